@@ -1,0 +1,202 @@
+"""The ``benech-publish`` command: the edge where library errors become exit codes.
+
+Takes: command-line arguments. Gives: files (through the library), messages
+on stderr one line per problem, and a stable exit code:
+
+====  ==========================================================
+0     success
+1     content problems, a failed output, or audit errors
+2     wrong usage or an invalid option
+70    internal error (a bug: please report it; ``--debug`` shows the traceback)
+====  ==========================================================
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+import click
+
+from . import __version__
+from .errors import BenechError, BuildError, ConfigError, ContentError, Diagnostic
+from .options import EDITIONS, FORMATS, Options
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+def _csv(allowed: Sequence[str] | None = None) -> Callable:
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+        if value is None:
+            return ()
+        items = tuple(v.strip() for v in value.split(",") if v.strip())
+        if allowed:
+            bad = [v for v in items if v not in allowed]
+            if bad:
+                raise click.BadParameter(f"{', '.join(bad)} (choose from {', '.join(allowed)})")
+        return items
+    return convert
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
+    for d in diagnostics:
+        _say(str(d))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="benech-publish")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Publish the clinic's patient information as accessible PDF leaflets,
+    large print, EPUB booklets and web pages.
+
+    Start with 'benech-publish check' to validate content/, then
+    'benech-publish build'. See docs/cli.md.
+    """
+    ctx.obj = {"debug": debug}
+
+
+content_option = click.option("--content", "content_dir", default="content", show_default=True,
+                              type=click.Path(file_okay=False, path_type=Path),
+                              help="Content folder (site.yaml, <lang>/<slug>.md).")
+strict_option = click.option("--strict", is_flag=True,
+                             help="Treat warnings (e.g. an overdue review) as errors.")
+
+
+@cli.command()
+@content_option
+@strict_option
+def check(content_dir: Path, strict: bool) -> None:
+    """Validate the content and print every problem, one line each (file:line)."""
+    from .loader import load
+
+    result = load(content_dir)
+    _print_diagnostics(result.diagnostics)
+    n_err, n_warn = len(result.errors), len(result.warnings)
+    ok = result.ok(strict=strict)
+    conditions = len(result.content.conditions)
+    _say(f"{'ok' if ok else 'failed'}: {conditions} valid condition file(s), "
+         f"{n_err} error(s), {n_warn} warning(s)")
+    sys.exit(EXIT_OK if ok else EXIT_PROBLEMS)
+
+
+@cli.command()
+@content_option
+@click.option("--out", "out_dir", default="out", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--lang", "languages", callback=_csv(), metavar="it,en",
+              help="Languages to build (default: every language the content has).")
+@click.option("--variant", "editions", callback=_csv(EDITIONS), metavar="standard,large",
+              help="Editions to build (default: both).")
+@click.option("--format", "formats", callback=_csv(FORMATS), metavar="html,pdf,epub",
+              help="Formats to build (default: all).")
+@click.option("--paper", type=click.Choice(["A4", "A5"]), default="A4", show_default=True,
+              help="Paper of standard-edition leaflets (large print is always A4).")
+@click.option("--large-print-size", "large_print_pt", type=click.IntRange(16, 24), default=18,
+              show_default=True, help="Body size of the large-print edition, in points.")
+@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/ua-2"]), default="pdf/ua-1",
+              show_default=True, help="PDF conformance preset.")
+@click.option("--include-drafts", is_flag=True, help="Put draft conditions in booklets, marked as drafts.")
+@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Folder of templates that override the packaged ones.")
+@click.option("--incremental", is_flag=True, help="Skip outputs that are newer than their inputs.")
+@strict_option
+def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions: tuple[str, ...],
+          formats: tuple[str, ...], paper: str, large_print_pt: int, pdf_variant: str,
+          include_drafts: bool, templates: Path | None, incremental: bool, strict: bool) -> None:
+    """Build every output: web pages, PDF leaflets and booklets, EPUB booklets.
+
+    With no options: every format, language and edition the content has.
+    Valid conditions are built even when others have errors; the exit code
+    is 1 if anything had a problem.
+    """
+    from .build import build as build_outputs
+
+    try:
+        options = Options(
+            formats=formats or FORMATS, languages=languages, editions=editions or EDITIONS,
+            paper=paper, large_print_pt=large_print_pt, pdf_variant=pdf_variant,
+            include_drafts=include_drafts, strict=strict, templates=templates,
+            incremental=incremental)
+    except ConfigError as exc:
+        _say(f"error: {exc}")
+        sys.exit(EXIT_USAGE)
+    progress = _progress_printer()
+    try:
+        report = build_outputs(content_dir, out_dir, options, on_progress=progress)
+        ok = True
+    except BuildError as exc:
+        report, ok = exc.report, False
+    finally:
+        progress.close()
+    assert report is not None
+    _print_diagnostics(report.diagnostics)
+    for failure in report.failures:
+        _say(f"{failure.output}: error: {failure.message}")
+    for notice in report.notices:
+        _say(f"note: {notice}")
+    _say(f"{'done' if ok else 'failed'}: {len(report.written)} file(s) written, "
+         f"{len(report.skipped)} up to date, {len(report.failures)} failed, "
+         f"{len(report.errors)} content error(s)")
+    sys.exit(EXIT_OK if ok else EXIT_PROBLEMS)
+
+
+class _progress_printer:
+    """A progress bar on a terminal; one plain line per output otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.bar = None
+
+    def __call__(self, event) -> None:  # event: build.Progress
+        if self.tty:
+            if self.bar is None:
+                self.bar = click.progressbar(length=event.total, label="building", file=sys.stderr,
+                                             item_show_func=lambda s: s)
+                self.bar.__enter__()
+            self.bar.update(1, event.job.name)
+        elif event.status != "failed":
+            _say(f"[{event.index}/{event.total}] {event.status} {event.job.name}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: run the CLI, turning every error into an exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        cli.main(args=argv, prog_name="benech-publish", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        _say("aborted")
+        sys.exit(EXIT_PROBLEMS)
+    except ContentError as exc:
+        _print_diagnostics(exc.diagnostics)
+        sys.exit(EXIT_PROBLEMS)
+    except ConfigError as exc:
+        _say(f"error: {exc}")
+        sys.exit(EXIT_USAGE)
+    except BenechError as exc:
+        _say(f"error: {exc}")
+        sys.exit(EXIT_PROBLEMS)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # a bug: one line, unless --debug
+        if debug:
+            raise
+        _say(f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)")
+        sys.exit(EXIT_INTERNAL)

@@ -1,0 +1,121 @@
+"""Fixed labels and dates, localized.
+
+Takes: a language code. Gives: :func:`labels` (every fixed string a template
+shows: Contents, Page, Last reviewed, ...) and :func:`format_date` (dates as
+readers of that language write them, via Babel). Add a language by adding a
+``LABELS`` entry; templates never hard-code text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import MappingProxyType
+from typing import Mapping
+
+from babel.dates import format_date as _babel_format_date
+
+# Babel locale used for dates, per content language. English leaflets of an
+# Italian clinic use day-month-year, as in British English.
+DATE_LOCALES = {"it": "it_IT", "en": "en_GB"}
+
+_EN = {
+    "contents": "Contents",
+    "page": "Page",
+    "page_of": "Page {n} of {m}",
+    "page_list": "Page list",
+    "landmarks": "Landmarks",
+    "cover": "Cover",
+    "title_page": "Title page",
+    "introduction": "Introduction",
+    "conditions": "Conditions",
+    "start_of_content": "Start of content",
+    "last_updated": "Last updated",
+    "last_reviewed": "Last reviewed",
+    "review_due": "Next review due",
+    "reviewed_by": "Reviewed by",
+    "contacts": "Contacts",
+    "address": "Address",
+    "phone": "Phone",
+    "email": "Email",
+    "website": "Website",
+    "hours": "Opening hours",
+    "online_version": "Online version",
+    "qr_alt": "QR code that opens the online version of this information: {url}",
+    "draft": "Draft: not yet reviewed by the clinic",
+    "note": "Note",
+    "tip": "Tip",
+    "warning": "Important",
+    "large_print": "Large print",
+    "standard_print": "Standard print",
+    "patient_information": "Patient information",
+    "booklet_title": "Patient information on the conditions we treat",
+    "disclaimer": "This information does not replace the advice of your doctor.",
+    "about": "About this information",
+    "logo_of": "Logo of {name}",
+    "edition": "Edition",
+    "published": "Published",
+    "print_source": "Page numbers follow the printed edition: {title}.",
+}
+
+_IT = {
+    "contents": "Indice",
+    "page": "Pagina",
+    "page_of": "Pagina {n} di {m}",
+    "page_list": "Elenco delle pagine",
+    "landmarks": "Punti di riferimento",
+    "cover": "Copertina",
+    "title_page": "Frontespizio",
+    "introduction": "Introduzione",
+    "conditions": "Patologie",
+    "start_of_content": "Inizio del contenuto",
+    "last_updated": "Ultimo aggiornamento",
+    "last_reviewed": "Ultima revisione",
+    "review_due": "Prossima revisione",
+    "reviewed_by": "Revisione a cura di",
+    "contacts": "Contatti",
+    "address": "Indirizzo",
+    "phone": "Telefono",
+    "email": "E-mail",
+    "website": "Sito web",
+    "hours": "Orari",
+    "online_version": "Versione online",
+    "qr_alt": "Codice QR che apre la versione online di queste informazioni: {url}",
+    "draft": "Bozza: non ancora revisionata dalla clinica",
+    "note": "Nota",
+    "tip": "Consiglio",
+    "warning": "Importante",
+    "large_print": "Caratteri grandi",
+    "standard_print": "Stampa standard",
+    "patient_information": "Informazioni per i pazienti",
+    "booklet_title": "Informazioni per i pazienti sulle patologie che trattiamo",
+    "disclaimer": "Queste informazioni non sostituiscono il parere del vostro medico.",
+    "about": "Informazioni su questo documento",
+    "logo_of": "Logo di {name}",
+    "edition": "Edizione",
+    "published": "Pubblicato",
+    "print_source": "I numeri di pagina seguono l'edizione stampata: {title}.",
+}
+
+LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {"en": MappingProxyType(_EN), "it": MappingProxyType(_IT)}
+)
+
+
+def has_labels(lang: str) -> bool:
+    return lang.split("-")[0] in LABELS
+
+
+def labels(lang: str) -> Mapping[str, str]:
+    """The fixed labels for ``lang`` (English when the language has none)."""
+    return LABELS.get(lang.split("-")[0], LABELS["en"])
+
+
+def format_date(value: dt.date | None, lang: str) -> str:
+    """A date as its readers write it: ``1 settembre 2024``, ``1 September 2024``."""
+    if value is None:
+        return ""
+    locale = DATE_LOCALES.get(lang.split("-")[0], lang.replace("-", "_"))
+    try:
+        return _babel_format_date(value, format="long", locale=locale)
+    except Exception:  # unknown locale: ISO is unambiguous
+        return value.isoformat()

@@ -1,0 +1,333 @@
+"""Markdown body of a condition file → sections and blocks of the model.
+
+Takes: the Markdown text after the front matter, the file's :class:`Location`
+and the line the body starts on. Gives: ``(sections, diagnostics)``: the
+:class:`~benech_publish.model.Section` tree and every problem found while
+building it, each at its ``file:line``.
+
+Syntax (full reference in ``docs/content-format.md``):
+
+* ``## Heading {#anchor}`` starts a section, ``### ...`` a subsection;
+  ``{#anchor label="Short label"}`` sets the anchor and a navigation label.
+* ``*emphasis*``, ``**strong**``, ``[text](#anchor)`` / ``[text](https://...)``,
+  ``[Text]{lang=la}`` (foreign-language span), ``[MRI]{abbr="magnetic resonance imaging"}``.
+* ``![Alt text](images/x.png "Caption")`` on its own line is a figure;
+  ``![](images/x.png){.decorative}`` marks a decorative image.
+* bullet and numbered lists, GitHub-style tables, ``::: note`` / ``::: tip`` /
+  ``::: warning`` callouts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.container import container_plugin
+
+from . import model as m
+from .errors import Diagnostic, Location, Severity
+
+NOTE_KINDS = ("note", "tip", "warning")
+ANCHOR_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
+_ATTR_ITEM = re.compile(r'#([\w-]+)|\.([\w-]+)|([\w-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))')
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable("table")
+    md.use(attrs_plugin, spans=True, allowed=("id", "class", "lang", "abbr"))
+    for kind in NOTE_KINDS:
+        md.use(container_plugin, name=kind)
+    return md
+
+
+_MD = _parser()
+
+
+def parse_attrs(text: str) -> dict[str, str]:
+    """``#id .class key="value"`` → ``{"id": ..., "class": ..., key: value}``."""
+    out: dict[str, str] = {}
+    for ident, cls, key, quoted, bare in _ATTR_ITEM.findall(text):
+        if ident:
+            out["id"] = ident
+        elif cls:
+            out["class"] = (out.get("class", "") + " " + cls).strip()
+        elif key:
+            out[key] = quoted.replace('\\"', '"') if quoted else bare
+    return out
+
+
+def slugify(text: str) -> str:
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "section"
+
+
+def _keep(src: str) -> tuple[str, str]:
+    return src, ""
+
+
+@dataclass
+class _Builder:
+    location: Location
+    body_line: int
+    resolve_src: Callable[[str], tuple[str, str]] = _keep
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def loc(self, token: Token | None) -> Location:
+        if token is not None and token.map:
+            return self.location.at(self.body_line + token.map[0])
+        return self.location.at(self.body_line)
+
+    def error(self, token: Token | None, message: str, code: str) -> None:
+        self.diagnostics.append(Diagnostic(self.loc(token), message, Severity.ERROR, code))
+
+    def warn(self, token: Token | None, message: str, code: str) -> None:
+        self.diagnostics.append(Diagnostic(self.loc(token), message, Severity.WARNING, code))
+
+    # ------------------------------------------------------------------ inline
+    def inlines(self, token: Token, children: list[Token] | None) -> tuple[m.Inline, ...]:
+        stack: list[tuple[Callable[[tuple[m.Inline, ...]], m.Inline] | None, list[m.Inline]]] = [
+            (None, [])
+        ]
+        for child in children or []:
+            t = child.type
+            if t == "text":
+                if child.content:
+                    stack[-1][1].append(m.Text(child.content))
+            elif t == "code_inline":
+                stack[-1][1].append(m.Code(child.content))
+            elif t in ("softbreak",):
+                stack[-1][1].append(m.Text(" "))
+            elif t == "hardbreak":
+                stack[-1][1].append(m.LineBreak())
+            elif t == "em_open":
+                stack.append((m.Emphasis, []))
+            elif t == "strong_open":
+                stack.append((m.Strong, []))
+            elif t == "link_open":
+                href = str(child.attrs.get("href", ""))
+                title = str(child.attrs.get("title", "") or "")
+                stack.append((lambda kids, h=href, ti=title: m.Link(h, kids, ti), []))
+            elif t == "span_open":
+                attrs = {k: str(v) for k, v in child.attrs.items()}
+                if "abbr" in attrs:
+                    stack.append((lambda kids, a=attrs["abbr"]: m.Abbr(a, kids), []))
+                elif "lang" in attrs:
+                    stack.append((lambda kids, lang=attrs["lang"]: m.Span(lang, kids), []))
+                else:
+                    self.warn(token, "a [span]{...} needs lang=... or abbr=...; "
+                              "its attributes were ignored", "span-attrs")
+                    stack.append((None, []))
+            elif t in ("em_close", "strong_close", "link_close", "span_close"):
+                make, kids = stack.pop()
+                if make is None:
+                    stack[-1][1].extend(kids)
+                else:
+                    stack[-1][1].append(make(tuple(kids)))
+            elif t == "image":
+                self.error(token, "an image must stand alone on its own line (a figure), "
+                           "not inside text", "inline-image")
+            elif t in ("html_inline",):
+                self.error(token, "raw HTML is not allowed in content; use Markdown", "raw-html")
+            else:  # pragma: no cover - markdown-it token types we do not enable
+                self.warn(token, f"unsupported Markdown ({t}) was ignored", "unsupported")
+        while len(stack) > 1:  # unbalanced: keep the text
+            _, kids = stack.pop()
+            stack[-1][1].extend(kids)
+        return _merge_text(tuple(stack[0][1]))
+
+    # ------------------------------------------------------------------ blocks
+    def blocks(self, tokens: list[Token], i: int, end_types: tuple[str, ...]) -> tuple[list[m.Block], int]:
+        """Read blocks from tokens[i] until a token whose type is in end_types (not consumed)."""
+        out: list[m.Block] = []
+        while i < len(tokens) and tokens[i].type not in end_types:
+            tok = tokens[i]
+            t = tok.type
+            if t == "paragraph_open":
+                inline = tokens[i + 1]
+                block = self.paragraph(tok, inline)
+                if block is not None:
+                    out.append(block)
+                i += 3
+            elif t in ("bullet_list_open", "ordered_list_open"):
+                block, i = self.list_(tokens, i)
+                out.append(block)
+            elif t == "table_open":
+                block, i = self.table(tokens, i)
+                out.append(block)
+            elif t.startswith("container_") and t.endswith("_open"):
+                kind = t[len("container_"):-len("_open")]
+                inner, i = self.blocks(tokens, i + 1, (f"container_{kind}_close",))
+                out.append(m.Note(kind, tuple(inner), self.loc(tok)))  # type: ignore[arg-type]
+                i += 1
+            elif t in ("fence", "code_block"):
+                self.error(tok, "code blocks are not supported in patient information", "code-block")
+                i += 1
+            elif t == "html_block":
+                self.error(tok, "raw HTML is not allowed in content; use Markdown", "raw-html")
+                i += 1
+            elif t == "hr":
+                i += 1  # thematic breaks carry no meaning in a leaflet
+            elif t == "blockquote_open":
+                self.error(tok, "block quotes are not supported; use '::: note' for a callout",
+                           "blockquote")
+                depth, i = 1, i + 1
+                while i < len(tokens) and depth:
+                    depth += {"blockquote_open": 1, "blockquote_close": -1}.get(tokens[i].type, 0)
+                    i += 1
+            else:
+                i += 1
+        return out, i
+
+    def paragraph(self, tok: Token, inline: Token) -> m.Block | None:
+        kids = inline.children or []
+        if len(kids) == 1 and kids[0].type == "image":
+            img = kids[0]
+            src, problem = self.resolve_src(str(img.attrs.get("src", "")))
+            if problem:
+                self.error(tok, problem, "image-src")
+            alt = "".join(c.content for c in (img.children or []))
+            caption = str(img.attrs.get("title", "") or "")
+            decorative = "decorative" in str(img.attrs.get("class", "")).split()
+            if not alt.strip() and not decorative:
+                self.error(tok, f"image '{src}' has no alt text: describe it in ![...], "
+                           "or mark it {.decorative} if it adds no information", "image-alt")
+            if decorative and alt.strip():
+                self.warn(tok, f"image '{src}' is marked decorative, so its alt text "
+                          "will not be read", "decorative-alt")
+            return m.Figure(src=src, alt="" if decorative else alt.strip(), decorative=decorative,
+                            caption=(m.Text(caption),) if caption else (), location=self.loc(tok))
+        inlines = self.inlines(tok, kids)
+        if not inlines:
+            return None
+        return m.Paragraph(inlines, self.loc(tok))
+
+    def list_(self, tokens: list[Token], i: int) -> tuple[m.Block, int]:
+        open_tok = tokens[i]
+        ordered = open_tok.type == "ordered_list_open"
+        close = "ordered_list_close" if ordered else "bullet_list_close"
+        items: list[m.ListItem] = []
+        i += 1
+        while tokens[i].type != close:
+            if tokens[i].type == "list_item_open":
+                blocks, i = self.blocks(tokens, i + 1, ("list_item_close",))
+                items.append(m.ListItem(tuple(blocks)))
+            i += 1
+        if ordered:
+            start = int(open_tok.attrs.get("start", 1) or 1)
+            return m.NumberedList(tuple(items), start, self.loc(open_tok)), i + 1
+        return m.BulletList(tuple(items), self.loc(open_tok)), i + 1
+
+    def table(self, tokens: list[Token], i: int) -> tuple[m.Block, int]:
+        open_tok = tokens[i]
+        head: list[tuple[m.Cell, ...]] = []
+        body: list[tuple[m.Cell, ...]] = []
+        target = head
+        row: list[m.Cell] = []
+        i += 1
+        while tokens[i].type != "table_close":
+            t = tokens[i].type
+            if t == "thead_open":
+                target = head
+            elif t == "tbody_open":
+                target = body
+            elif t == "tr_open":
+                row = []
+            elif t == "tr_close":
+                target.append(tuple(row))
+            elif t in ("th_open", "td_open"):
+                style = str(tokens[i].attrs.get("style", "") or "")
+                align = style.split(":", 1)[1] if style.startswith("text-align:") else ""
+                row.append(m.Cell(self.inlines(tokens[i], tokens[i + 1].children),
+                                  header=t == "th_open", align=align))  # type: ignore[arg-type]
+                i += 1
+            i += 1
+        return m.Table(tuple(head), tuple(body), location=self.loc(open_tok)), i + 1
+
+
+def _merge_text(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+    out: list[m.Inline] = []
+    for node in nodes:
+        if isinstance(node, m.Text) and out and isinstance(out[-1], m.Text):
+            out[-1] = m.Text(out[-1].text + node.text)
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def parse_body(text: str, location: Location, body_line: int, *,
+               resolve_src: Callable[[str], tuple[str, str]] = _keep,
+               ) -> tuple[tuple[m.Section, ...], list[Diagnostic]]:
+    """Parse a condition's Markdown body into its section tree.
+
+    ``body_line`` is the 1-based line of the file on which ``text`` starts;
+    ``resolve_src`` maps an image reference to ``(stored src, problem or '')``.
+    """
+    b = _Builder(location, body_line, resolve_src)
+    tokens = _MD.parse(text)
+    # Each entry: (level, anchor, heading, label, location, blocks, children)
+    roots: list[dict] = []
+    stack: list[dict] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok.type == "heading_open":
+            level = int(tok.tag[1])
+            raw = tokens[i + 1].content
+            attrs: dict[str, str] = {}
+            match = _HEADING_ATTRS.search(raw)
+            if match:
+                attrs = parse_attrs(match.group(1))
+                raw = raw[: match.start()]
+            heading = raw.strip()
+            if level == 1:
+                b.error(tok, "a '# ' heading is not allowed: the title comes from the front "
+                        "matter, sections start at '## '", "h1")
+                level = 2
+            parent_level = stack[-1]["level"] if stack else 1
+            if level > parent_level + 1:
+                b.error(tok, f"heading level skipped: '{'#' * level} {heading}' follows a level-"
+                        f"{parent_level} heading; use '{'#' * (parent_level + 1)}'", "heading-skip")
+                level = parent_level + 1
+            anchor = attrs.get("id", "")
+            if not anchor:
+                anchor = slugify(heading)
+                b.warn(tok, f"section '{heading}' has no {{#anchor}}; using '{anchor}'. Give it one "
+                       "that is the same in every language", "anchor-missing")
+            elif not ANCHOR_RE.match(anchor):
+                b.error(tok, f"anchor '{anchor}' must be lower-case letters, digits and hyphens",
+                        "anchor-syntax")
+            if not heading:
+                b.error(tok, "empty heading", "heading-empty")
+            node = {"level": level, "anchor": anchor, "heading": heading,
+                    "label": attrs.get("label", ""), "loc": b.loc(tok), "blocks": [], "children": []}
+            while stack and stack[-1]["level"] >= level:
+                stack.pop()
+            (stack[-1]["children"] if stack else roots).append(node)
+            stack.append(node)
+            i += 3
+            continue
+        blocks, i = b.blocks(tokens, i, ("heading_open",))
+        if blocks:
+            if stack:
+                stack[-1]["blocks"].extend(blocks)
+            else:
+                b.diagnostics.append(Diagnostic(
+                    blocks[0].location if hasattr(blocks[0], "location") else location,  # type: ignore[union-attr]
+                    "text before the first '## ' section heading; put it in a section "
+                    "(or in the front matter's summary)", Severity.ERROR, "orphan-text"))
+
+    def freeze(node: dict) -> m.Section:
+        return m.Section(anchor=node["anchor"], heading=node["heading"], level=node["level"],
+                         blocks=tuple(node["blocks"]),
+                         subsections=tuple(freeze(c) for c in node["children"]),
+                         nav_label=node["label"], location=node["loc"])
+
+    return tuple(freeze(n) for n in roots), b.diagnostics

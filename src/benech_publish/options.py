@@ -1,0 +1,75 @@
+"""Build options, WeasyPrint-style: one documented default per entry.
+
+Takes: keyword values from the CLI or a Python caller. Gives: a validated,
+frozen :class:`Options`. ``DEFAULT_OPTIONS`` is what ``benech-publish build``
+uses with no flags.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+FORMATS = ("html", "pdf", "epub")
+EDITIONS = ("standard", "large")
+PAPERS = ("A4", "A5")
+PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2")
+
+
+@dataclass(frozen=True)
+class Options:
+    #: Output formats to write: any of ``html``, ``pdf``, ``epub``.
+    formats: tuple[str, ...] = FORMATS
+    #: Content languages to build; empty means every language the content has.
+    languages: tuple[str, ...] = ()
+    #: Editions: ``standard`` (clear print) and ``large`` (large print).
+    editions: tuple[str, ...] = EDITIONS
+    #: Paper of the standard-edition leaflets: ``A4`` or ``A5``. Large print is always A4.
+    paper: str = "A4"
+    #: Body text size of the large-print edition, in points (16 to 24; UKAAF).
+    large_print_pt: int = 18
+    #: Body text size of the standard edition, in points (12 or more: clear print).
+    standard_pt: float = 12
+    #: PDF conformance preset passed to WeasyPrint: ``pdf/ua-1`` or ``pdf/ua-2``.
+    pdf_variant: str = "pdf/ua-1"
+    #: Include ``status: draft`` conditions in booklets, visibly marked as drafts.
+    include_drafts: bool = False
+    #: Treat warnings (content and PDF audit) as errors.
+    strict: bool = False
+    #: A folder of templates that override the packaged ones, file by file.
+    templates: Path | None = None
+    #: Skip an output whose file is newer than every input it is built from.
+    incremental: bool = False
+
+    def __post_init__(self) -> None:
+        problems = []
+        for name, allowed in (("formats", FORMATS), ("editions", EDITIONS)):
+            bad = [v for v in getattr(self, name) if v not in allowed]
+            if bad or not getattr(self, name):
+                problems.append(f"{name} must be chosen from {', '.join(allowed)} (got "
+                                f"{', '.join(getattr(self, name)) or 'nothing'})")
+        if self.paper not in PAPERS:
+            problems.append(f"paper must be one of {', '.join(PAPERS)}, not {self.paper!r}")
+        if not 16 <= self.large_print_pt <= 24:
+            problems.append(f"large-print size must be 16 to 24 pt, not {self.large_print_pt}")
+        if not 12 <= self.standard_pt <= 16:
+            problems.append(f"standard size must be 12 to 16 pt, not {self.standard_pt}")
+        if self.pdf_variant not in PDF_VARIANTS:
+            problems.append(f"pdf variant must be one of {', '.join(PDF_VARIANTS)}")
+        if self.templates is not None and not Path(self.templates).is_dir():
+            problems.append(f"templates folder {self.templates} not found")
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    def with_(self, **changes: Any) -> "Options":
+        return replace(self, **changes)
+
+    def body_pt(self, edition: str) -> float:
+        return self.large_print_pt if edition == "large" else self.standard_pt
+
+
+DEFAULT_OPTIONS = Options()
+OPTION_NAMES = tuple(f.name for f in fields(Options))

@@ -1,0 +1,158 @@
+"""Model → semantic XHTML, through one Jinja environment.
+
+Takes: a :class:`~benech_publish.model.Condition` (or the whole content for a
+booklet), the site, an edition and a target medium. Gives: XHTML strings
+(well-formed XML, ``lang`` on ``<html>``, one ``h1``, a ``section`` per
+section carrying its anchor id) and the CSS that goes with them. The PDF and
+EPUB writers consume this; the ``html`` format writes it as a web page.
+
+Templates are looked up first in the user's ``templates/`` folder (when
+given), then in the packaged ``benech_publish/templates`` (Pelican-style
+``ChoiceLoader``), so a clinic can override one file without copying all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+from markupsafe import Markup, escape
+
+from . import i18n
+from . import model as m
+from .errors import RenderError
+from .options import DEFAULT_OPTIONS, Options
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+
+def inline_html(nodes: Iterable[m.Inline], id_prefix: str = "", link_map: dict[str, str] | None = None) -> Markup:
+    """Inline nodes → XHTML. ``#anchor`` links become ``#<id_prefix><anchor>``
+    (or ``link_map[anchor]`` when given, e.g. ``chapter.xhtml#anchor``)."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, m.Text):
+            out.append(str(escape(node.text)))
+        elif isinstance(node, m.Code):
+            out.append(f"<code>{escape(node.text)}</code>")
+        elif isinstance(node, m.LineBreak):
+            out.append("<br/>")
+        elif isinstance(node, m.Emphasis):
+            out.append(f"<em>{inline_html(node.children, id_prefix, link_map)}</em>")
+        elif isinstance(node, m.Strong):
+            out.append(f"<strong>{inline_html(node.children, id_prefix, link_map)}</strong>")
+        elif isinstance(node, m.Span):
+            lang = escape(node.lang)
+            out.append(f'<span lang="{lang}" xml:lang="{lang}">'
+                       f"{inline_html(node.children, id_prefix, link_map)}</span>")
+        elif isinstance(node, m.Abbr):
+            out.append(f'<abbr title="{escape(node.title)}">'
+                       f"{inline_html(node.children, id_prefix, link_map)}</abbr>")
+        elif isinstance(node, m.Link):
+            href = node.href
+            if href.startswith("#"):
+                anchor = href[1:]
+                href = (link_map or {}).get(anchor, f"#{id_prefix}{anchor}")
+            title = f' title="{escape(node.title)}"' if node.title else ""
+            out.append(f'<a href="{escape(href)}"{title}>'
+                       f"{inline_html(node.children, id_prefix, link_map)}</a>")
+        else:  # pragma: no cover - exhaustive over model.Inline
+            raise RenderError(f"unknown inline node {node!r}")
+    return Markup("".join(out))
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What differs between the standard and the large-print edition."""
+
+    name: str  # "standard" | "large"
+    body_pt: float
+    hyphenate: bool
+    paper: str
+
+    @property
+    def is_large(self) -> bool:
+        return self.name == "large"
+
+    @property
+    def suffix(self) -> str:
+        """File-name suffix: ``''`` or ``'.large'``."""
+        return ".large" if self.is_large else ""
+
+
+def edition(name: str, options: Options = DEFAULT_OPTIONS) -> Edition:
+    large = name == "large"
+    return Edition(name=name, body_pt=options.body_pt(name), hyphenate=not large,
+                   paper="A4" if large else options.paper)
+
+
+class Renderer:
+    """One Jinja environment shared by every writer. Thread-safe for reading."""
+
+    def __init__(self, templates: str | Path | None = None):
+        loaders: list[jinja2.BaseLoader] = []
+        if templates is not None:
+            loaders.append(jinja2.FileSystemLoader(str(templates)))
+        loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "opf"]),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["inline"] = _inline_filter
+        self.env.filters["date"] = _date_filter
+        self.env.globals["plain_text"] = m.plain_text
+        self.env.globals["iter_blocks"] = m.iter_blocks
+        self.env.globals["kind"] = lambda node: type(node).__name__
+
+    def render(self, name: str, **context: Any) -> str:
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateError as exc:
+            where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "lineno", None) else name
+            raise RenderError(f"template {where}: {exc}") from exc
+
+    def base_context(self, site: m.Site, lang: str, ed: Edition, medium: str,
+                     options: Options = DEFAULT_OPTIONS, **extra: Any) -> dict[str, Any]:
+        """What every template may use: ``site``, ``lang``, ``L`` (labels), ``edition``, ``medium``."""
+        ctx: dict[str, Any] = {
+            "site": site,
+            "lang": lang,
+            "L": i18n.labels(lang),
+            "edition": ed,
+            "medium": medium,  # "html" | "pdf" | "epub"
+            "options": options,
+            "colours": site.colours,
+            "id_prefix": "",
+            "link_map": {},
+            "stylesheets": (),
+            "inline_css": "",
+            "asset_url": lambda src: src,  # writers map content paths to output URLs
+            "t": lambda values: site.text(values, lang),
+        }
+        ctx.update(extra)
+        return ctx
+
+    def condition_page(self, condition: m.Condition, site: m.Site, ed: Edition,
+                       options: Options = DEFAULT_OPTIONS, **extra: Any) -> str:
+        """A condition as a standalone accessible web page (the ``html`` format)."""
+        css = self.render("css/web.css", **self.base_context(site, condition.lang, ed, "html", options))
+        ctx = self.base_context(site, condition.lang, ed, "html", options, condition=condition,
+                                inline_css=Markup(css), **extra)
+        return self.render("page.xhtml", **ctx)
+
+
+@jinja2.pass_context
+def _inline_filter(ctx: jinja2.runtime.Context, nodes: Iterable[m.Inline]) -> Markup:
+    return inline_html(nodes, ctx.get("id_prefix", ""), ctx.get("link_map") or None)
+
+
+@jinja2.pass_context
+def _date_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
+    return i18n.format_date(value, ctx.get("lang", "en"))

@@ -1,0 +1,60 @@
+"""Small helpers with no domain knowledge: atomic writes, reproducible dates.
+
+Takes: bytes and paths, the environment. Gives: files that are either the old
+or the new version, never half of one; the build date (``SOURCE_DATE_EPOCH``
+when set, so the same content gives the same bytes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def atomic_write(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and rename.
+
+    A reader (or a crash) sees either the previous file or the complete new one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def source_date() -> dt.datetime:
+    """The build time: ``SOURCE_DATE_EPOCH`` (UTC) when set, else now (UTC, whole seconds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            pass
+    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+
+
+def is_reproducible() -> bool:
+    return bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+
+
+def digest(*parts: str | bytes) -> str:
+    """A short stable hash of the parts (used for content-derived identifiers)."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
