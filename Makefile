@@ -8,10 +8,10 @@ STAMP  := $(VENV)/.installed
 TOOLS  := .tools
 ACE    := $(TOOLS)/ace/node_modules/.bin/ace-puppeteer
 
-.PHONY: build test venv tools bench clean golden
+.PHONY: build test venv tools sysdeps bench clean golden
 
 build: $(STAMP)
-	$(BIN)/benech-publish build --content content --out out
+	$(BIN)/benech-publish build --content content --out out --include-drafts
 
 test: $(STAMP) tools
 	$(BIN)/python -m pytest
@@ -24,20 +24,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# External validators the tests use: poppler (pdftoppm), Debian's Chromium and
-# DAISY Ace (npm). Installing is best effort here; tests that need a missing
-# tool skip with a reason locally and fail when CI=true.
-tools: $(ACE)
-	@command -v pdftoppm >/dev/null && command -v chromium >/dev/null || \
-	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils chromium >/dev/null) \
-	      || echo "warning: could not install poppler-utils/chromium"; \
-	    else echo "warning: poppler-utils or chromium missing (needs root to install)"; fi; }
+# External tools the tests use: Java (EPUBCheck), Node + Debian's Chromium
+# (DAISY Ace), poppler. Installing is best effort here; tests that need a
+# missing tool skip with a reason locally and fail when CI=true.
+APT_PKGS := poppler-utils chromium default-jre-headless
 
-$(ACE):
+tools: sysdeps $(ACE)
+
+sysdeps:
+	@missing=""; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "warning: could not install$$missing"; \
+	  else echo "warning: missing$$missing (installing needs root and apt-get)"; fi; \
+	fi
+
+$(ACE): | sysdeps
 	@if command -v npm >/dev/null; then \
 	  mkdir -p $(TOOLS)/ace && \
-	  (cd $(TOOLS)/ace && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund --ignore-scripts @daisy/ace@1 >/dev/null) \
+	  (cd $(TOOLS)/ace && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund --ignore-scripts @daisy/ace@1.4.6 >/dev/null) \
 	  || echo "warning: could not install DAISY Ace"; \
 	else echo "warning: npm missing: DAISY Ace not installed"; fi
 

@@ -214,6 +214,10 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
             except BenechError as exc:
                 report.failures.append(JobFailure(job.name, str(exc)))
                 status, message = "failed", str(exc)
+            except Exception as exc:  # a bug in one job must not cost the other outputs
+                message = f"internal error: {type(exc).__name__}: {exc}"
+                report.failures.append(JobFailure(job.name, message))
+                status = "failed"
         if on_progress:
             on_progress(Progress(job, index, len(jobs), status, message))
     return report

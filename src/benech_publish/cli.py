@@ -175,6 +175,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="benech-publish", standalone_mode=False)
+        sys.exit(EXIT_OK)  # --help, --version
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

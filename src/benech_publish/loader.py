@@ -88,7 +88,9 @@ def _read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> _Yaml 
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        # The context mark is where the broken construct starts (e.g. an unclosed
+        # '['); the problem mark is where the parser gave up (often the end).
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = offset + (mark.line + 1 if mark else 1)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         diags.append(Diagnostic(location.at(line), f"malformed YAML: {problem}", code="yaml"))

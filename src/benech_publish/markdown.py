@@ -38,7 +38,8 @@ _ATTR_ITEM = re.compile(r'#([\w-]+)|\.([\w-]+)|([\w-]+)=(?:"((?:[^"\\]|\\.)*)"|(
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    # html=True only so raw HTML is *recognised* and reported; it is never rendered.
+    md = MarkdownIt("commonmark", {"html": True, "typographer": False})
     md.enable("table")
     md.use(attrs_plugin, spans=True, allowed=("id", "class", "lang", "abbr"))
     for kind in NOTE_KINDS:
@@ -190,17 +191,18 @@ class _Builder:
         kids = inline.children or []
         if len(kids) == 1 and kids[0].type == "image":
             img = kids[0]
-            src, problem = self.resolve_src(str(img.attrs.get("src", "")))
+            written = str(img.attrs.get("src", ""))
+            src, problem = self.resolve_src(written)
             if problem:
                 self.error(tok, problem, "image-src")
             alt = "".join(c.content for c in (img.children or []))
             caption = str(img.attrs.get("title", "") or "")
             decorative = "decorative" in str(img.attrs.get("class", "")).split()
             if not alt.strip() and not decorative:
-                self.error(tok, f"image '{src}' has no alt text: describe it in ![...], "
+                self.error(tok, f"image '{written}' has no alt text: describe it in ![...], "
                            "or mark it {.decorative} if it adds no information", "image-alt")
             if decorative and alt.strip():
-                self.warn(tok, f"image '{src}' is marked decorative, so its alt text "
+                self.warn(tok, f"image '{written}' is marked decorative, so its alt text "
                           "will not be read", "decorative-alt")
             return m.Figure(src=src, alt="" if decorative else alt.strip(), decorative=decorative,
                             caption=(m.Text(caption),) if caption else (), location=self.loc(tok))

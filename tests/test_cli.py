@@ -1,0 +1,110 @@
+"""The command line, run in-process: messages, exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benech_publish import __version__
+from benech_publish.cli import main
+from conftest import PROJECT, ROOTS
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return info.value.code, out, err
+
+
+def test_version_and_help(capsys):
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and __version__ in out
+    for command in ("build", "check"):
+        code, out, _ = run(capsys, command, "--help")
+        assert code == 0 and "Usage: benech-publish " + command in out
+
+
+def test_check_reports_each_problem_on_one_line_and_exits_1(capsys):
+    code, _, err = run(capsys, "check", "--content", str(ROOTS / "broken"))
+    assert code == 1
+    assert "Traceback" not in err
+    problem_lines = [line for line in err.splitlines() if ": error: " in line]
+    assert [line.split(":")[0:2] for line in problem_lines] == [
+        ["tests/roots/broken/en/bad-yaml.md", "4"],
+        ["tests/roots/broken/en/no-alt.md", "11"],
+        ["tests/roots/broken/en/no-title.md", "1"],
+    ]
+    assert err.splitlines()[-1] == "failed: 1 valid condition file(s), 3 error(s), 0 warning(s)"
+
+
+def test_check_strict(capsys, tmp_path: Path):
+    root = tmp_path / "c"
+    shutil.copytree(ROOTS / "basic", root)
+    alpha = root / "en" / "alpha.md"
+    alpha.write_text(alpha.read_text().replace("2099-03-15", "2001-01-01"))
+    assert run(capsys, "check", "--content", str(root))[0] == 0
+    code, _, err = run(capsys, "check", "--content", str(root), "--strict")
+    assert code == 1 and "warning: review overdue" in err
+
+
+def test_build_builds_valid_conditions_despite_broken_ones(capsys, tmp_path: Path):
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "broken"), "--out", str(out),
+                       "--format", "html")
+    assert code == 1 and "Traceback" not in err
+    assert (out / "html" / "en" / "good.html").is_file()
+    assert not (out / "html" / "en" / "no-title.html").exists()
+    assert "tests/roots/broken/en/no-title.md:1: error: missing title" in err
+
+
+def test_build_html_for_the_shipped_content(capsys, tmp_path: Path):
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "build", "--content", str(PROJECT / "content"), "--out", str(out),
+                       "--format", "html", "--lang", "it,en")
+    assert code == 0, err
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    assert written == ["html/en/facial-nerve-hemispasm.html", "html/en/facial-nerve-hemispasm.large.html",
+                       "html/it/emispasmo-facciale.html", "html/it/emispasmo-facciale.large.html"]
+    assert not list(out.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("args, message", [
+    (("build", "--format", "docx"), "docx (choose from html, pdf, epub)"),
+    (("build", "--variant", "huge"), "huge (choose from standard, large)"),
+    (("build", "--large-print-size", "30"), "30 is not in the range 16<=x<=24"),
+])
+def test_bad_options_exit_2_with_one_line(capsys, args, message):
+    code, _, err = run(capsys, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_unknown_language_is_a_usage_error(capsys, tmp_path: Path):
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(tmp_path),
+                       "--lang", "fr", "--format", "html")
+    assert code == 2 and "no content in language(s) fr" in err
+
+
+def test_missing_content_folder(capsys, tmp_path: Path):
+    code, _, err = run(capsys, "check", "--content", str(tmp_path / "nope"))
+    assert code == 1 and "content folder not found" in err
+
+
+def test_atomic_write_keeps_the_old_file_when_a_job_fails(capsys, tmp_path: Path, monkeypatch):
+    out = tmp_path / "out"
+    assert run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out), "--format", "html")[0] == 0
+    page = out / "html" / "en" / "alpha.html"
+    before = page.read_bytes()
+
+    from benech_publish.writers import html as html_writer
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(html_writer, "write_page", explode)
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out), "--format", "html")
+    assert code == 1 and "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
+    assert page.read_bytes() == before  # the previous good file is kept
+    assert (out / "html" / "it" / "alfa.html").is_file()

@@ -1,0 +1,140 @@
+"""Loader and validation on small test projects under tests/roots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benech_publish import ContentError, load, load_content
+from benech_publish import model as m
+from conftest import PROJECT, ROOTS
+
+TODAY = dt.date(2026, 1, 1)
+
+
+def lines(result) -> list[str]:
+    return [str(d) for d in result.diagnostics]
+
+
+def test_basic_root_is_valid_and_complete():
+    result = load(ROOTS / "basic", today=TODAY)
+    assert lines(result) == []
+    content = result.content
+    assert content.languages == ("it", "en")
+    alpha = next(c for c in content.conditions if c.lang == "en")
+    assert (alpha.id, alpha.slug, alpha.title, alpha.status) == ("alpha", "alpha", "Alpha Syndrome", "approved")
+    assert alpha.reviewed_on == dt.date(2025, 3, 15) and alpha.reviewers == ("Dr Anna Rossi",)
+    assert alpha.anchors == ("definizione", "sintomi", "trattamento", "farmaci", "chirurgia")
+    first = alpha.sections[0]
+    assert (first.heading, first.nav_label, first.label) == ("What it is", "Definition", "Definition")
+    assert first.location.line == 14
+    kinds = [type(b).__name__ for b in alpha.sections[1].blocks]
+    assert kinds == ["BulletList", "NumberedList", "Table", "Note"]
+    table = alpha.sections[1].blocks[2]
+    assert [c.header for c in table.head[0]] == [True, True]
+    assert table.body[0][1].align == "right"
+    para = first.blocks[0]
+    nodes = list(m.iter_inlines(para.inlines))
+    assert m.Span("la", (m.Text("Latin"),)) in nodes
+    assert any(isinstance(n, m.Emphasis) for n in nodes) and any(isinstance(n, m.Strong) for n in nodes)
+    assert any(isinstance(n, m.Link) and n.href == "#sintomi" for n in nodes)
+    figure = first.blocks[1]
+    assert figure == m.Figure(src="images/scan.svg", alt="An MRI scan showing the lesion",
+                              caption=(m.Text("The lesion on MRI"),), location=figure.location)
+    decorative = next(c for c in content.conditions if c.lang == "it").sections[0].blocks[1]
+    assert decorative.decorative and decorative.alt == ""
+
+
+def test_broken_files_each_get_one_line_and_valid_ones_still_load():
+    result = load(ROOTS / "broken", today=TODAY)
+    assert lines(result) == [
+        "tests/roots/broken/en/bad-yaml.md:4: error: malformed YAML: expected ',' or ']', but got '<stream end>'",
+        "tests/roots/broken/en/no-alt.md:11: error: image '../images/scan.svg' has no alt text: describe it "
+        "in ![...], or mark it {.decorative} if it adds no information",
+        "tests/roots/broken/en/no-title.md:1: error: missing title: add 'title: ...' to the front matter",
+    ]
+    assert [c.slug for c in result.content.conditions] == ["good"]
+    assert set(result.failed_files) == {
+        "tests/roots/broken/en/bad-yaml.md", "tests/roots/broken/en/no-alt.md",
+        "tests/roots/broken/en/no-title.md"}
+
+
+def test_every_structural_problem_is_reported_at_once():
+    result = load(ROOTS / "problems", today=TODAY)
+    assert lines(result) == [
+        "tests/roots/problems/en/drift.md:1: error: anchors differ from its translation "
+        "tests/roots/problems/it/drift.md: missing #sintomi; extra #symptoms",
+        "tests/roots/problems/en/structure.md:5: warning: review overdue: review_due is 2000-01-01",
+        "tests/roots/problems/en/structure.md:10: error: link to a missing anchor '#nowhere' "
+        "(this condition has: #first, #deep)",
+        "tests/roots/problems/en/structure.md:12: error: heading level skipped: '#### Too deep' "
+        "follows a level-2 heading; use '###'",
+        "tests/roots/problems/en/structure.md:16: error: duplicate anchor '#first' (first used at line 8)",
+        "tests/roots/problems/site.yaml:1: warning: site.yaml 'order' names 'ghost', but no condition has that id",
+        "tests/roots/problems/xx/unknown.md:1: error: unknown language 'xx': site.yaml's languages are it, en",
+    ]
+
+
+def test_load_content_raises_with_every_diagnostic():
+    with pytest.raises(ContentError) as info:
+        load_content(ROOTS / "broken", today=TODAY)
+    assert len(info.value.diagnostics) == 3
+    assert info.value.path == "tests/roots/broken/en/bad-yaml.md" and info.value.line == 4
+
+
+def test_strict_makes_warnings_fatal(tmp_path: Path):
+    root = tmp_path / "c"
+    shutil.copytree(ROOTS / "basic", root)
+    text = (root / "en" / "alpha.md").read_text().replace("review_due: 2099-03-15", "review_due: 2020-01-01")
+    (root / "en" / "alpha.md").write_text(text)
+    assert load_content(root, today=TODAY)  # a warning alone does not stop a build
+    with pytest.raises(ContentError, match="review overdue"):
+        load_content(root, strict=True, today=TODAY)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("# Title\n\nText.\n", "a '# ' heading is not allowed"),
+    ("Text before.\n\n## A {#a}\n\nText.\n", "text before the first '## ' section heading"),
+    ("## A {#a}\n\n<b>html</b>\n", "raw HTML is not allowed"),
+    ("## A {#a}\n\nSee [x](other.html).\n", "link 'other.html' is not supported"),
+    ("## A {#A_B}\n\nText.\n", "anchor 'A_B' must be lower-case"),
+    ("## A {#a}\n\nText ![x](y.png) inline.\n", "an image must stand alone"),
+    ("## A {#a}\n\n![A scan](https://example.com/x.png)\n", "must be a file inside the content folder"),
+])
+def test_body_problems(tmp_path: Path, body: str, message: str):
+    root = tmp_path / "c"
+    (root / "en").mkdir(parents=True)
+    (root / "site.yaml").write_text("name: Clinic\nlanguages: [en]\n")
+    (root / "en" / "x.md").write_text(f"---\nid: x\ntitle: X\nsummary: S.\n---\n\n{body}")
+    result = load(root, today=TODAY)
+    assert any(message in d.message for d in result.diagnostics), lines(result)
+    assert all(d.location.path.endswith(("x.md", "site.yaml")) and d.location.line >= 1
+               for d in result.diagnostics)
+
+
+def test_shipped_content_is_valid_and_translations_share_anchors():
+    result = load(PROJECT / "content", today=TODAY)
+    assert result.errors == (), lines(result)
+    by_lang = {c.lang: c for c in result.content.conditions if c.id == "facial-nerve-hemispasm"}
+    assert set(by_lang) == {"it", "en"}
+    assert by_lang["it"].anchors == by_lang["en"].anchors
+    assert by_lang["en"].anchors[:4] == ("definizione", "sintomi", "diagnosi", "trattamento")
+    assert by_lang["it"].status == "draft"
+
+
+def test_translation_drift_is_caught(tmp_path: Path):
+    root = tmp_path / "c"
+    shutil.copytree(PROJECT / "content", root)
+    it = root / "it" / "emispasmo-facciale.md"
+    it.write_text(it.read_text().replace("{#sintomi}", "{#sintomi-it}"))
+    result = load(root, today=TODAY)
+    assert any(d.code == "translation-anchors" and "#sintomi" in d.message for d in result.errors)
+
+
+def test_model_is_frozen():
+    content = load_content(ROOTS / "basic", today=TODAY)
+    with pytest.raises(Exception):
+        content.conditions[0].title = "changed"  # type: ignore[misc]
