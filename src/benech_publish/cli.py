@@ -147,6 +147,25 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
     sys.exit(EXIT_OK if ok else EXIT_PROBLEMS)
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+@strict_option
+def audit(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+    """Check PDFs against the machine-checkable PDF/UA-1 rules (Matterhorn Protocol).
+
+    Prints a report (or JSON); exits 1 when any file has an error-level
+    finding (or, with --strict, any finding at all).
+    """
+    from .audit import audit_pdf, format_json, format_text
+
+    reports = [audit_pdf(path) for path in files]
+    click.echo(format_json(reports) if as_json else format_text(reports))
+    failed = any(f.severity == "error" or strict for r in reports for f in r.findings)
+    sys.exit(EXIT_PROBLEMS if failed else EXIT_OK)
+
+
 class _progress_printer:
     """A progress bar on a terminal; one plain line per output otherwise."""
 
