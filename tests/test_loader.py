@@ -138,3 +138,18 @@ def test_model_is_frozen():
     content = load_content(ROOTS / "basic", today=TODAY)
     with pytest.raises(Exception):
         content.conditions[0].title = "changed"  # type: ignore[misc]
+
+
+def test_low_contrast_colours_are_named_with_their_ratio(tmp_path: Path):
+    root = tmp_path / "c"
+    shutil.copytree(ROOTS / "basic", root)
+    with open(root / "site.yaml", "a") as f:
+        f.write('colours:\n  primary: "#8fa3c8"\n  text: "#555555"\n')
+    messages = [str(d) for d in load(root, today=TODAY).errors]
+    prefix = f"{root}/site.yaml:16: error: colour contrast too low for "
+    assert prefix + ("body text in panels and notes: 'text' #555555 on 'accent' #eef3ff is 6.71:1, "
+                     "needs at least 7:1") in messages
+    assert prefix + ("headings and links: 'primary' #8fa3c8 on 'background' #ffffff is 2.55:1, "
+                     "needs at least 4.5:1") in messages
+    # #555555 on white (7.46:1) is fine for body text, so that pair is not reported
+    assert not any("'text' #555555 on 'background'" in msg for msg in messages)

@@ -261,14 +261,9 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     if unknown:
         raise ConfigError(f"no content in language(s) {', '.join(unknown)} (content has "
                           f"{', '.join(content.languages) or 'none'})")
-    if content.site.name:
-        from .contrast import check_colours
-
-        for problem in check_colours(content.site.colours):
-            report.diagnostics.append(Diagnostic(content.site.location, problem, Severity.ERROR,
-                                                 "contrast"))
-    if any(d.is_error and d.code == "contrast" for d in report.diagnostics) or not content.site.name:
-        raise BuildError([], report=report)
+    site_path = content.site.location.path
+    if not content.site.name or any(d.is_error and d.location.path == site_path for d in report.diagnostics):
+        raise BuildError([], report=report)  # nothing can be made without a valid site.yaml
     jobs = plan(content, out_dir, options, failed_files=loaded.failed_files)
     for lang in sorted({Path(f).parent.name for f in loaded.failed_files}):
         if not options.languages or lang in options.languages:

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from . import model as m
+from .contrast import check_colours
 from .errors import ContentError, Diagnostic, Location, Severity
 from .markdown import parse_body
 from .validate import validate_content
@@ -199,6 +200,10 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
                                         f"#rrggbb, not {v!r}", code="site"))
             else:
                 colour_values[k] = v.lower()
+    colours = m.Colours(**colour_values)
+    for problem in check_colours(colours):
+        diags.append(Diagnostic(y.at("colours") if "colours" in y.lines else location, problem,
+                                code="contrast"))
     order = y.data.get("order") or []
     if not (isinstance(order, list) and all(isinstance(x, str) for x in order)):
         diags.append(Diagnostic(y.at("order"), "'order' must be a list of condition ids", code="site"))
@@ -206,7 +211,7 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
     return m.Site(
         name=(name or "").strip(), tagline=_text_map(y, "tagline", diags),
         website=str(y.data.get("website", "") or ""), contacts=contacts, logo=logo,
-        colours=m.Colours(**colour_values), order=tuple(order), languages=tuple(languages),
+        colours=colours, order=tuple(order), languages=tuple(languages),
         intro=_text_map(y, "intro", diags),
         certified_by=str(y.data.get("certified_by", "") or name or ""), location=location,
     )
