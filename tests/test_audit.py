@@ -1,0 +1,185 @@
+"""The built-in PDF/UA audit: clean on repaired output, finds bare WeasyPrint's defects."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pikepdf
+import pytest
+from weasyprint import HTML
+
+from benech_publish import pdf_tags
+from benech_publish._pdfstruct import read_structure
+from benech_publish.audit import RULES, AuditReport, Finding, audit_pdf, format_json, format_text
+
+ROOT = Path(__file__).parent / "roots" / "pdf-defects"
+FIXTURES = sorted(p.name for p in ROOT.glob("*.html"))
+
+
+def _font_css() -> str:
+    from fontpkg_atkinson_hyperlegible import ROOT as FONT_ROOT
+
+    url = (FONT_ROOT / "files" / "AtkinsonHyperlegible-Regular.ttf").as_uri()
+    bold = (FONT_ROOT / "files" / "AtkinsonHyperlegible-Bold.ttf").as_uri()
+    italic = (FONT_ROOT / "files" / "AtkinsonHyperlegible-Italic.ttf").as_uri()
+    return (f"@font-face {{ font-family: AH; src: url({url}) }}"
+            f"@font-face {{ font-family: AH; src: url({bold}); font-weight: 700 }}"
+            f"@font-face {{ font-family: AH; src: url({italic}); font-style: italic }}"
+            "html { font-family: AH }")
+
+
+def _html(source: str) -> HTML:
+    source = source.replace("<head>", f"<head><style>{_font_css()}</style>", 1)
+    return HTML(string=source, base_url=str(ROOT) + "/")
+
+
+@lru_cache(maxsize=None)
+def bare(name: str) -> bytes:
+    return _html((ROOT / name).read_text(encoding="utf-8")).write_pdf(pdf_variant="pdf/ua-1")
+
+
+@lru_cache(maxsize=None)
+def fixed(name: str) -> bytes:
+    return pdf_tags.write_pdf(_html((ROOT / name).read_text(encoding="utf-8")).render())
+
+
+def found(report: AuditReport) -> set[tuple[str, str]]:
+    return {(f.rule_id, f.checkpoint) for f in report.findings}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", FIXTURES)
+def test_repaired_fixtures_have_zero_findings(name):
+    report = audit_pdf(fixed(name))
+    assert report.findings == (), format_text([report])
+    assert report.ok
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, expected", [
+    ("margin-boxes.html", {("unreachable-mcid", "01-005")}),
+    ("page-break.html", {("split-element", "01-006"), ("repeated-table-header", "01-001")}),
+    ("decorative-images.html", {("figure-alt", "13-004")}),
+    ("links.html", {("link-contents", "28-012")}),
+    ("hyphenation.html", {("broken-words", "ISO 32000-1 14.8.2.5")}),
+])
+def test_bare_weasyprint_defects_are_found(name, expected):
+    report = audit_pdf(bare(name))
+    assert expected <= found(report), format_text([report])
+    assert not report.ok
+
+
+@pytest.mark.slow
+def test_split_elements_reported_per_kind():
+    messages = [f.message for f in audit_pdf(bare("page-break.html")).findings
+                if f.rule_id == "split-element"]
+    assert any("/P " in m for m in messages)
+    assert any("/L " in m for m in messages)
+    assert any("/Table " in m for m in messages)
+
+
+@pytest.mark.slow
+def test_audit_accepts_a_path(tmp_path):
+    path = tmp_path / "leaflet.pdf"
+    path.write_bytes(bare("margin-boxes.html"))
+    report = audit_pdf(path)
+    assert report.path == str(path)
+    assert [f.page for f in report.findings if f.rule_id == "unreachable-mcid"] == [1, 2]
+
+
+@pytest.mark.slow
+def test_heading_levels():
+    source = ("<!DOCTYPE html><html lang='en'><head><title>H</title></head><body>"
+              "<h2>Starts at two</h2><p>x</p><h4>Skips three</h4><p>y</p></body></html>")
+    report = audit_pdf(pdf_tags.write_pdf(_html(source).render()))
+    assert {("first-heading", "14-002"), ("heading-levels", "14-003")} <= found(report)
+
+
+@pytest.mark.slow
+def test_figure_without_alt_is_an_error_and_table_without_scope():
+    source = ("<!DOCTYPE html><html lang='en'><head><title>F</title></head><body><h1>F</h1>"
+              "<p><img src=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' "
+              "width='9' height='9'%3E%3C/svg%3E\"></p></body></html>")
+    report = audit_pdf(pdf_tags.write_pdf(_html(source).render()))
+    assert ("figure-alt", "13-004") in found(report)
+
+
+def _blank_pdf(**catalog) -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    for key, value in catalog.items():
+        pdf.Root[f"/{key}"] = value
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def test_untagged_pdf_catalog_findings():
+    report = audit_pdf(_blank_pdf())
+    assert {("struct-tree", "01-005"), ("mark-info", "01-005"), ("document-lang", "11-001"),
+            ("display-doc-title", "07-001"), ("xmp-metadata", "06-001")} <= found(report)
+    assert all(f.severity == "error" for f in report.errors)
+
+
+def test_display_doc_title_false_and_bad_lang():
+    data = _blank_pdf(Lang=pikepdf.String("english please"),
+                      ViewerPreferences=pikepdf.Dictionary(DisplayDocTitle=False))
+    report = audit_pdf(data)
+    assert ("display-doc-title", "07-002") in found(report)
+    assert ("document-lang", "11-001") in found(report)
+
+
+def test_unreadable_input_is_a_finding():
+    report = audit_pdf(b"not a pdf")
+    assert not report.ok
+
+
+def test_rules_table_is_documented():
+    doc = (Path(__file__).parents[1] / "src" / "benech_publish" / "audit.py").read_text()
+    for rule_id, (checkpoint, severity, _) in RULES.items():
+        assert rule_id in doc
+        assert severity in ("error", "warning")
+        assert re.fullmatch(r"\d\d-\d\d\d|ISO .*", checkpoint)
+
+
+def test_report_types_and_formatting():
+    finding = Finding("figure-alt", "13-004", "error", "Figure without /Alt", 2)
+    warning = Finding("headings-present", "14-001", "warning", "no headings", None)
+    report = AuditReport("a.pdf", (finding, warning))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        finding.page = 3  # type: ignore[misc]
+    assert report.errors == (finding,) and not report.ok
+    assert AuditReport("b.pdf", (warning,)).ok
+    text = format_text([report, AuditReport("b.pdf")])
+    assert "a.pdf: FAIL (1 errors, 1 warnings)" in text
+    assert "13-004" in text and "page 2" in text and "b.pdf: ok" in text
+    data = json.loads(format_json([report]))
+    assert data[0]["path"] == "a.pdf" and data[0]["ok"] is False
+    assert data[0]["findings"][0] == {"rule_id": "figure-alt", "checkpoint": "13-004",
+                                      "severity": "error", "message": "Figure without /Alt",
+                                      "page": 2}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["semantics.html", "links.html", "page-break.html",
+                                  "hyphenation.html", "lang.html", "table-headers.html"])
+def test_structure_text_matches_source_word_for_word(name):
+    """The text read from the structure tree is the content's text, word for word."""
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring((ROOT / name).read_text(encoding="utf-8"))
+    body = tree.find("body")
+    for hidden in body.xpath(".//*[@aria-hidden='true'] | .//style | .//script"):
+        hidden.drop_tree()
+    for img in body.xpath(".//img[@alt]"):
+        img.tail = f" {img.get('alt')} {img.tail or ''}"
+    words = re.findall(r"\w+", " ".join(body.itertext()))
+    bullets = {"•"}
+    read = [w for w in re.findall(r"\w+", read_structure(fixed(name)).tree_text())
+            if w not in bullets]
+    assert read == words
