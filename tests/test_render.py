@@ -106,7 +106,7 @@ def test_blocks_render_as_real_lists_tables_figures_and_lang_spans():
     assert q("//x:a[text()='the symptoms']/@href") == ["#sintomi"]
     assert q("//x:nav//x:a[@href='#definizione']/text()") == ["Definition"]  # navigation label
     it = page(content, "it")
-    assert it.xpath("//x:img[@role='presentation']/@alt", namespaces=XHTML) == [""]
+    assert it.xpath("//x:section//x:img[@role='presentation']/@alt", namespaces=XHTML) == [""]
 
 
 def test_large_print_css_has_no_italics(shipped):
