@@ -37,3 +37,23 @@ def check_golden(path: Path, actual: str, update: bool) -> None:
         return
     expected = path.read_text(encoding="utf-8")
     assert actual == expected, f"output differs from golden {path}; run 'make golden' and review the diff"
+
+
+@pytest.fixture(scope="session")
+def shipped_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every output of the shipped content/, built once per session (drafts included)."""
+    import os
+
+    from benech_publish import Options, build
+
+    out = tmp_path_factory.mktemp("shipped") / "out"
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1767225600"  # 2026-01-01
+    try:
+        build(PROJECT / "content", out, Options(include_drafts=True))
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+    return out

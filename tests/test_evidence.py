@@ -1,0 +1,93 @@
+"""Evidence for issue 6: every PDF the shipped content builds passes our PDF/UA audit and
+the third-party pdfua checker, and its structure tree reads the content word for word."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from benech_publish import load_content, model as m
+from benech_publish._pdfstruct import read_structure
+from benech_publish.audit import audit_pdf
+from conftest import PROJECT
+from validators import pdfua_check
+
+pytestmark = pytest.mark.slow
+
+EXPECTED_PDFS = sorted(
+    f"pdf/{lang}/{name}{suffix}.pdf"
+    for lang, slug in (("en", "facial-nerve-hemispasm"), ("it", "emispasmo-facciale"))
+    for name in (slug, "booklet")
+    for suffix in ("", ".large")
+)
+
+
+def pdfs(out: Path) -> list[Path]:
+    return sorted(out.glob("pdf/*/*.pdf"))
+
+
+def test_build_wrote_every_pdf(shipped_out: Path):
+    assert [p.relative_to(shipped_out).as_posix() for p in pdfs(shipped_out)] == EXPECTED_PDFS
+
+
+@pytest.mark.parametrize("name", EXPECTED_PDFS)
+def test_audit_has_zero_findings(shipped_out: Path, name: str):
+    report = audit_pdf(shipped_out / name)
+    assert report.findings == (), [f"{f.checkpoint} {f.rule_id}: {f.message}" for f in report.findings]
+
+
+@pytest.mark.parametrize("name", EXPECTED_PDFS)
+def test_third_party_pdfua_checker_reports_no_errors(shipped_out: Path, name: str):
+    errors = pdfua_check(shipped_out / name)
+    assert errors == [], [f"{e.rule_id}: {e.message}" for e in errors]
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def content_words(condition: m.Condition) -> list[str]:
+    """The condition's own text in reading order: title, summary, headings and blocks."""
+    words = _words(condition.title) + _words(condition.summary)
+    for section in condition.walk():
+        words += _words(section.heading)
+        for block in m.iter_blocks(section.blocks):
+            for run in m.block_inlines(block):
+                words += _words(m.plain_text(run))
+    return words
+
+
+def _contains_in_order(haystack: list[str], needle: list[str]) -> tuple[bool, str]:
+    """Is ``needle`` a subsequence of ``haystack`` with only page furniture between runs?"""
+    i = 0
+    for k, word in enumerate(needle):
+        try:
+            i = haystack.index(word, i) + 1
+        except ValueError:
+            context = " ".join(needle[max(0, k - 5):k + 5])
+            return False, f"word {k} {word!r} not found in order (near: {context})"
+    return True, ""
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+@pytest.mark.parametrize("suffix", ["", ".large"])
+def test_structure_tree_reads_the_content_word_for_word(shipped_out: Path, lang: str, suffix: str):
+    content = load_content(PROJECT / "content", today=dt.date(2026, 1, 1))
+    condition = next(c for c in content.conditions if c.lang == lang)
+    tree_words = _words(read_structure(shipped_out / f"pdf/{lang}/{condition.slug}{suffix}.pdf").tree_text())
+    expected = content_words(condition)
+    # Every paragraph is read as one unbroken run of words, exactly as written.
+    text = " ".join(tree_words)
+    for section in condition.walk():
+        for block in m.iter_blocks(section.blocks):
+            for run in m.block_inlines(block):
+                para = " ".join(_words(m.plain_text(run)))
+                if para:
+                    assert para in text, f"not read as written: {para!r}"
+    ok, why = _contains_in_order(tree_words, expected)
+    assert ok, why
+    # No word broken by hyphenation reaches assistive technology.
+    assert not re.search(r"\w[\u00ad\u2010-]\s", text), re.findall(r"\S+[\u00ad\u2010-]\s\S+", text)
