@@ -5,7 +5,8 @@ on stderr one line per problem, and a stable exit code:
 
 ====  ==========================================================
 0     success
-1     content problems, a failed output, or audit errors
+1     content problems, a failed output, or audit errors; an import with a page
+      that failed, was skipped (file exists) or does not validate yet
 2     wrong usage or an invalid option
 70    internal error (a bug: please report it; ``--debug`` shows the traceback)
 ====  ==========================================================
@@ -187,6 +188,61 @@ class _progress_printer:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+@cli.group("import")
+def import_() -> None:
+    """Bring existing pages into content/ as draft Markdown files (see docs/import.md)."""
+
+
+@import_.command("wordpress")
+@click.argument("source")
+@content_option
+@click.option("--force", is_flag=True, help="Replace files (and images) that already exist.")
+@click.option("--fetch-images", is_flag=True,
+              help="Download the page's images (http(s), the page's own site only) into "
+                   "content/images/<slug>/.")
+@click.option("--lang", "lang", default="", metavar="CODE",
+              help="Language of the pages, when they do not say (or to override them).")
+@click.option("--timeout", type=click.FloatRange(0.1, 600), default=20.0, show_default=True,
+              help="Seconds to wait for an http(s) source (and each image).")
+@click.option("--max-size", "max_mb", type=click.FloatRange(0.001, 1000), default=20.0,
+              show_default=True, help="Largest source accepted, in megabytes.")
+def import_wordpress_cmd(source: str, content_dir: Path, force: bool, fetch_images: bool,
+                         lang: str, timeout: float, max_mb: float) -> None:
+    """Import WordPress pages from SOURCE: a saved REST API answer (one page or the
+    array /wp-json/wp/v2/pages returns), a folder of them, or an http(s) address.
+
+    Each page becomes content/<lang>/<slug>.md with 'status: draft'. Prints
+    what was written, dropped and needs review; exits 1 if any page failed,
+    was skipped or does not validate yet.
+    """
+    from .importer import import_wordpress
+
+    report = import_wordpress(source, content_dir, force=force, fetch_images=fetch_images,
+                              lang=lang, timeout=timeout, max_bytes=int(max_mb * 1024 * 1024))
+    for note in report.notes:
+        _say(f"note: {note}")
+    for page in report.pages:
+        if page.status == "written":
+            _say(f"written {page.path} (from {page.origin})")
+        else:
+            _say(f"{page.origin}: {page.status}: {page.reason}")
+            continue
+        for text in page.dropped:
+            _say(f"  dropped: {text}")
+        for text in page.repaired:
+            _say(f"  repaired: {text}")
+        for text in page.review:
+            _say(f"  review: {text}")
+        for path in page.images:
+            _say(f"  image saved: {path}")
+        for d in page.diagnostics:
+            _say(f"  {d}")
+    _say(f"{'done' if report.ok else 'problems'}: {len(report.written)} written, "
+         f"{len(report.skipped)} skipped, {len(report.failed)} failed, "
+         f"{len(report.needs_review)} need review")
+    sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -55,6 +55,17 @@ _EN = {
     "edition": "Edition",
     "published": "Published",
     "print_source": "Page numbers follow the printed edition: {title}.",
+    # Booklet (writers/booklet.py, writers/epub.py)
+    "draft_short": "Draft",
+    "booklet_has_drafts": "This booklet contains drafts that the clinic has not yet reviewed; each is marked as a draft.",
+    "back_matter": "Contacts and information",
+    "identifier": "Identifier",
+    "a11y_summary": "This booklet meets WCAG 2.2 Level AA and EPUB Accessibility 1.1. It has a table of contents down to each section, headings in a logical order, the reading order of the printed edition, and text that can be resized and reflowed with the reading system's font and colour settings.",
+    "a11y_summary_images": "Every image has a text alternative.",
+    "a11y_summary_no_images": "It contains no images that carry information (the logo on the cover is decorative).",
+    "a11y_summary_pages": "Page numbers and a page list follow the printed edition: {source}.",
+    "a11y_summary_large": "This is the large-print edition: larger text by default, no hyphenation and no italics.",
+    "pdf_edition": "{site}, booklet, {edition} PDF, {lang}, {identifier}",
 }
 
 _IT = {
@@ -94,6 +105,17 @@ _IT = {
     "edition": "Edizione",
     "published": "Pubblicato",
     "print_source": "I numeri di pagina seguono l'edizione stampata: {title}.",
+    # Booklet (writers/booklet.py, writers/epub.py)
+    "draft_short": "Bozza",
+    "booklet_has_drafts": "Questo opuscolo contiene bozze non ancora revisionate dalla clinica; ciascuna è segnalata come bozza.",
+    "back_matter": "Contatti e informazioni",
+    "identifier": "Identificativo",
+    "a11y_summary": "Questo opuscolo è conforme a WCAG 2.2 livello AA e a EPUB Accessibility 1.1. Ha un indice fino a ogni sezione, titoli in ordine logico, l'ordine di lettura dell'edizione stampata e testo che si può ingrandire e riadattare con le impostazioni di carattere e colore del sistema di lettura.",
+    "a11y_summary_images": "Ogni immagine ha un'alternativa testuale.",
+    "a11y_summary_no_images": "Non contiene immagini che trasmettano informazioni (il logo in copertina è decorativo).",
+    "a11y_summary_pages": "I numeri di pagina e l'elenco delle pagine seguono l'edizione stampata: {source}.",
+    "a11y_summary_large": "Questa è l'edizione a caratteri grandi: testo più grande in partenza, senza sillabazione e senza corsivi.",
+    "pdf_edition": "{site}, opuscolo, PDF {edition}, {lang}, {identifier}",
 }
 
 LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
