@@ -220,6 +220,8 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
                 status = "failed"
         if on_progress:
             on_progress(Progress(job, index, len(jobs), status, message))
+    if writers._pdf is not None:  # e.g. no hyphenation dictionary for a language
+        report.notices.extend(n for n in writers._pdf.notices if n not in report.notices)
     return report
 
 
