@@ -131,7 +131,7 @@ class _Builder:
                 if make is None:
                     stack[-1][1].extend(kids)
                 else:
-                    stack[-1][1].append(make(tuple(kids)))
+                    stack[-1][1].append(make(_merge_text(tuple(kids))))
             elif t == "image":
                 self.error(token, "an image must stand alone on its own line (a figure), "
                            "not inside text", "inline-image")
