@@ -1,0 +1,258 @@
+"""EPUB 3 packaging with ebooklib: documents, our own nav, accessibility metadata, reproducible zip.
+
+Takes: finished XHTML content documents (from :mod:`.booklet`), the nav
+document, CSS, images and the facts the accessibility metadata is derived
+from. Gives: the bytes of an EPUB 3.3 file.
+
+ebooklib is used for what it does well (manifest, spine, Dublin Core
+metadata, the OCF container) and worked around where it does not fit
+(measured with ebooklib 0.20):
+
+* its nav generator would treat every element with ``epub:type`` and ``id`` as
+  a page, so the navigation document (toc, landmarks, page-list) is ours, added
+  as a plain item with the ``nav`` property; no EPUB 2 NCX is written (so the
+  spine's ``toc`` attribute ebooklib always sets is removed);
+* ``write_epub`` swallows exceptions unless ``raise_exceptions`` is set: it is
+  set, and a ``False`` return is turned into an error too;
+* reproducibility: the identifier is given (derived from the content),
+  ``dcterms:modified`` comes from :func:`~benech_publish.util.source_date`, and
+  the zip is rewritten with ``mimetype`` first and stored, fixed entry times and
+  attributes, entries in ebooklib's (deterministic) order;
+* the package gets ``xml:lang`` (ebooklib sets only ``dc:language``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from lxml import etree
+
+from .. import i18n
+from ..errors import RenderError
+from ..util import source_date
+
+OPF_NS = "http://www.idpf.org/2007/opf"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+MEDIA_TYPES = {
+    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".gif": "image/gif", ".webp": "image/webp",
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One XHTML content document of the spine (or the nav, with ``properties=('nav',)``)."""
+
+    uid: str
+    file_name: str
+    content: bytes
+    properties: tuple[str, ...] = ()
+    in_spine: bool = True
+
+
+@dataclass(frozen=True)
+class Resource:
+    uid: str
+    file_name: str
+    media_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """What the booklet really offers; the metadata is derived from this, never fixed."""
+
+    lang: str
+    has_images: bool  # images that carry information (all have alt text)
+    has_page_list: bool
+    large_print: bool
+    certified_by: str
+    page_source: str = ""  # the print edition named as pageBreakSource
+
+    @property
+    def access_modes(self) -> tuple[str, ...]:
+        return ("textual", "visual") if self.has_images else ("textual",)
+
+    @property
+    def access_modes_sufficient(self) -> tuple[str, ...]:
+        # Every image has alt text, so text alone always suffices.
+        return ("textual", "textual,visual") if self.has_images else ("textual",)
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        out = ["structuralNavigation", "tableOfContents", "readingOrder"]
+        if self.has_images:
+            out.append("alternativeText")
+        if self.has_page_list:
+            out += ["printPageNumbers", "pageNavigation"]
+        out.append("displayTransformability")
+        if self.large_print:
+            out.append("largePrint")
+        return tuple(out)
+
+    def summary(self) -> str:
+        L = i18n.labels(self.lang)
+        parts = [L["a11y_summary"],
+                 L["a11y_summary_images"] if self.has_images else L["a11y_summary_no_images"]]
+        if self.has_page_list:
+            parts.append(L["a11y_summary_pages"].format(source=self.page_source))
+        if self.large_print:
+            parts.append(L["a11y_summary_large"])
+        return " ".join(parts)
+
+    def metas(self) -> list[tuple[str, str, dict[str, str]]]:
+        """``(property, value, extra attributes)`` for the OPF, in a stable order."""
+        out: list[tuple[str, str, dict[str, str]]] = []
+        out += [("schema:accessMode", m, {}) for m in self.access_modes]
+        out += [("schema:accessModeSufficient", m, {}) for m in self.access_modes_sufficient]
+        out += [("schema:accessibilityFeature", f, {}) for f in self.features]
+        out.append(("schema:accessibilityHazard", "none", {}))
+        out.append(("schema:accessibilitySummary", self.summary(), {"xml:lang": self.lang}))
+        out.append(("dcterms:conformsTo", CONFORMS_TO, {"id": "conformance"}))
+        if self.certified_by:
+            out.append(("a11y:certifiedBy", self.certified_by, {"refines": "#conformance"}))
+        if self.has_page_list and self.page_source:
+            out.append(("pageBreakSource", self.page_source, {}))
+        return out
+
+
+@dataclass
+class Package:
+    identifier: str  # urn:uuid:...
+    title: str
+    lang: str
+    publisher: str
+    description: str
+    documents: Sequence[Document]
+    resources: Sequence[Resource]
+    a11y: Accessibility
+    date: dt.date | None = None
+    extra_dc: list[tuple[str, str]] = field(default_factory=list)
+
+
+def identifier_from(key: str) -> str:
+    """A ``urn:uuid:`` (version 8, RFC 9562 custom) from a hex content digest."""
+    raw = bytearray(bytes.fromhex(key[:32].ljust(32, "0")))
+    raw[6] = (raw[6] & 0x0F) | 0x80
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return f"urn:uuid:{uuid.UUID(bytes=bytes(raw))}"
+
+
+def write(package: Package) -> bytes:
+    """The EPUB of ``package`` as bytes: same package and ``SOURCE_DATE_EPOCH``, same bytes."""
+    from ebooklib import epub
+
+    book = epub.EpubBook()
+    # ebooklib adds an EPUB 2 generator meta naming itself; keep the package clean.
+    book.metadata = {}
+    book.set_identifier(package.identifier)
+    book.set_title(package.title)
+    book.set_language(package.lang)
+    book.add_author(package.publisher)
+    book.add_metadata("DC", "publisher", package.publisher)
+    if package.description:
+        book.add_metadata("DC", "description", package.description)
+    if package.date:
+        book.add_metadata("DC", "date", package.date.isoformat())
+    for name, value in package.extra_dc:
+        book.add_metadata("DC", name, value)
+    for prop, value, attrs in package.a11y.metas():
+        others = {"property": prop}
+        others.update({k: v for k, v in attrs.items() if k != "xml:lang"})
+        book.add_metadata(None, "meta", value, others)
+
+    spine = []
+    for doc in package.documents:
+        item = epub.EpubItem(uid=doc.uid, file_name=doc.file_name,
+                             media_type="application/xhtml+xml", content=doc.content)
+        item.properties = list(doc.properties)
+        book.add_item(item)
+        if doc.in_spine:
+            spine.append(item)
+    for res in package.resources:
+        book.add_item(epub.EpubItem(uid=res.uid, file_name=res.file_name,
+                                    media_type=res.media_type, content=res.content))
+    book.spine = spine
+
+    buffer = io.BytesIO()
+    modified = source_date().astimezone(dt.timezone.utc).replace(tzinfo=None)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ok = epub.write_epub(buffer, book, {"raise_exceptions": True, "mtime": modified,
+                                                "epub2_guide": False, "epub3_landmark": False,
+                                                "epub3_pages": False})
+    except Exception as exc:  # ebooklib raises bare exceptions of many kinds
+        raise RenderError(f"EPUB packaging failed in ebooklib: {type(exc).__name__}: {exc}") from exc
+    if ok is False:
+        raise RenderError("EPUB packaging failed in ebooklib (write_epub returned False)")
+    return _finish(buffer.getvalue(), package)
+
+
+def _finish(data: bytes, package: Package) -> bytes:
+    """Fix up the OPF and rewrite the zip deterministically."""
+    entries: list[tuple[str, bytes]] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename.endswith(".opf"):
+                content = _fix_opf(content, package)
+            entries.append((info.filename, content))
+    return deterministic_zip(entries)
+
+
+def _fix_opf(content: bytes, package: Package) -> bytes:
+    root = etree.fromstring(content)
+    root.set(XML_LANG, package.lang)
+    spine = root.find(f"{{{OPF_NS}}}spine")
+    if spine is not None and "toc" in spine.attrib:
+        del spine.attrib["toc"]  # no NCX: the nav document is the table of contents
+    metadata = root.find(f"{{{OPF_NS}}}metadata")
+    for meta in metadata.findall(f"{{{OPF_NS}}}meta"):
+        if meta.get("property") == "schema:accessibilitySummary":
+            meta.set(XML_LANG, package.lang)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
+
+
+def zip_time() -> tuple[int, int, int, int, int, int]:
+    """Entry time for every member: the build date (``SOURCE_DATE_EPOCH``), at least 1980."""
+    when = source_date().astimezone(dt.timezone.utc)
+    if when.year < 1980:
+        return (1980, 1, 1, 0, 0, 0)
+    return (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
+
+
+def deterministic_zip(entries: Sequence[tuple[str, bytes]]) -> bytes:
+    """An OCF zip: ``mimetype`` first and stored, then the entries, all with fixed metadata."""
+    stamp = zip_time()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        def add(name: str, content: bytes, compress: int) -> None:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = compress
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, content, compress_type=compress, compresslevel=9)
+
+        add("mimetype", b"application/epub+zip", zipfile.ZIP_STORED)
+        for name, content in entries:
+            if name != "mimetype":
+                add(name, content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def media_type(file_name: str) -> str:
+    import os
+
+    ext = os.path.splitext(file_name)[1].lower()
+    if ext not in MEDIA_TYPES:
+        raise RenderError(f"image {file_name}: format not supported in EPUB (use SVG, PNG, JPEG, GIF or WebP)")
+    return MEDIA_TYPES[ext]
