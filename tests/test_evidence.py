@@ -39,10 +39,22 @@ def test_audit_has_zero_findings(shipped_out: Path, name: str):
     assert report.findings == (), [f"{f.checkpoint} {f.rule_id}: {f.message}" for f in report.findings]
 
 
+# pdfua 0.1.3's UA-14-001 (empty headings, a warning-level rule) crashes on any
+# heading whose /K is an array: its as_integer() calls getattr(array,
+# "is_integer"), which pikepdf answers with ValueError. It reports the rule as
+# skipped; we accept exactly that skip and nothing else, so a fixed pdfua (or a
+# new crash) shows up here.
+KNOWN_PDFUA_CRASH = ("UA-14-001", "rule raised ValueError: pikepdf.Object is not a Dictionary or Stream")
+
+
 @pytest.mark.parametrize("name", EXPECTED_PDFS)
 def test_third_party_pdfua_checker_reports_no_errors(shipped_out: Path, name: str):
-    errors = pdfua_check(shipped_out / name)
+    findings = pdfua_check(shipped_out / name)
+    errors = [f for f in findings if f.severity != "skipped"]
     assert errors == [], [f"{e.rule_id}: {e.message}" for e in errors]
+    skipped = [f for f in findings if f.severity == "skipped"]
+    assert all(f.rule_id == KNOWN_PDFUA_CRASH[0] and f.message.startswith(KNOWN_PDFUA_CRASH[1])
+               for f in skipped), [str(f) for f in skipped]
 
 
 def _words(text: str) -> list[str]:

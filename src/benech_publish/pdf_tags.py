@@ -50,7 +50,8 @@ the defect on bare WeasyPrint):
    with one ``/OBJR`` per annotation rectangle.  Link annotations inside
    artifacts (e.g. a URL in a running footer) are dropped, as PDF/UA requires
    every link annotation to be in a ``Link`` element.
-8. **Hyphenation**: a word broken by automatic hyphenation gets ``/ActualText``
+8. **Hyphenation**: text with soft hyphens (U+00AD, invisible break points)
+   gets ``/ActualText`` without them; a word broken by automatic hyphenation gets ``/ActualText``
    on the marked content of both line fragments (the first carries the whole
    word, the second the rest of its line), so assistive technology and
    ``/ActualText``-aware extraction read ``pharmacokinetically``, not
@@ -562,6 +563,10 @@ class _Tagger:
         text = box.text or ""
         if self.pending_hyphen is not None:
             self._finish_hyphen((box, page, mcid, line))
+        if "\u00ad" in text:
+            # Soft hyphens (explicit break points, e.g. from the hyphenation
+            # exception list) are invisible but still text: read the word whole.
+            self.actual_text.setdefault((page, mcid), text.replace("\u00ad", ""))
         hyphen = box.style["hyphenate_character"] if box.style else None
         if hyphen and text.endswith(hyphen) and len(text) > len(hyphen) and \
                 not text[-len(hyphen) - 1].isspace():
@@ -574,16 +579,16 @@ class _Tagger:
         box, page, mcid, line, hyphen = pending
         head = box.text[:-len(hyphen)]
         if following is None or following[3] is line:
-            self.actual_text[page, mcid] = head
+            self.actual_text[page, mcid] = head.replace("\u00ad", "")
             return
         next_box, next_page, next_mcid, _ = following
         rest = next_box.text or ""
         match = re.match(r"\S*", rest)
         fragment = match.group(0) if match else ""
-        self.actual_text[page, mcid] = head + fragment
+        self.actual_text[page, mcid] = (head + fragment).replace("\u00ad", "")
         # An empty /ActualText is ignored by some extractors (pdfium), which
         # would then read the fragment twice: a space stands for "nothing".
-        self.actual_text[next_page, next_mcid] = rest[len(fragment):] or " "
+        self.actual_text[next_page, next_mcid] = rest[len(fragment):].replace("\u00ad", "") or " "
 
     def _use(self, node: _Node, page: int, mcid: int) -> None:
         key = (page, mcid)
