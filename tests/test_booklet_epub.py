@@ -10,7 +10,6 @@ Latin phrase), both with ``include_drafts`` and a fixed ``SOURCE_DATE_EPOCH``.
 from __future__ import annotations
 
 import functools
-import io
 import os
 import re
 import shutil

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import model as m
-from .errors import BuildError, ConfigError, Diagnostic, JobFailure, Severity
+from .errors import BuildError, ConfigError, Diagnostic, JobFailure
 from .loader import LoadResult, load
 from .options import DEFAULT_OPTIONS, Options
-from .render import PACKAGE_TEMPLATES, Edition, Renderer, edition
+from .render import PACKAGE_TEMPLATES, Renderer, edition
 from .util import atomic_write
 
 

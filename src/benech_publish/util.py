@@ -7,8 +7,10 @@ when set, so the same content gives the same bytes).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import mimetypes
 import os
 import tempfile
 from pathlib import Path
@@ -68,3 +70,12 @@ def digest(*parts: str | bytes) -> str:
         h.update(part.encode() if isinstance(part, str) else part)
         h.update(b"\0")
     return h.hexdigest()
+
+
+def data_uri(path: str | Path) -> str:
+    """A file as a ``data:`` URL. Used for images in every output: a ``file:``
+    URL would put the checkout's path into the bytes (WeasyPrint names image
+    objects after a hash of their URL), breaking reproducibility."""
+    path = Path(path)
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"

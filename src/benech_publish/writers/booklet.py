@@ -25,11 +25,8 @@ follows the standard PDF and the large-print EPUB the large-print PDF.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import mimetypes
 import re
-import urllib.parse
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -141,7 +138,7 @@ class BookletWriter:
 
             def unit_href(name: str) -> str:
                 return f"#{name}"
-            asset_url = self._data_url
+            asset_url = self.pdf.asset_url
         else:
             def href(cid: str, anchor: str = "") -> str:
                 return f"{cid}.xhtml#{anchor}" if anchor else f"{cid}.xhtml"
@@ -176,15 +173,6 @@ class BookletWriter:
         units.append(("backmatter", self.renderer.render("epub/backmatter.xhtml",
                                                          **self._ctx(plan, medium))))
         return units
-
-    def _data_url(self, src: str) -> str:
-        """An image as a ``data:`` URL. WeasyPrint names image XObjects after a hash of
-        the URL; a ``file:`` URL would put the checkout path into the PDF's bytes."""
-        path = Path(urllib.parse.unquote(urllib.parse.urlparse(self.pdf.asset_url(src)).path))
-        if not path.is_file():
-            raise RenderError(f"image {src!r} not found under {self.root}")
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
     def _print_stylesheets(self, edition: Edition, site: m.Site, lang: str) -> list[str]:
         base = list(self.pdf.stylesheets(edition, site, lang=lang))

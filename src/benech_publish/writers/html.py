@@ -7,25 +7,17 @@ Gives: UTF-8 bytes of an XHTML5 page with its CSS inline and images as
 
 from __future__ import annotations
 
-import base64
-import mimetypes
-from functools import lru_cache
 from pathlib import Path
 
 from ..model import Condition, Site
 from ..options import Options
 from ..render import Edition, Renderer
-
-
-@lru_cache(maxsize=64)
-def _data_uri(path: Path) -> str:
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+from ..util import data_uri
 
 
 def write_page(condition: Condition, site: Site, edition: Edition, renderer: Renderer,
                options: Options, content_root: Path) -> bytes:
     root = Path(content_root)
     html = renderer.condition_page(condition, site, edition, options,
-                                   asset_url=lambda src: _data_uri((root / src).resolve()))
+                                   asset_url=lambda src: data_uri((root / src).resolve()))
     return html.encode("utf-8")

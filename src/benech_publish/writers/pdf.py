@@ -55,7 +55,7 @@ from ..i18n import labels
 from ..options import DEFAULT_OPTIONS, Options
 from ..qr import qr_for
 from ..render import Edition, Renderer
-from ..util import digest, source_date
+from ..util import data_uri, digest, source_date
 
 try:  # the tag repairs (pdf_tags.py); bare WeasyPrint tagging until it exists
     from ..pdf_tags import write_pdf as _write_tagged_pdf
@@ -132,11 +132,13 @@ class PdfWriter:
         return self.renderer.render("leaflet.xhtml", **ctx)
 
     def asset_url(self, src: str) -> str:
-        """A content-relative path (``images/logo.svg``) as a ``file:`` URL under the content root."""
+        """A content-relative path (``images/logo.svg``) as a ``data:`` URL (see :func:`util.data_uri`)."""
         path = (self.root / src).resolve()
         if not path.is_relative_to(self.root):
             raise RenderError(f"image {src!r} is outside the content folder {self.root}")
-        return path.as_uri()
+        if not path.is_file():
+            raise RenderError(f"image {src!r} not found under {self.root}")
+        return data_uri(path)
 
     # ------------------------------------------------------------------ CSS
 
