@@ -103,3 +103,45 @@ def test_structure_tree_reads_the_content_word_for_word(shipped_out: Path, lang:
     assert ok, why
     # No word broken by hyphenation reaches assistive technology.
     assert not re.search(r"\w[\u00ad\u2010-]\s", text), re.findall(r"\S+[\u00ad\u2010-]\s\S+", text)
+
+
+def _run_cli(capsys, *args: str) -> tuple[int, str]:
+    from benech_publish.cli import main
+
+    with pytest.raises(SystemExit) as info:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return info.value.code, out + err
+
+
+def test_audit_command_passes_every_built_pdf(shipped_out: Path, capsys):
+    code, text = _run_cli(capsys, "audit", *map(str, pdfs(shipped_out)))
+    assert code == 0, text
+    assert text.strip().splitlines()[-1] == "0 errors, 0 warnings"
+
+
+def test_audit_command_finds_the_defects_of_bare_weasyprint_on_the_same_html(tmp_path: Path, capsys):
+    """The same leaflet XHTML and CSS, written by bare WeasyPrint (no repairs)."""
+    import json
+
+    import weasyprint
+
+    from benech_publish import Options, Renderer, edition
+    from benech_publish.writers.pdf import PdfWriter
+
+    content = load_content(PROJECT / "content", today=dt.date(2026, 1, 1))
+    condition = next(c for c in content.conditions if c.lang == "en")
+    writer = PdfWriter(Renderer(), Options(), PROJECT / "content")
+    ed = edition("standard")
+    xhtml = writer.prepare(writer.leaflet_xhtml(condition, content.site, ed), ed)
+    css = [weasyprint.CSS(string=text) for text in writer.stylesheets(ed, content.site, lang="en")]
+    bare = tmp_path / "bare.pdf"
+    weasyprint.HTML(string=xhtml, base_url=str(PROJECT / "content")).write_pdf(
+        bare, stylesheets=css, pdf_variant="pdf/ua-1")
+    code, text = _run_cli(capsys, "audit", "--json", str(bare))
+    assert code == 1
+    findings = json.loads(text)[0]["findings"]
+    checkpoints = {f["checkpoint"] for f in findings}
+    # running footer not an artifact, decorative logo a Figure without /Alt,
+    # link /Contents a raw href
+    assert {"01-005", "13-004", "28-012"} <= checkpoints, checkpoints
