@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 TOOLS  := .tools
 ACE    := $(TOOLS)/ace/node_modules/.bin/ace-puppeteer
 
-.PHONY: build test venv tools sysdeps bench clean golden
+.PHONY: build test venv tools sysdeps pango bench clean golden
 
 build: $(STAMP)
 	$(BIN)/benech-publish build --content content --out out --include-drafts
@@ -18,7 +18,7 @@ test: $(STAMP) tools
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | pango
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -30,6 +30,15 @@ $(STAMP): pyproject.toml
 APT_PKGS := poppler-utils chromium default-jre-headless
 
 tools: sysdeps $(ACE)
+
+# WeasyPrint needs Pango (with HarfBuzz) from the system.
+pango:
+	@ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0' || \
+	  { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "installing Pango for WeasyPrint"; \
+	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null) \
+	      || echo "warning: could not install Pango"; \
+	    else echo "warning: Pango missing: install libpango-1.0-0 and libpangoft2-1.0-0"; fi; }
 
 sysdeps:
 	@missing=""; \
