@@ -108,3 +108,17 @@ def test_atomic_write_keeps_the_old_file_when_a_job_fails(capsys, tmp_path: Path
     assert code == 1 and "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
     assert page.read_bytes() == before  # the previous good file is kept
     assert (out / "html" / "it" / "alfa.html").is_file()
+
+
+def test_incremental_build_skips_outputs_newer_than_their_inputs(capsys, tmp_path: Path):
+    root, out = tmp_path / "c", tmp_path / "out"
+    shutil.copytree(ROOTS / "basic", root)
+    args = ("build", "--content", str(root), "--out", str(out), "--format", "html", "--incremental")
+    assert run(capsys, *args)[0] == 0
+    code, _, err = run(capsys, *args)
+    assert code == 0 and "0 file(s) written, 4 up to date" in err
+    alpha = root / "en" / "alpha.md"
+    alpha.write_text(alpha.read_text().replace("Medicines help most people.", "Medicines help."))
+    code, _, err = run(capsys, *args)
+    assert code == 0 and "2 file(s) written, 2 up to date" in err  # alpha's two editions only
+    assert "Medicines help." in (out / "html" / "en" / "alpha.html").read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -136,7 +137,7 @@ def test_translation_drift_is_caught(tmp_path: Path):
 
 def test_model_is_frozen():
     content = load_content(ROOTS / "basic", today=TODAY)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         content.conditions[0].title = "changed"  # type: ignore[misc]
 
 
@@ -153,3 +154,14 @@ def test_low_contrast_colours_are_named_with_their_ratio(tmp_path: Path):
                      "needs at least 4.5:1") in messages
     # #555555 on white (7.46:1) is fine for body text, so that pair is not reported
     assert not any("'text' #555555 on 'background'" in msg for msg in messages)
+
+
+def test_language_without_labels_is_a_warning(tmp_path: Path):
+    root = tmp_path / "c"
+    (root / "fr").mkdir(parents=True)
+    (root / "site.yaml").write_text("name: Clinic\nlanguages: [fr]\n")
+    (root / "fr" / "x.md").write_text("---\nid: x\ntitle: X\nsummary: S.\n---\n\n## A {#a}\n\nTexte.\n")
+    result = load(root, today=TODAY)
+    assert [d.message for d in result.warnings] == [
+        "no built-in labels for language 'fr': fixed texts (Contents, Page, ...) will be in English"]
+    assert result.errors == ()

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import model as m
-from .errors import BuildError, ConfigError, Diagnostic, JobFailure
+from .errors import BenechError, BuildError, ConfigError, Diagnostic, JobFailure
 from .loader import LoadResult, load
 from .options import DEFAULT_OPTIONS, Options
 from .render import PACKAGE_TEMPLATES, Renderer, edition
@@ -190,8 +190,6 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
     report = BuildReport()
     renderer = renderer or Renderer(options.templates)
     writers = _Writers(renderer, options, Path(content.root or "."))
-    from .errors import BenechError
-
     for index, job in enumerate(jobs, 1):
         status, message = "written", ""
         if options.incremental and job.up_to_date():

@@ -25,6 +25,7 @@ import yaml
 
 from . import model as m
 from .contrast import check_colours
+from .i18n import has_labels
 from .errors import ContentError, Diagnostic, Location, Severity
 from .markdown import parse_body
 from .validate import validate_content
@@ -159,6 +160,11 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
         diags.append(Diagnostic(y.at("languages"), "'languages' must be a list of language "
                                 "codes such as [it, en]", code="site"))
         languages = ["it", "en"]
+    for lang in languages:
+        if not has_labels(lang):
+            diags.append(Diagnostic(y.at("languages"), f"no built-in labels for language '{lang}': "
+                                    "fixed texts (Contents, Page, ...) will be in English",
+                                    Severity.WARNING, "labels"))
     contacts_raw = y.data.get("contacts") or {}
     if not isinstance(contacts_raw, dict):
         diags.append(Diagnostic(y.at("contacts"), "'contacts' must be a mapping", code="site"))

@@ -341,6 +341,3 @@ class Content:
             if c.lang == lang and (include_drafts or c.status == "approved")
         ]
         return tuple(sorted(chosen, key=lambda c: (rank.get(c.id, len(rank)), c.id)))
-
-    def translations(self, condition: Condition) -> tuple[Condition, ...]:
-        return tuple(c for c in self.conditions if c.id == condition.id and c is not condition)

@@ -7,9 +7,8 @@ uses with no flags.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .errors import ConfigError
 
@@ -64,12 +63,8 @@ class Options:
         if problems:
             raise ConfigError("; ".join(problems))
 
-    def with_(self, **changes: Any) -> "Options":
-        return replace(self, **changes)
-
     def body_pt(self, edition: str) -> float:
         return self.large_print_pt if edition == "large" else self.standard_pt
 
 
 DEFAULT_OPTIONS = Options()
-OPTION_NAMES = tuple(f.name for f in fields(Options))

@@ -52,7 +52,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from lxml import etree
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
+from .render import XHTML_NS
+
 EPUB_NS = "http://www.idpf.org/2007/ops"
 UNIT_ATTR = "data-unit"
 KEY_ATTR = "data-bp"

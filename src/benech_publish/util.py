@@ -59,10 +59,6 @@ def source_date() -> dt.datetime:
     return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
 
 
-def is_reproducible() -> bool:
-    return bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
-
-
 def digest(*parts: str | bytes) -> str:
     """A short stable hash of the parts (used for content-derived identifiers)."""
     h = hashlib.sha256()

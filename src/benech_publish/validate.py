@@ -58,7 +58,7 @@ def _check_condition(c: m.Condition, today: dt.date) -> list[Diagnostic]:
     for section in c.walk():
         for block in m.iter_blocks(section.blocks):
             where = getattr(block, "location", section.location)
-            for run in _all_inline_runs(block):
+            for run in m.block_inlines(block):
                 for node in m.iter_inlines(run):
                     if isinstance(node, m.Link):
                         diags.extend(_check_link(node, anchors, where))
@@ -69,10 +69,6 @@ def _check_condition(c: m.Condition, today: dt.date) -> list[Diagnostic]:
         diags.append(Diagnostic(c.at("reviewed_on"), "reviewed_on is in the future",
                                 Severity.WARNING, "review-date"))
     return diags
-
-
-def _all_inline_runs(block: m.Block):
-    yield from m.block_inlines(block)
 
 
 def _check_link(link: m.Link, anchors: dict[str, m.Section], where) -> list[Diagnostic]:

@@ -37,11 +37,10 @@ from .. import __version__, i18n, pagelist
 from .. import model as m
 from ..errors import RenderError
 from ..options import Options
-from ..render import Edition, Renderer
+from ..render import XHTML_NS, Edition, Renderer
 from ..util import digest, source_date
 from . import epub as epubpkg
 
-XHTML_NS = "http://www.w3.org/1999/xhtml"
 _CROSS_LINK = re.compile(r"^([a-z0-9][a-z0-9-]*)#([a-z0-9][a-z0-9-]*)$")
 _RESERVED_FILES = {"cover", "titlepage", "contents", "intro", "backmatter", "nav"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",

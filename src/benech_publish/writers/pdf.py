@@ -54,7 +54,7 @@ from ..errors import RenderError
 from ..i18n import labels
 from ..options import DEFAULT_OPTIONS, Options
 from ..qr import qr_for
-from ..render import Edition, Renderer
+from ..render import XHTML_NS, Edition, Renderer
 from ..util import data_uri, digest, source_date
 
 try:  # the tag repairs (pdf_tags.py); bare WeasyPrint tagging until it exists
@@ -66,7 +66,6 @@ except ImportError:  # pragma: no cover - only while pdf_tags.py is being writte
 
 #: Id of the closing panel (contacts, dates, QR) in a leaflet; a named destination too.
 CLOSING_ID = "leaflet-info"
-XHTML_NS = "http://www.w3.org/1999/xhtml"
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
          "source", "track", "wbr"}
 _URL_TEXT = re.compile(r"^(?:https?://|www\.|mailto:)|^[^\s@]+@[^\s@]+\.[a-z]{2,}$", re.I)
