@@ -7,7 +7,8 @@ uses with no flags.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 from pathlib import Path
 
 from .errors import ConfigError
@@ -62,6 +63,10 @@ class Options:
             problems.append(f"templates folder {self.templates} not found")
         if problems:
             raise ConfigError("; ".join(problems))
+
+    def with_(self, **changes: Any) -> "Options":
+        """A copy with some options changed (validated again)."""
+        return replace(self, **changes)
 
     def body_pt(self, edition: str) -> float:
         return self.large_print_pt if edition == "large" else self.standard_pt
