@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import click
 
 from . import __version__
-from .errors import BenechError, BuildError, ConfigError, ContentError, Diagnostic
+from .errors import BenechError, BuildError, ConfigError, ContentError, Diagnostic, one_line
 from .options import EDITIONS, FORMATS, Options
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
@@ -41,7 +41,7 @@ def _csv(allowed: Sequence[str] | None = None) -> Callable:
 
 
 def _say(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(one_line(message), err=True)  # one problem, one line: never a broken message
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:

@@ -16,17 +16,20 @@ anything fails (MkDocs-style). :func:`load_content` raises
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
 from . import model as m
+from . import safety, urls
 from .contrast import check_colours
 from .i18n import has_labels
-from .errors import ContentError, Diagnostic, Location, Severity
+from .errors import ConfigError, ContentError, Diagnostic, Location, Severity
 from .markdown import parse_body
 from .validate import validate_content
 
@@ -48,6 +51,13 @@ SITE_KEYS = {"name", "tagline", "website", "contacts", "logo", "colours", "order
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+#: Characters refused anywhere in a content file: C0/C1 controls (tab and line
+#: feed aside), line/paragraph separators (they shift line numbers), stray
+#: byte-order marks, non-characters, bidirectional overrides.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff"
+                        "\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+MAX_FILE_BYTES = 2 * 1024 * 1024
+SKIPPED_FOLDERS = ("images", "media")
 
 
 @dataclass(frozen=True)
@@ -74,21 +84,49 @@ class LoadResult:
 
 
 class _Yaml:
-    """A parsed YAML mapping that remembers the line of each key."""
+    """A parsed YAML mapping that remembers the line of each key (nested: ``contacts.phone``)."""
 
     def __init__(self, data: dict[str, Any], lines: dict[str, int], location: Location):
         self.data, self.lines, self.location = data, lines, location
 
     def at(self, key: str) -> Location:
+        while key not in self.lines and "." in key:
+            key = key.rsplit(".", 1)[0]
         return self.location.at(self.lines.get(key, self.location.line))
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that an impossible date (``2024-02-30``)
+    stays text, so the field that holds it is reported instead of the whole
+    file crashing the loader."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _key_lines(node: yaml.Node, prefix: str, offset: int, out: dict[str, int], depth: int = 0) -> None:
+    if not isinstance(node, yaml.MappingNode) or depth > 2:
+        return
+    for key_node, value_node in node.value:
+        key = prefix + str(key_node.value)
+        out.setdefault(key, offset + key_node.start_mark.line + 1)
+        _key_lines(value_node, key + ".", offset, out, depth + 1)
 
 
 def _read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> _Yaml | None:
     """Parse YAML text whose first line is ``location.line`` (1-based)."""
     offset = max(location.line, 1) - 1
+    loader = _SafeLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         # The context mark is where the broken construct starts (e.g. an unclosed
         # '['); the problem mark is where the parser gave up (often the end).
@@ -97,16 +135,60 @@ def _read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> _Yaml 
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         diags.append(Diagnostic(location.at(line), f"malformed YAML: {problem}", code="yaml"))
         return None
+    except RecursionError:
+        diags.append(Diagnostic(location.at(offset + 1), "malformed YAML: nested too deeply",
+                                code="yaml"))
+        return None
+    finally:
+        loader.dispose()
     if data is None:
         data, node = {}, None
     if not isinstance(data, dict):
         diags.append(Diagnostic(location.at(offset + 1), "expected 'key: value' lines", code="yaml"))
         return None
     lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, _ in node.value:
-            lines[str(key_node.value)] = offset + key_node.start_mark.line + 1
+    if node is not None:
+        _key_lines(node, "", offset, lines)
     return _Yaml(data, lines, location.at(offset + 1))
+
+
+def _read_source(path: Path, root: Path, location: Location) -> tuple[str | None, list[Diagnostic]]:
+    """A content file as text: a regular file inside ``root`` (links resolved), UTF-8
+    (a leading byte-order mark is dropped), line ends normalised to ``\\n``, and no
+    control characters. Otherwise ``None`` and the diagnostics saying why."""
+    where = location.at(0)
+    _, problem = safety.resolve_inside(root, path)
+    if problem:
+        return None, [Diagnostic(where.at(1), problem, code="outside")]
+    if path.is_dir():
+        return None, [Diagnostic(where, f"'{path.name}' is a folder, not a file: rename it "
+                                 "(only files are read)", code="not-a-file")]
+    if not path.is_file():
+        return None, [Diagnostic(where, f"'{path.name}' is not a regular file", code="not-a-file")]
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None, [Diagnostic(where.at(1), f"file is larger than "
+                                     f"{MAX_FILE_BYTES // (1024 * 1024)} MB", code="too-large")]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Diagnostic(where, f"cannot be read ({exc.strerror})", code="unreadable")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        return None, [Diagnostic(where.at(line), f"not UTF-8 text ({exc.reason} at byte "
+                                 f"{exc.start}): save the file as UTF-8", code="encoding")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    diags = []
+    for number, line_text in enumerate(text.split("\n"), 1):
+        bad = _BAD_CHARS.search(line_text)
+        if bad:
+            diags.append(Diagnostic(where.at(number), f"invisible control character "
+                                    f"U+{ord(bad.group()):04X} in column {bad.start() + 1}: "
+                                    "delete it (retype the text around it)", code="control-char"))
+            if len(diags) == 5:
+                break
+    return (None, diags) if diags else (text, [])
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -136,19 +218,89 @@ def _text_map(y: _Yaml, key: str, diags: list[Diagnostic]) -> dict[str, str]:
     return {}
 
 
+def _text(y: _Yaml, data: dict[str, Any], key: str, where: str, diags: list[Diagnostic]) -> str:
+    """A plain text setting (``where`` is its dotted name, for the line); numbers must be quoted."""
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        diags.append(Diagnostic(y.at(where), f"'{where}' must be text (put it in quotes), not "
+                                f"{type(value).__name__}", code="site"))
+        return ""
+    return value.strip()
+
+
+def _address(y: _Yaml, key: str, value: str, check: Callable[[str], str],
+             diags: list[Diagnostic]) -> str:
+    problem = check(value) if value else ""
+    if problem:
+        diags.append(Diagnostic(y.at(key), f"'{key}': {problem}", code="url"))
+    return value
+
+
+def _contacts(y: _Yaml, site_website: str, diags: list[Diagnostic]) -> m.Contacts:
+    raw = y.data.get("contacts") or {}
+    if not isinstance(raw, dict):
+        diags.append(Diagnostic(y.at("contacts"), "'contacts' must be a mapping", code="site"))
+        raw = {}
+    hours_raw = raw.get("hours") or {}
+    hours: dict[str, str] = {}
+    if isinstance(hours_raw, str):
+        hours = {"*": hours_raw}
+    elif isinstance(hours_raw, dict) and all(isinstance(v, str) for v in hours_raw.values()):
+        hours = {str(k): v for k, v in hours_raw.items()}
+    else:
+        diags.append(Diagnostic(y.at("contacts.hours"), "'contacts.hours' must be text, or text "
+                                "per language (it: ..., en: ...)", code="site"))
+    text = {k: _text(y, raw, k, f"contacts.{k}", diags)
+            for k in ("address", "phone", "email", "website")}
+    return m.Contacts(
+        address=text["address"],
+        phone=_address(y, "contacts.phone", text["phone"], urls.check_phone, diags),
+        email=_address(y, "contacts.email", text["email"], urls.check_email, diags),
+        website=_address(y, "contacts.website", text["website"], urls.check_url, diags)
+        or site_website,
+        hours=hours,
+    )
+
+
+def _logo(y: _Yaml, root: Path, diags: list[Diagnostic]) -> m.Logo | None:
+    logo_raw = y.data.get("logo")
+    if logo_raw is None:
+        return None
+    if not isinstance(logo_raw, dict) or not isinstance(logo_raw.get("src"), str) \
+            or not logo_raw["src"].strip():
+        diags.append(Diagnostic(y.at("logo"), "'logo' needs 'src' (a path under the content "
+                                "folder) and 'alt'", code="site"))
+        return None
+    alt = logo_raw.get("alt")
+    alt_map = ({"*": alt} if isinstance(alt, str) else
+               {str(k): v for k, v in alt.items() if isinstance(v, str)} if isinstance(alt, dict)
+               else {})
+    if not any(v.strip() for v in alt_map.values()):
+        diags.append(Diagnostic(y.at("logo.alt"), "the logo has no alt text: add 'alt' "
+                                "(per language) under 'logo'", code="image-alt"))
+    src, problem = safety.check_image(root, logo_raw["src"], what="logo")
+    if problem:
+        diags.append(Diagnostic(y.at("logo.src"), problem, code="logo"))
+    return m.Logo(src=src, alt=alt_map)
+
+
 def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
     path = root / "site.yaml"
     location = Location(_display(path), 1)
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         diags.append(Diagnostic(Location(_display(root)), "site.yaml is missing: it names the "
                                 "clinic and the order of conditions", code="site"))
         return m.Site(name="", location=location)
-    y = _read_yaml(path.read_text(encoding="utf-8"), location, diags)
+    text, problems = _read_source(path, root, location)
+    diags.extend(problems)
+    y = _read_yaml(text, location, diags) if text is not None else None
     if y is None:
         return m.Site(name="", location=location)
     for key in y.data:
         if key not in SITE_KEYS:
-            diags.append(Diagnostic(y.at(key), f"unknown setting '{key}' (known: "
+            diags.append(Diagnostic(y.at(str(key)), f"unknown setting '{key}' (known: "
                                     f"{', '.join(sorted(SITE_KEYS))})", Severity.WARNING, "site"))
     name = y.data.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -165,47 +317,24 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
             diags.append(Diagnostic(y.at("languages"), f"no built-in labels for language '{lang}': "
                                     "fixed texts (Contents, Page, ...) will be in English",
                                     Severity.WARNING, "labels"))
-    contacts_raw = y.data.get("contacts") or {}
-    if not isinstance(contacts_raw, dict):
-        diags.append(Diagnostic(y.at("contacts"), "'contacts' must be a mapping", code="site"))
-        contacts_raw = {}
-    hours = contacts_raw.get("hours") or {}
-    contacts = m.Contacts(
-        address=str(contacts_raw.get("address", "") or "").strip(),
-        phone=str(contacts_raw.get("phone", "") or "").strip(),
-        email=str(contacts_raw.get("email", "") or "").strip(),
-        website=str(contacts_raw.get("website", "") or y.data.get("website", "") or "").strip(),
-        hours={str(k): str(v) for k, v in hours.items()} if isinstance(hours, dict) else {"*": str(hours)},
-    )
-    logo = None
-    logo_raw = y.data.get("logo")
-    if logo_raw is not None:
-        if not isinstance(logo_raw, dict) or not logo_raw.get("src"):
-            diags.append(Diagnostic(y.at("logo"), "'logo' needs 'src' and 'alt'", code="site"))
-        else:
-            alt = logo_raw.get("alt")
-            alt_map = ({"*": alt} if isinstance(alt, str) else
-                       {str(k): str(v) for k, v in alt.items()} if isinstance(alt, dict) else {})
-            if not any(v.strip() for v in alt_map.values()):
-                diags.append(Diagnostic(y.at("logo"), "the logo has no alt text: add 'alt' "
-                                        "(per language) under 'logo'", code="image-alt"))
-            src = str(logo_raw["src"])
-            if not (root / src).is_file():
-                diags.append(Diagnostic(y.at("logo"), f"logo file '{src}' not found under "
-                                        f"{_display(root)}", code="missing-file"))
-            logo = m.Logo(src=src, alt=alt_map)
+    website = _address(y, "website", _text(y, y.data, "website", "website", diags),
+                       urls.check_url, diags)
+    contacts = _contacts(y, website, diags)
     colours_raw = y.data.get("colours") or {}
     colour_values: dict[str, str] = {}
-    if isinstance(colours_raw, dict):
-        for k, v in colours_raw.items():
-            if k not in m.Colours.__dataclass_fields__:
-                diags.append(Diagnostic(y.at("colours"), f"unknown colour '{k}' (known: "
-                                        f"{', '.join(m.Colours.__dataclass_fields__)})", code="site"))
-            elif not (isinstance(v, str) and _COLOUR_RE.match(v)):
-                diags.append(Diagnostic(y.at("colours"), f"colour '{k}' must be written "
-                                        f"#rrggbb, not {v!r}", code="site"))
-            else:
-                colour_values[k] = v.lower()
+    if not isinstance(colours_raw, dict):
+        diags.append(Diagnostic(y.at("colours"), "'colours' must be a mapping such as "
+                                "'primary: \"#1f3f7a\"'", code="site"))
+        colours_raw = {}
+    for k, v in colours_raw.items():
+        if k not in m.Colours.__dataclass_fields__:
+            diags.append(Diagnostic(y.at(f"colours.{k}"), f"unknown colour '{k}' (known: "
+                                    f"{', '.join(m.Colours.__dataclass_fields__)})", code="site"))
+        elif not (isinstance(v, str) and _COLOUR_RE.match(v)):
+            diags.append(Diagnostic(y.at(f"colours.{k}"), f"colour '{k}' must be written "
+                                    f"#rrggbb, not {reprlib.repr(v)}", code="site"))
+        else:
+            colour_values[k] = v.lower()
     colours = m.Colours(**colour_values)
     for problem in check_colours(colours):
         diags.append(Diagnostic(y.at("colours") if "colours" in y.lines else location, problem,
@@ -214,12 +343,13 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
     if not (isinstance(order, list) and all(isinstance(x, str) for x in order)):
         diags.append(Diagnostic(y.at("order"), "'order' must be a list of condition ids", code="site"))
         order = []
+    certified_by = _text(y, y.data, "certified_by", "certified_by", diags)
     return m.Site(
         name=(name or "").strip(), tagline=_text_map(y, "tagline", diags),
-        website=str(y.data.get("website", "") or ""), contacts=contacts, logo=logo,
+        website=website, contacts=contacts, logo=_logo(y, root, diags),
         colours=colours, order=tuple(order), languages=tuple(languages),
         intro=_text_map(y, "intro", diags),
-        certified_by=str(y.data.get("certified_by", "") or name or ""), location=location,
+        certified_by=certified_by or name or "", location=location,
     )
 
 
@@ -234,12 +364,18 @@ def _date(y: _Yaml, key: str, diags: list[Diagnostic]) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        diags.append(Diagnostic(y.at(key), f"'{key}' must be a date written YYYY-MM-DD, "
-                                f"not {value!r}", code="date"))
-        return None
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            diags.append(Diagnostic(y.at(key), f"'{key}': {text} is not a date that exists "
+                                    "(write YYYY-MM-DD)", code="date"))
+            return None
+    shown = text if text else type(value).__name__
+    diags.append(Diagnostic(y.at(key), f"'{key}' must be a date written YYYY-MM-DD, not "
+                            f"{shown!r}"[:160], code="date"))
+    return None
 
 
 def _strings(y: _Yaml, key: str, diags: list[Diagnostic]) -> tuple[str, ...]:
@@ -254,29 +390,24 @@ def _strings(y: _Yaml, key: str, diags: list[Diagnostic]) -> tuple[str, ...]:
     return ()
 
 
-def _resolve_src(src: str, path: Path, root: Path) -> tuple[str, str]:
-    """An image reference → ``(path relative to the content root, problem or '')``."""
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
-        return src, (f"image '{src}' must be a file inside the content folder, not an address")
-    target = (path.parent / src).resolve()
-    try:
-        rel = target.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return src, f"image '{src}' is outside the content folder"
-    if not target.is_file():
-        return rel, f"image file '{src}' not found"
-    return rel, ""
+def _source_url(y: _Yaml, diags: list[Diagnostic]) -> str:
+    value = y.data.get("source_url")
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, str):
+        diags.append(Diagnostic(y.at("source_url"), "'source_url' must be a web address "
+                                "(https://...)", code="url"))
+        return ""
+    return _address(y, "source_url", value.strip(), urls.check_url, diags)
 
 
 def load_condition(path: Path, lang: str, site: m.Site, root: Path) -> tuple[m.Condition | None, list[Diagnostic]]:
     """Parse one ``content/<lang>/<slug>.md`` file (no cross-file checks)."""
     diags: list[Diagnostic] = []
     location = Location(_display(path), 1)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Diagnostic(location, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                                 code="encoding")]
+    text, problems = _read_source(path, root, location)
+    if text is None:
+        return None, problems
     front, body, body_line = split_front_matter(text)
     if front is None:
         return None, [Diagnostic(location, "missing front matter: the file must start with a "
@@ -295,7 +426,7 @@ def load_condition(path: Path, lang: str, site: m.Site, root: Path) -> tuple[m.C
         title = ""
     declared_lang = y.data.get("lang")
     if declared_lang is not None and declared_lang != lang:
-        diags.append(Diagnostic(y.at("lang"), f"'lang: {declared_lang}' does not match the "
+        diags.append(Diagnostic(y.at("lang"), f"'lang: {reprlib.repr(declared_lang)}' does not match the "
                                 f"folder '{lang}'", code="lang"))
     if lang not in site.languages:
         diags.append(Diagnostic(location, f"unknown language '{lang}': site.yaml's languages are "
@@ -309,7 +440,7 @@ def load_condition(path: Path, lang: str, site: m.Site, root: Path) -> tuple[m.C
     status = y.data.get("status", "draft")
     if status not in ("draft", "approved"):
         diags.append(Diagnostic(y.at("status"), f"status must be 'draft' or 'approved', not "
-                                f"{status!r}", code="status"))
+                                f"{reprlib.repr(status)}", code="status"))
         status = "draft"
     summary = y.data.get("summary") or ""
     if not isinstance(summary, str):
@@ -320,14 +451,14 @@ def load_condition(path: Path, lang: str, site: m.Site, root: Path) -> tuple[m.C
                                 "no summary: add one or two sentences as 'summary: ...'",
                                 Severity.WARNING, "summary"))
     sections, body_diags = parse_body(body, location, body_line,
-                                      resolve_src=lambda src: _resolve_src(src, path, root))
+                                      resolve_src=lambda src: safety.check_image(root, src, base=path.parent))
     diags.extend(body_diags)
     if not sections:
         diags.append(Diagnostic(location.at(body_line), "no sections: add at least one "
                                 "'## Heading {#anchor}'", code="sections"))
     condition = m.Condition(
         id=cid, slug=path.stem, lang=lang, title=title.strip(), summary=" ".join(summary.split()),
-        sections=sections, status=status, source_url=str(y.data.get("source_url", "") or ""),
+        sections=sections, status=status, source_url=_source_url(y, diags),
         last_updated=_date(y, "last_updated", diags), reviewed_on=_date(y, "reviewed_on", diags),
         review_due=_date(y, "review_due", diags), reviewers=_strings(y, "reviewers", diags),
         keywords=_strings(y, "keywords", diags), location=location, field_lines=dict(y.lines),
@@ -335,8 +466,54 @@ def load_condition(path: Path, lang: str, site: m.Site, root: Path) -> tuple[m.C
     return condition, diags
 
 
+def _check_arguments(root: object, today: object) -> None:
+    if not isinstance(root, (str, os.PathLike)) or (isinstance(root, str) and not root):
+        raise ConfigError(f"the content folder must be a path, not {type(root).__name__}")
+    if today is not None and (not isinstance(today, dt.date) or isinstance(today, dt.datetime)):
+        raise ConfigError(f"'today' must be a datetime.date, not {type(today).__name__}")
+
+
+def _condition_files(root: Path, site: m.Site, diags: list[Diagnostic]) -> list[tuple[Path, str]]:
+    """Every ``<lang>/<slug>.md`` to load; folders and files that would be silently
+    left out (``EN/``, ``english/``, ``alpha.md`` at the top) are reported instead."""
+    found: list[tuple[Path, str]] = []
+    try:
+        entries = sorted(root.iterdir())
+    except OSError as exc:
+        diags.append(Diagnostic(Location(_display(root)), f"cannot be read ({exc.strerror})",
+                                code="unreadable"))
+        return found
+    known = ", ".join(site.languages)
+    for entry in entries:
+        name = entry.name
+        if name.startswith((".", "_")) or name in SKIPPED_FOLDERS:
+            continue
+        if not entry.is_dir():
+            if name.lower().endswith(".md"):
+                diags.append(Diagnostic(Location(_display(entry), 1), "a condition file must be "
+                                        f"in a language folder (<lang>/{name}); it is ignored here",
+                                        Severity.WARNING, "stray-file"))
+            continue
+        if _LANG_RE.match(name):
+            found += [(path, name) for path in sorted(entry.glob("*.md"))
+                      if not path.name.startswith(".")]
+            continue
+        hint = (f": rename it to '{name.lower()}'" if name.lower() in site.languages else
+                f": language folders are named with the codes in site.yaml's languages ({known})")
+        has_md = any(entry.glob("*.md"))
+        diags.append(Diagnostic(Location(_display(entry)), f"folder '{name}' is not a language "
+                                f"folder, so its files are not published{hint}",
+                                Severity.ERROR if has_md else Severity.WARNING, "lang-folder"))
+    return found
+
+
 def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
-    """Read and check every file under ``root``; never raises for content problems."""
+    """Read and check every file under ``root``; never raises for content problems.
+
+    Raises :class:`~benech_publish.errors.ConfigError` only when called with
+    arguments of the wrong type.
+    """
+    _check_arguments(root, today)
     root = Path(root)
     diags: list[Diagnostic] = []
     if not root.is_dir():
@@ -344,17 +521,12 @@ def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
         return LoadResult(m.Content(m.Site(name=""), (), str(root)), tuple(diags))
     site = load_site(root, diags)
     parsed: list[tuple[m.Condition, list[Diagnostic]]] = []
-    for lang_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        if lang_dir.name in ("images", "media") or lang_dir.name.startswith((".", "_")):
-            continue
-        if not _LANG_RE.match(lang_dir.name):
-            continue
-        for path in sorted(lang_dir.glob("*.md")):
-            condition, cdiags = load_condition(path, lang_dir.name, site, root)
-            if condition is None:
-                diags.extend(cdiags)
-            else:
-                parsed.append((condition, cdiags))
+    for path, lang in _condition_files(root, site, diags):
+        condition, cdiags = load_condition(path, lang, site, root)
+        if condition is None:
+            diags.extend(cdiags)
+        else:
+            parsed.append((condition, cdiags))
     more = validate_content(site, [c for c, _ in parsed], root, today or dt.date.today())
     failed: list[str] = []
     good: list[m.Condition] = []
@@ -374,6 +546,8 @@ def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
 
 def load_content(root: str | Path, *, strict: bool = False, today: dt.date | None = None) -> m.Content:
     """Load ``root`` and return its content; raise ContentError listing every problem."""
+    if not isinstance(strict, bool):
+        raise ConfigError(f"'strict' must be True or False, not {type(strict).__name__}")
     result = load(root, today=today)
     if not result.ok(strict=strict):
         problems = result.diagnostics if strict else result.errors
@@ -382,7 +556,13 @@ def load_content(root: str | Path, *, strict: bool = False, today: dt.date | Non
 
 
 def _display(path: Path) -> str:
+    """``path`` relative to the working folder when below it; links are not followed,
+    so a link is shown where it is, not where it points."""
+    absolute = Path(os.path.abspath(path))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        try:
+            return str(absolute.relative_to(Path.cwd().resolve()))
+        except ValueError:
+            return str(path)

@@ -33,6 +33,7 @@ from .errors import Diagnostic, Location, Severity
 
 NOTE_KINDS = ("note", "tip", "warning")
 ANCHOR_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+LANG_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ATTR_ITEM = re.compile(r'#([\w-]+)|\.([\w-]+)|([\w-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))')
 
@@ -51,8 +52,16 @@ _MD = _parser()
 
 
 def parse_attrs(text: str) -> dict[str, str]:
-    """``#id .class key="value"`` → ``{"id": ..., "class": ..., key: value}``."""
+    """``#id .class key="value"`` → ``{"id": ..., "class": ..., key: value}``.
+
+    Text that is not an attribute (``{#my anchor}``'s ``anchor``, the ``/../b``
+    of ``{#a/../b}``) is returned under the key ``""`` so callers can report it
+    instead of silently using a shortened anchor.
+    """
     out: dict[str, str] = {}
+    leftover = _ATTR_ITEM.sub(" ", text).strip()
+    if leftover:
+        out[""] = leftover
     for ident, cls, key, quoted, bare in _ATTR_ITEM.findall(text):
         if ident:
             out["id"] = ident
@@ -120,6 +129,10 @@ class _Builder:
                 attrs = {k: str(v) for k, v in child.attrs.items()}
                 if "abbr" in attrs:
                     stack.append((lambda kids, a=attrs["abbr"]: m.Abbr(a, kids), []))
+                elif "lang" in attrs and not LANG_TAG_RE.match(attrs["lang"]):
+                    self.error(token, f"[...]{{lang={attrs['lang']}}}: not a language code "
+                               "(write e.g. lang=la or lang=en-GB)", "span-lang")
+                    stack.append((None, []))
                 elif "lang" in attrs:
                     stack.append((lambda kids, lang=attrs["lang"]: m.Span(lang, kids), []))
                 else:
@@ -299,7 +312,12 @@ def parse_body(text: str, location: Location, body_line: int, *,
                         f"{parent_level} heading; use '{'#' * (parent_level + 1)}'", "heading-skip")
                 level = parent_level + 1
             anchor = attrs.get("id", "")
-            if not anchor:
+            if match and "" in attrs:
+                b.error(tok, f"heading attributes {{{match.group(1).strip()}}} not understood "
+                        f"(at '{attrs['']}'): write {{#anchor}} with lower-case letters, digits "
+                        "and hyphens, e.g. {#my-anchor}", "anchor-syntax")
+                anchor = anchor or slugify(heading)
+            elif not anchor:
                 anchor = slugify(heading)
                 b.warn(tok, f"section '{heading}' has no {{#anchor}}; using '{anchor}'. Give it one "
                        "that is the same in every language", "anchor-missing")

@@ -250,11 +250,10 @@ class BookletWriter:
         css = self.renderer.render("css/epub.css", **self._ctx(plan, "epub"))
         resources = [epubpkg.Resource("css", "css/booklet.css", "text/css", css.encode("utf-8"))]
         for i, src in enumerate(self._images(plan)):
-            path = (self.root / src).resolve()
-            if not path.is_relative_to(self.root) or not path.is_file():
-                raise RenderError(f"image {src!r} not found under {self.root}")
+            from ..safety import image_bytes  # confined, SVG sanitised
+
             resources.append(epubpkg.Resource(f"img{i + 1}", _epub_path(src),
-                                              epubpkg.media_type(src), path.read_bytes()))
+                                              epubpkg.media_type(src), image_bytes(self.root, src)))
 
         a11y = epubpkg.Accessibility(
             lang=lang,

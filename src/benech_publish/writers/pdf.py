@@ -132,12 +132,9 @@ class PdfWriter:
 
     def asset_url(self, src: str) -> str:
         """A content-relative path (``images/logo.svg``) as a ``data:`` URL (see :func:`util.data_uri`)."""
-        path = (self.root / src).resolve()
-        if not path.is_relative_to(self.root):
-            raise RenderError(f"image {src!r} is outside the content folder {self.root}")
-        if not path.is_file():
-            raise RenderError(f"image {src!r} not found under {self.root}")
-        return data_uri(path)
+        from ..safety import image_data_uri  # confined, SVG sanitised
+
+        return image_data_uri(self.root, src)
 
     # ------------------------------------------------------------------ CSS
 
