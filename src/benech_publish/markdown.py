@@ -62,6 +62,8 @@ def parse_attrs(text: str) -> dict[str, str]:
     leftover = _ATTR_ITEM.sub(" ", text).strip()
     if leftover:
         out[""] = leftover
+    elif len(re.findall(r"(?:^|\s)#", text)) > 1 or re.search(r"#[\w-]+#", text):
+        out[""] = text.strip()  # two anchors, e.g. {#a#b}: neither is silently chosen
     for ident, cls, key, quoted, bare in _ATTR_ITEM.findall(text):
         if ident:
             out["id"] = ident

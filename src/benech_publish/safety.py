@@ -90,22 +90,22 @@ def resolve_reference(folder: str | Path, ref: str, *, base: str | Path | None =
     return target, ""
 
 
-def image_problem(path: Path, ref: str) -> str:
+def image_problem(path: Path, ref: str, what: str = "image") -> str:
     """Why an image file that exists cannot be published (type, size, unsafe SVG), or ``""``."""
     suffix = path.suffix.lower()
     if suffix not in IMAGE_TYPES:
-        return (f"image '{ref}' has an unsupported type '{suffix or '(none)'}': use SVG, PNG, "
+        return (f"{what} '{ref}' has an unsupported type '{suffix or '(none)'}': use SVG, PNG, "
                 "JPEG, GIF or WebP")
     try:
         size = path.stat().st_size
         if size > MAX_IMAGE_BYTES:
-            return f"image '{ref}' is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB"
+            return f"{what} '{ref}' is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB"
         if suffix == ".svg":
             svg.sanitize(path.read_bytes())
     except svg.SvgProblem as exc:
-        return f"image '{ref}' is refused: {exc}"
+        return f"{what} '{ref}' is refused: {exc}"
     except OSError as exc:
-        return f"image '{ref}' cannot be read ({exc.strerror})"
+        return f"{what} '{ref}' cannot be read ({exc.strerror})"
     return ""
 
 
@@ -117,7 +117,7 @@ def check_image(root: str | Path, ref: str, *, base: str | Path | None = None,
         return ref, problem
     assert target is not None
     rel = target.relative_to(Path(root).resolve()).as_posix()
-    return rel, image_problem(target, ref)
+    return rel, image_problem(target, ref, what)
 
 
 def image_bytes(root: str | Path, src: str) -> bytes:
