@@ -404,6 +404,22 @@ def test_build_one_language_whose_every_condition_is_broken_prints_their_errors(
 def test_a_message_is_always_one_line(capsys, root: Path):
     edit(root / "en" / "beta.md", "status: approved", 'status: approved\n"two\\nlines\\u2028here": 1')
     code, output = run(capsys, "check", "--content", "c")
-    assert code == 0
+    assert code == 1
     assert_clean_output(output)
     assert "c/en/beta.md:6: warning: unknown field 'two\\nlines\\u2028here'" in output
+    assert ("c/en/beta.md:6: error: 'two\\nlines\\u2028here': invisible control character "
+            "U+2028") in output
+
+
+@pytest.mark.parametrize("value", ['"Alpha\\aBeta"', '"Alpha\\u2028Beta"', '"\\x00"', '"A\\u202eB"'])
+def test_control_characters_written_as_yaml_escapes_are_reported(capsys, root: Path, value: str):
+    edit(root / "en" / "alpha.md", "title: Alpha Syndrome", f"title: {value}")
+    check_and_build(capsys, root, r"c/en/alpha\.md:3: error: 'title': invisible control character")
+
+
+def test_control_characters_written_as_entities_never_reach_the_output(capsys, root: Path, tmp_path: Path):
+    edit(root / "en" / "beta.md", "written correctly.", "written &#7; &#x1b; correctly.")
+    code, output = run(capsys, "build", "--content", "c", "--out", "out", "--format", "html")
+    assert code == 0, output
+    page = (tmp_path / "out" / "html" / "en" / "beta.html").read_text()
+    assert "written &amp;#7; &amp;#x1b; correctly." in page and "\x07" not in page

@@ -30,7 +30,7 @@ from . import safety, urls
 from .contrast import check_colours
 from .i18n import has_labels
 from .errors import ConfigError, ContentError, Diagnostic, Location, Severity
-from .markdown import parse_body
+from .markdown import CONTROL_RE, control_char_problem, parse_body
 from .validate import validate_content
 
 FRONT_MATTER_KEYS = {
@@ -51,11 +51,6 @@ SITE_KEYS = {"name", "tagline", "website", "contacts", "logo", "colours", "order
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-#: Characters refused anywhere in a content file: C0/C1 controls (tab and line
-#: feed aside), line/paragraph separators (they shift line numbers), stray
-#: byte-order marks, non-characters, bidirectional overrides.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff"
-                        "\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 MAX_FILE_BYTES = 2 * 1024 * 1024
 SKIPPED_FOLDERS = ("images", "media")
 
@@ -149,7 +144,24 @@ def _read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> _Yaml 
     lines: dict[str, int] = {}
     if node is not None:
         _key_lines(node, "", offset, lines)
-    return _Yaml(data, lines, location.at(offset + 1))
+    y = _Yaml(data, lines, location.at(offset + 1))
+    for key, value in data.items():  # escapes such as "\a" or "\u2028" in quoted values
+        problem = _control_chars_in(key) or _control_chars_in(value)
+        if problem:
+            diags.append(Diagnostic(y.at(str(key)), f"'{key}': {problem}", code="control-char"))
+    return y
+
+
+def _control_chars_in(value: Any, depth: int = 0) -> str:
+    if isinstance(value, str):
+        return control_char_problem(value)
+    if depth > 3:
+        return ""
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        return next((p for p in (_control_chars_in(v, depth + 1) for v in value[:1000]) if p), "")
+    return ""
 
 
 def _read_source(path: Path, root: Path, location: Location) -> tuple[str | None, list[Diagnostic]]:
@@ -181,7 +193,7 @@ def _read_source(path: Path, root: Path, location: Location) -> tuple[str | None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     diags = []
     for number, line_text in enumerate(text.split("\n"), 1):
-        bad = _BAD_CHARS.search(line_text)
+        bad = CONTROL_RE.search(line_text)
         if bad:
             diags.append(Diagnostic(where.at(number), f"invisible control character "
                                     f"U+{ord(bad.group()):04X} in column {bad.start() + 1}: "

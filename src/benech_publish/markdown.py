@@ -33,6 +33,23 @@ from .errors import Diagnostic, Location, Severity
 
 NOTE_KINDS = ("note", "tip", "warning")
 ANCHOR_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: Characters refused anywhere in content (written, or produced by an entity such
+#: as ``&#7;`` or a YAML escape such as ``"\\a"``): C0/C1 controls other than tab
+#: and line feed, line/paragraph separators (they shift line numbers), stray
+#: byte-order marks, non-characters, bidirectional overrides.
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff"
+                        "\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+def control_char_problem(text: str) -> str:
+    """``""``, or what to say about the first forbidden character in ``text``."""
+    bad = CONTROL_RE.search(text)
+    if not bad:
+        return ""
+    return (f"invisible control character U+{ord(bad.group()):04X}: delete it "
+            "(retype the text around it)")
+
+
 LANG_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ATTR_ITEM = re.compile(r'#([\w-]+)|\.([\w-]+)|([\w-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))')
@@ -110,6 +127,11 @@ class _Builder:
         ]
         for child in children or []:
             t = child.type
+            for value in [child.content, *map(str, child.attrs.values())]:
+                problem = control_char_problem(value)
+                if problem:
+                    self.error(token, problem, "control-char")
+                    break
             if t == "text":
                 if child.content:
                     stack[-1][1].append(m.Text(child.content))
