@@ -424,3 +424,12 @@ def test_control_characters_written_as_entities_never_reach_the_output(capsys, r
     page = (tmp_path / "out" / "html" / "en" / "beta.html").read_text()
     assert "written \ufffd \ufffd correctly." in page  # markdown-it's replacement character
     assert "\x07" not in page and "\x1b" not in page
+
+
+def test_file_name_with_a_control_character(capsys, root: Path):
+    shutil.copy(root / "en" / "beta.md", root / "en" / "gam\x07ma.md")
+    (root / "en" / "beta.md").unlink()
+    code, output = run(capsys, "check", "--content", "c")
+    assert code == 1
+    assert_clean_output(output)
+    assert "c/en/gam\\x07ma.md: error: file name: invisible control character U+0007" in output

@@ -507,8 +507,13 @@ def _condition_files(root: Path, site: m.Site, diags: list[Diagnostic]) -> list[
                                         Severity.WARNING, "stray-file"))
             continue
         if _LANG_RE.match(name):
-            found += [(path, name) for path in sorted(entry.glob("*.md"))
-                      if not path.name.startswith(".")]
+            for path in sorted(entry.glob("*.md")):
+                problem = control_char_problem(path.name)
+                if problem:
+                    diags.append(Diagnostic(Location(_display(path)), f"file name: {problem}",
+                                            code="control-char"))
+                elif not path.name.startswith("."):
+                    found.append((path, name))
             continue
         hint = (f": rename it to '{name.lower()}'" if name.lower() in site.languages else
                 f": language folders are named with the codes in site.yaml's languages ({known})")
