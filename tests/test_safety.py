@@ -93,22 +93,29 @@ def test_pdf_and_epub_writers_use_the_same_rule(basic: Path):
         safety.image_bytes(basic, "images/../../secret.txt")
 
 
-def test_the_pdf_embeds_the_sanitised_svg_only(basic: Path, tmp_path: Path):
-    """An SVG with editor metadata builds; what reaches the PDF is the allowlisted copy."""
+def test_pdf_draws_and_epub_carries_only_the_sanitised_svg(basic: Path, tmp_path: Path):
+    """An SVG with editor data builds: the PDF still draws it (its fill colour is in a
+    content stream) and the EPUB holds the allowlisted copy, not the original bytes."""
+    import zipfile
+
     import pikepdf
 
     (basic / "images" / "scan.svg").write_text(
         SVG_HEAD.replace(">", ' xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape" '
-                         'inkscape:label="marker-9d1e">', 1)
-        + '<metadata>marker-4b7a</metadata><rect width="20" height="10" fill="#123456" '
-          'data-name="marker-0c55"/></svg>')
-    report = build(basic, tmp_path / "out", Options(formats=("pdf",), editions=("standard",),
-                                                    languages=("en",)))
-    pdf = next(p for p in report.written if p.name == "alpha.pdf")
-    with pikepdf.open(pdf) as doc:
+                         'inkscape:label="marker-9d1e" width="120" height="80">', 1)
+        + '<metadata>marker-4b7a</metadata><!-- marker-comment --><rect width="120" height="80" '
+          'fill="#123456" data-name="marker-0c55"/></svg>')
+    build(basic, tmp_path / "out", Options(formats=("pdf", "epub"), editions=("standard",),
+                                           languages=("en",)))
+    with pikepdf.open(tmp_path / "out" / "pdf" / "en" / "alpha.pdf") as doc:
         streams = b"".join(obj.read_bytes() for obj in doc.objects
-                           if isinstance(obj, pikepdf.Stream))
-    assert b"marker-" not in streams and b"marker-" not in pdf.read_bytes()
+                           if isinstance(obj, pikepdf.Stream) and "/Filter" in obj
+                           and obj.Filter == pikepdf.Name.FlateDecode)
+    assert b"0.070588 0.203922 0.337255 rg" in streams  # #123456: the image was drawn
+    with zipfile.ZipFile(tmp_path / "out" / "epub" / "en" / "booklet.epub") as epub:
+        image = epub.read("EPUB/images/scan.svg")
+    assert b'<rect width="120" height="80" fill="#123456"/>' in image
+    assert b"marker-" not in image and b"inkscape" not in image
 
 
 def test_svg_allowlist_keeps_drawing_and_drops_editor_data():
