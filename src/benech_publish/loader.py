@@ -8,7 +8,8 @@ Takes: a content folder laid out as::
 
 Gives: :class:`LoadResult`: the conditions that are valid, and a diagnostic
 (``file:line: message``) for every problem in every file, collected before
-anything fails (MkDocs-style). :func:`load_content` raises
+anything fails (MkDocs-style); reading each file (encoding, control
+characters, confinement, YAML lines) is :mod:`.sources`. :func:`load_content` raises
 :class:`~benech_publish.errors.ContentError` when there are errors (or, with
 ``strict``, warnings) and otherwise returns the content.
 """
@@ -23,14 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
-
 from . import model as m
 from . import safety, urls
 from .contrast import check_colours
 from .i18n import has_labels
 from .errors import ConfigError, ContentError, Diagnostic, Location, Severity
-from .markdown import CONTROL_RE, control_char_problem, parse_body
+from .markdown import control_char_problem, parse_body
+from .sources import YamlMap, display_path, read_source, read_yaml, split_front_matter
 from .validate import validate_content
 
 FRONT_MATTER_KEYS = {
@@ -48,10 +48,8 @@ FRONT_MATTER_KEYS = {
 }
 SITE_KEYS = {"name", "tagline", "website", "contacts", "logo", "colours", "order", "languages",
              "intro", "certified_by"}
-_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-MAX_FILE_BYTES = 2 * 1024 * 1024
 SKIPPED_FOLDERS = ("images", "media")
 
 
@@ -75,149 +73,10 @@ class LoadResult:
         return not self.errors and not (strict and self.warnings)
 
 
-# --------------------------------------------------------------------------- YAML with lines
-
-
-class _Yaml:
-    """A parsed YAML mapping that remembers the line of each key (nested: ``contacts.phone``)."""
-
-    def __init__(self, data: dict[str, Any], lines: dict[str, int], location: Location):
-        self.data, self.lines, self.location = data, lines, location
-
-    def at(self, key: str) -> Location:
-        while key not in self.lines and "." in key:
-            key = key.rsplit(".", 1)[0]
-        return self.location.at(self.lines.get(key, self.location.line))
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, except that an impossible date (``2024-02-30``)
-    stays text, so the field that holds it is reported instead of the whole
-    file crashing the loader."""
-
-
-def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)  # type: ignore[arg-type]
-
-
-_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-
-def _key_lines(node: yaml.Node, prefix: str, offset: int, out: dict[str, int], depth: int = 0) -> None:
-    if not isinstance(node, yaml.MappingNode) or depth > 2:
-        return
-    for key_node, value_node in node.value:
-        key = prefix + str(key_node.value)
-        out.setdefault(key, offset + key_node.start_mark.line + 1)
-        _key_lines(value_node, key + ".", offset, out, depth + 1)
-
-
-def _read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> _Yaml | None:
-    """Parse YAML text whose first line is ``location.line`` (1-based)."""
-    offset = max(location.line, 1) - 1
-    loader = _SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        # The context mark is where the broken construct starts (e.g. an unclosed
-        # '['); the problem mark is where the parser gave up (often the end).
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = offset + (mark.line + 1 if mark else 1)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        diags.append(Diagnostic(location.at(line), f"malformed YAML: {problem}", code="yaml"))
-        return None
-    except RecursionError:
-        diags.append(Diagnostic(location.at(offset + 1), "malformed YAML: nested too deeply",
-                                code="yaml"))
-        return None
-    finally:
-        loader.dispose()
-    if data is None:
-        data, node = {}, None
-    if not isinstance(data, dict):
-        diags.append(Diagnostic(location.at(offset + 1), "expected 'key: value' lines", code="yaml"))
-        return None
-    lines: dict[str, int] = {}
-    if node is not None:
-        _key_lines(node, "", offset, lines)
-    y = _Yaml(data, lines, location.at(offset + 1))
-    for key, value in data.items():  # escapes such as "\a" or "\u2028" in quoted values
-        problem = _control_chars_in(key) or _control_chars_in(value)
-        if problem:
-            diags.append(Diagnostic(y.at(str(key)), f"'{key}': {problem}", code="control-char"))
-    return y
-
-
-def _control_chars_in(value: Any, depth: int = 0) -> str:
-    if isinstance(value, str):
-        return control_char_problem(value)
-    if depth > 3:
-        return ""
-    if isinstance(value, dict):
-        value = [*value.keys(), *value.values()]
-    if isinstance(value, list):
-        return next((p for p in (_control_chars_in(v, depth + 1) for v in value[:1000]) if p), "")
-    return ""
-
-
-def _read_source(path: Path, root: Path, location: Location) -> tuple[str | None, list[Diagnostic]]:
-    """A content file as text: a regular file inside ``root`` (links resolved), UTF-8
-    (a leading byte-order mark is dropped), line ends normalised to ``\\n``, and no
-    control characters. Otherwise ``None`` and the diagnostics saying why."""
-    where = location.at(0)
-    _, problem = safety.resolve_inside(root, path)
-    if problem:
-        return None, [Diagnostic(where.at(1), problem, code="outside")]
-    if path.is_dir():
-        return None, [Diagnostic(where, f"'{path.name}' is a folder, not a file: rename it "
-                                 "(only files are read)", code="not-a-file")]
-    if not path.is_file():
-        return None, [Diagnostic(where, f"'{path.name}' is not a regular file", code="not-a-file")]
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None, [Diagnostic(where.at(1), f"file is larger than "
-                                     f"{MAX_FILE_BYTES // (1024 * 1024)} MB", code="too-large")]
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Diagnostic(where, f"cannot be read ({exc.strerror})", code="unreadable")]
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        return None, [Diagnostic(where.at(line), f"not UTF-8 text ({exc.reason} at byte "
-                                 f"{exc.start}): save the file as UTF-8", code="encoding")]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    diags = []
-    for number, line_text in enumerate(text.split("\n"), 1):
-        bad = CONTROL_RE.search(line_text)
-        if bad:
-            diags.append(Diagnostic(where.at(number), f"invisible control character "
-                                    f"U+{ord(bad.group()):04X} in column {bad.start() + 1}: "
-                                    "delete it (retype the text around it)", code="control-char"))
-            if len(diags) == 5:
-                break
-    return (None, diags) if diags else (text, [])
-
-
-def split_front_matter(text: str) -> tuple[str | None, str, int]:
-    """``(front_matter or None, body, body_first_line)`` for a ``---``-delimited file."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        return None, text, 1
-    for i in range(1, len(lines)):
-        if lines[i].strip() in ("---", "..."):
-            return "".join(lines[1:i]), "".join(lines[i + 1:]), i + 2
-    return "".join(lines[1:]), "", len(lines) + 1
-
-
 # --------------------------------------------------------------------------- site
 
 
-def _text_map(y: _Yaml, key: str, diags: list[Diagnostic]) -> dict[str, str]:
+def _text_map(y: YamlMap, key: str, diags: list[Diagnostic]) -> dict[str, str]:
     value = y.data.get(key)
     if value is None:
         return {}
@@ -230,7 +89,7 @@ def _text_map(y: _Yaml, key: str, diags: list[Diagnostic]) -> dict[str, str]:
     return {}
 
 
-def _text(y: _Yaml, data: dict[str, Any], key: str, where: str, diags: list[Diagnostic]) -> str:
+def _text(y: YamlMap, data: dict[str, Any], key: str, where: str, diags: list[Diagnostic]) -> str:
     """A plain text setting (``where`` is its dotted name, for the line); numbers must be quoted."""
     value = data.get(key)
     if value is None:
@@ -242,7 +101,7 @@ def _text(y: _Yaml, data: dict[str, Any], key: str, where: str, diags: list[Diag
     return value.strip()
 
 
-def _address(y: _Yaml, key: str, value: str, check: Callable[[str], str],
+def _address(y: YamlMap, key: str, value: str, check: Callable[[str], str],
              diags: list[Diagnostic]) -> str:
     problem = check(value) if value else ""
     if problem:
@@ -250,7 +109,7 @@ def _address(y: _Yaml, key: str, value: str, check: Callable[[str], str],
     return value
 
 
-def _contacts(y: _Yaml, site_website: str, diags: list[Diagnostic]) -> m.Contacts:
+def _contacts(y: YamlMap, site_website: str, diags: list[Diagnostic]) -> m.Contacts:
     raw = y.data.get("contacts") or {}
     if not isinstance(raw, dict):
         diags.append(Diagnostic(y.at("contacts"), "'contacts' must be a mapping", code="site"))
@@ -276,7 +135,7 @@ def _contacts(y: _Yaml, site_website: str, diags: list[Diagnostic]) -> m.Contact
     )
 
 
-def _logo(y: _Yaml, root: Path, diags: list[Diagnostic]) -> m.Logo | None:
+def _logo(y: YamlMap, root: Path, diags: list[Diagnostic]) -> m.Logo | None:
     logo_raw = y.data.get("logo")
     if logo_raw is None:
         return None
@@ -300,14 +159,14 @@ def _logo(y: _Yaml, root: Path, diags: list[Diagnostic]) -> m.Logo | None:
 
 def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
     path = root / "site.yaml"
-    location = Location(_display(path), 1)
+    location = Location(display_path(path), 1)
     if not path.exists() and not path.is_symlink():
-        diags.append(Diagnostic(Location(_display(root)), "site.yaml is missing: it names the "
+        diags.append(Diagnostic(Location(display_path(root)), "site.yaml is missing: it names the "
                                 "clinic and the order of conditions", code="site"))
         return m.Site(name="", location=location)
-    text, problems = _read_source(path, root, location)
+    text, problems = read_source(path, root, location)
     diags.extend(problems)
-    y = _read_yaml(text, location, diags) if text is not None else None
+    y = read_yaml(text, location, diags) if text is not None else None
     if y is None:
         return m.Site(name="", location=location)
     for key in y.data:
@@ -319,8 +178,8 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
         diags.append(Diagnostic(y.at("name"), "site.yaml needs the clinic's 'name'", code="site"))
         name = ""
     languages = y.data.get("languages", ["it", "en"])
-    if not (isinstance(languages, list) and all(isinstance(x, str) and _LANG_RE.match(x)
-                                                for x in languages)):
+    if not (isinstance(languages, list)
+            and all(isinstance(x, str) and m.CONTENT_LANG_RE.match(x) for x in languages)):
         diags.append(Diagnostic(y.at("languages"), "'languages' must be a list of language "
                                 "codes such as [it, en]", code="site"))
         languages = ["it", "en"]
@@ -368,7 +227,7 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
 # --------------------------------------------------------------------------- conditions
 
 
-def _date(y: _Yaml, key: str, diags: list[Diagnostic]) -> dt.date | None:
+def _date(y: YamlMap, key: str, diags: list[Diagnostic]) -> dt.date | None:
     value = y.data.get(key)
     if value is None or value == "":
         return None
@@ -390,7 +249,7 @@ def _date(y: _Yaml, key: str, diags: list[Diagnostic]) -> dt.date | None:
     return None
 
 
-def _strings(y: _Yaml, key: str, diags: list[Diagnostic]) -> tuple[str, ...]:
+def _strings(y: YamlMap, key: str, diags: list[Diagnostic]) -> tuple[str, ...]:
     value = y.data.get(key)
     if value is None:
         return ()
@@ -402,7 +261,7 @@ def _strings(y: _Yaml, key: str, diags: list[Diagnostic]) -> tuple[str, ...]:
     return ()
 
 
-def _source_url(y: _Yaml, diags: list[Diagnostic]) -> str:
+def _source_url(y: YamlMap, diags: list[Diagnostic]) -> str:
     value = y.data.get("source_url")
     if value is None or value == "":
         return ""
@@ -416,15 +275,15 @@ def _source_url(y: _Yaml, diags: list[Diagnostic]) -> str:
 def load_condition(path: Path, lang: str, site: m.Site, root: Path) -> tuple[m.Condition | None, list[Diagnostic]]:
     """Parse one ``content/<lang>/<slug>.md`` file (no cross-file checks)."""
     diags: list[Diagnostic] = []
-    location = Location(_display(path), 1)
-    text, problems = _read_source(path, root, location)
+    location = Location(display_path(path), 1)
+    text, problems = read_source(path, root, location)
     if text is None:
         return None, problems
     front, body, body_line = split_front_matter(text)
     if front is None:
         return None, [Diagnostic(location, "missing front matter: the file must start with a "
                                  "'---' line, then 'title: ...', then '---'", code="front-matter")]
-    y = _read_yaml(front, location.at(2), diags)
+    y = read_yaml(front, location.at(2), diags)
     if y is None:
         return None, diags
     for key in y.data:
@@ -492,7 +351,7 @@ def _condition_files(root: Path, site: m.Site, diags: list[Diagnostic]) -> list[
     try:
         entries = sorted(root.iterdir())
     except OSError as exc:
-        diags.append(Diagnostic(Location(_display(root)), f"cannot be read ({exc.strerror})",
+        diags.append(Diagnostic(Location(display_path(root)), f"cannot be read ({exc.strerror})",
                                 code="unreadable"))
         return found
     known = ", ".join(site.languages)
@@ -502,15 +361,15 @@ def _condition_files(root: Path, site: m.Site, diags: list[Diagnostic]) -> list[
             continue
         if not entry.is_dir():
             if name.lower().endswith(".md"):
-                diags.append(Diagnostic(Location(_display(entry), 1), "a condition file must be "
+                diags.append(Diagnostic(Location(display_path(entry), 1), "a condition file must be "
                                         f"in a language folder (<lang>/{name}); it is ignored here",
                                         Severity.WARNING, "stray-file"))
             continue
-        if _LANG_RE.match(name):
+        if m.CONTENT_LANG_RE.match(name):
             for path in sorted(entry.glob("*.md")):
                 problem = control_char_problem(path.name)
                 if problem:
-                    diags.append(Diagnostic(Location(_display(path)), f"file name: {problem}",
+                    diags.append(Diagnostic(Location(display_path(path)), f"file name: {problem}",
                                             code="control-char"))
                 elif not path.name.startswith("."):
                     found.append((path, name))
@@ -518,7 +377,7 @@ def _condition_files(root: Path, site: m.Site, diags: list[Diagnostic]) -> list[
         hint = (f": rename it to '{name.lower()}'" if name.lower() in site.languages else
                 f": language folders are named with the codes in site.yaml's languages ({known})")
         has_md = any(entry.glob("*.md"))
-        diags.append(Diagnostic(Location(_display(entry)), f"folder '{name}' is not a language "
+        diags.append(Diagnostic(Location(display_path(entry)), f"folder '{name}' is not a language "
                                 f"folder, so its files are not published{hint}",
                                 Severity.ERROR if has_md else Severity.WARNING, "lang-folder"))
     return found
@@ -534,7 +393,7 @@ def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
     root = Path(root)
     diags: list[Diagnostic] = []
     if not root.is_dir():
-        diags.append(Diagnostic(Location(_display(root)), "content folder not found", code="missing"))
+        diags.append(Diagnostic(Location(display_path(root)), "content folder not found", code="missing"))
         return LoadResult(m.Content(m.Site(name=""), (), str(root)), tuple(diags))
     site = load_site(root, diags)
     parsed: list[tuple[m.Condition, list[Diagnostic]]] = []
@@ -570,16 +429,3 @@ def load_content(root: str | Path, *, strict: bool = False, today: dt.date | Non
         problems = result.diagnostics if strict else result.errors
         raise ContentError(problems)
     return result.content
-
-
-def _display(path: Path) -> str:
-    """``path`` relative to the working folder when below it; links are not followed,
-    so a link is shown where it is, not where it points."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        try:
-            return str(absolute.relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)

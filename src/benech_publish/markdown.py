@@ -50,7 +50,6 @@ def control_char_problem(text: str) -> str:
             "(retype the text around it)")
 
 
-LANG_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ATTR_ITEM = re.compile(r'#([\w-]+)|\.([\w-]+)|([\w-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))')
 
@@ -153,7 +152,7 @@ class _Builder:
                 attrs = {k: str(v) for k, v in child.attrs.items()}
                 if "abbr" in attrs:
                     stack.append((lambda kids, a=attrs["abbr"]: m.Abbr(a, kids), []))
-                elif "lang" in attrs and not LANG_TAG_RE.match(attrs["lang"]):
+                elif "lang" in attrs and not m.LANG_TAG_RE.match(attrs["lang"]):
                     self.error(token, f"[...]{{lang={attrs['lang']}}}: not a language code "
                                "(write e.g. lang=la or lang=en-GB)", "span-lang")
                     stack.append((None, []))

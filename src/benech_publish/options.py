@@ -8,20 +8,19 @@ uses with no flags.
 from __future__ import annotations
 
 import os
-import re
 import reprlib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .model import CONTENT_LANG_RE
 from .safety import check_templates
 
 FORMATS = ("html", "pdf", "epub")
 EDITIONS = ("standard", "large")
 PAPERS = ("A4", "A5")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2")
-_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ class Options:
             if bad or not getattr(self, name):
                 problems.append(f"{name} must be chosen from {', '.join(allowed)} (got "
                                 f"{', '.join(getattr(self, name)) or 'nothing'})")
-        bad_langs = [v for v in self.languages if not _LANG_RE.match(v)]
+        bad_langs = [v for v in self.languages if not CONTENT_LANG_RE.match(v)]
         if bad_langs:
             problems.append(f"languages must be language codes such as it or en, not "
                             f"{', '.join(map(repr, bad_langs))}")
