@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from benech_publish import BuildError, Options, Renderer, build, edition, load
+from benech_publish.writers import Context
 from benech_publish.writers.html import write_page
 
 SITE = """name: Fuzz Clinic
@@ -155,10 +156,9 @@ def _check(root: Path, capsys=None) -> None:
         assert LINE.match(str(d)), repr(str(d))
         assert d.location.path.startswith(str(root)) or not os.path.isabs(d.location.path)
     assert "valid" in {c.id for c in result.content.conditions}, [str(d) for d in result.errors]
-    renderer = Renderer()
+    ctx = Context(Renderer(), Options(), root, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     for condition in result.content.conditions:
-        page = write_page(condition, result.content.site, edition("standard"), renderer,
-                          Options(), root)
+        page = write_page(condition, result.content.site, edition("standard"), ctx)
         tree = etree.fromstring(page)  # well-formed XML: no control characters got through
         for href in tree.xpath("//@href | //@src"):
             assert re.match(r"^(#|https?://|mailto:|tel:|data:image/)", href), href

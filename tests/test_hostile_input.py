@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Callable
 
 import pytest
 

@@ -14,11 +14,25 @@ from pathlib import Path
 
 import pytest
 
-from benech_publish import (BenechError, ConfigError, Options, RenderError, Renderer, build,
-                            edition, load, load_content, plan, run)
+from benech_publish import (
+    BenechError,
+    ConfigError,
+    Options,
+    Renderer,
+    RenderError,
+    build,
+    edition,
+    load,
+    load_content,
+    plan,
+    run,
+    safety,
+    svg,
+    urls,
+)
 from benech_publish import model as m
-from benech_publish import safety, svg, urls
 from benech_publish.render import inline_html
+from benech_publish.writers import Context
 from benech_publish.writers.html import write_page
 from conftest import ROOTS
 
@@ -31,6 +45,13 @@ def basic(tmp_path: Path) -> Path:
     shutil.copytree(ROOTS / "basic", root)
     (tmp_path / "secret.txt").write_text("secret-81c2")
     return root
+
+
+def page(condition: m.Condition, site: m.Site, root: Path, renderer: Renderer | None = None,
+         options: Options = Options()) -> bytes:
+    ctx = Context(renderer or Renderer(options.templates), options, root,
+                  dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    return write_page(condition, site, edition("standard"), ctx)
 
 
 def alpha(root: Path) -> tuple[m.Content, m.Condition]:
@@ -66,25 +87,23 @@ def test_writers_refuse_images_outside_even_when_the_model_says_otherwise(basic:
     content, condition = alpha(basic)
     site = dataclasses.replace(content.site, logo=m.Logo(src="../secret.txt", alt={"*": "x"}))
     with pytest.raises(RenderError, match="outside the content folder"):
-        write_page(condition, site, edition("standard"), Renderer(), Options(), basic)
+        page(condition, site, basic)
     site = dataclasses.replace(content.site, logo=m.Logo(src="/etc/hostname", alt={"*": "x"}))
     with pytest.raises(RenderError, match="absolute path"):
-        write_page(condition, site, edition("standard"), Renderer(), Options(), basic)
+        page(condition, site, basic)
 
 
 def test_svg_changed_after_check_is_refused_at_use_time(basic: Path):
     content, condition = alpha(basic)
     (basic / "images" / "scan.svg").write_text(SVG_HEAD + '<script>alert(1)</script></svg>')
     with pytest.raises(RenderError, match="contains <script>"):
-        write_page(condition, content.site, edition("standard"), Renderer(), Options(), basic)
+        page(condition, content.site, basic)
     assert b"<script" not in svg.sanitize((basic / "images" / "logo.svg").read_bytes())
 
 
-def test_pdf_and_epub_writers_use_the_same_rule(basic: Path):
-    from benech_publish.writers.pdf import PdfWriter
-
+def test_every_writer_uses_the_same_rule(basic: Path):
     (basic / "images" / "scan.svg").write_text(SVG_HEAD + '<image href="../../secret.txt"/></svg>')
-    writer = PdfWriter(Renderer(), Options(), basic)
+    writer = Context(Renderer(), Options(), basic, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     with pytest.raises(RenderError, match="refers to '../../secret.txt'"):
         writer.asset_url("images/scan.svg")
     with pytest.raises(RenderError, match="outside the content folder"):
@@ -156,8 +175,7 @@ def test_templates_folder_is_confined(basic: Path, tmp_path: Path):
     (templates / "page.xhtml").symlink_to(tmp_path / "evil.xhtml")
     content, condition = alpha(basic)
     with pytest.raises(ConfigError, match="outside the folder"):
-        write_page(condition, content.site, edition("standard"), Renderer(options.templates),
-                   options, basic)
+        page(condition, content.site, basic, options=options)
 
 
 # --------------------------------------------------------------------------- URL policy
@@ -194,11 +212,11 @@ def test_renderer_refuses_unsafe_links_in_a_model_built_in_python(basic: Path):
         inline_html((m.Link("javascript:alert(1)", (m.Text("x"),)),))
     for bad in (dataclasses.replace(condition, source_url="javascript:alert(1)"),):
         with pytest.raises(RenderError, match="refusing to publish"):
-            write_page(bad, content.site, edition("standard"), Renderer(), Options(), basic)
+            page(bad, content.site, basic)
     site = dataclasses.replace(content.site, contacts=dataclasses.replace(
         content.site.contacts, phone="1; javascript:alert(1)"))
     with pytest.raises(RenderError, match="phone number"):
-        write_page(condition, site, edition("standard"), Renderer(), Options(), basic)
+        page(condition, site, basic)
 
 
 @pytest.mark.parametrize("markup, problem", [
@@ -220,7 +238,7 @@ def test_user_templates_cannot_publish_unsafe_markup(basic: Path, tmp_path: Path
     content, condition = alpha(basic)
     condition = dataclasses.replace(condition, source_url="javascript:alert(1)")
     with pytest.raises(RenderError, match=problem):
-        write_page(condition, content.site, edition("standard"), Renderer(templates), Options(), basic)
+        page(condition, content.site, basic, Renderer(templates))
 
 
 # --------------------------------------------------------------------------- the public API

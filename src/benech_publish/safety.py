@@ -73,7 +73,7 @@ def resolve_reference(folder: str | Path, ref: str, *, base: str | Path | None =
     if not isinstance(ref, str) or not ref.strip():
         return None, f"{what} reference is empty"
     if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in ref):
-        return None, f"{what} {ascii(ref)} contains control characters"
+        return None, f"{what} {ref!a} contains control characters"
     if _ADDRESS_RE.match(ref):
         return None, (f"{what} '{ref}' must be a file inside the content folder, not an address")
     if Path(ref).is_absolute() or ref.startswith(("/", "\\")):

@@ -12,7 +12,6 @@ diagnostic, not a ``RecursionError``) and remembers the line of every key.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -162,13 +161,7 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
 
 
 def display_path(path: Path) -> str:
-    """``path`` relative to the working folder when below it; links are not followed,
-    so a link is shown where it is, not where it points."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        try:
-            return str(absolute.relative_to(Path.cwd().resolve()))
-        except ValueError:
-            return str(path)
+    """A path as diagnostics show it: under the content root exactly as the caller named
+    it (``content/en/x.md`` for ``load("content")``), whatever the current directory.
+    Links are not followed, so a link is shown where it is, not where it points."""
+    return path.as_posix()
