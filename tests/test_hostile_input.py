@@ -48,7 +48,7 @@ def run(capsys, *args: str) -> tuple[int, str]:
 def snapshot(folder: Path, skip: Path) -> dict[str, bytes]:
     """Every file under ``folder`` except under ``skip`` (links are not followed)."""
     files = {}
-    for dirpath, dirnames, filenames in os.walk(folder):
+    for dirpath, _dirnames, filenames in os.walk(folder):
         if Path(dirpath) == skip or skip in Path(dirpath).parents:
             continue
         for name in filenames:
@@ -309,7 +309,7 @@ def test_a_broken_line_is_reported_at_its_line_with_crlf(capsys, root: Path):
     alpha = root / "en" / "alpha.md"
     text = alpha.read_text().replace("## Symptoms", "#### Symptoms")
     alpha.write_bytes(text.replace("\n", "\r\n").encode())
-    expected = [n for n, line in enumerate(text.split("\n"), 1) if "#### Symptoms" in line][0]
+    expected = next(n for n, line in enumerate(text.split("\n"), 1) if "#### Symptoms" in line)
     check_and_build(capsys, root, rf"c/en/alpha\.md:{expected}: error: heading level skipped")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
@@ -161,7 +162,8 @@ def check_templates(folder: str | Path) -> str:
 class ConfinedLoader(jinja2.FileSystemLoader):
     """A Jinja loader that refuses a template resolving outside its folder (use time)."""
 
-    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[override]
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         folder = next((p for p in self.searchpath if Path(filename).is_relative_to(p)),
                       self.searchpath[0])

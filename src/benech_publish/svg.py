@@ -146,7 +146,7 @@ def sanitize(data: bytes) -> bytes:
         raise SvgProblem("not an SVG image (the root element is not <svg> in the SVG namespace)")
     for node in list(root.itersiblings(preceding=True)) + list(root.itersiblings()):
         if isinstance(node, etree._ProcessingInstruction):
-            raise SvgProblem(f"the SVG has a processing instruction <?{node.target} ...?>; remove it")
+            raise SvgProblem(f"the SVG has a processing instruction <?{node.target!s} ...?>; remove it")
     _clean(root)
     etree.cleanup_namespaces(root)
     return etree.tostring(root, encoding="UTF-8", xml_declaration=True)
@@ -155,9 +155,9 @@ def sanitize(data: bytes) -> bytes:
 def _clean(element: etree._Element) -> None:
     for child in list(element):
         if isinstance(child, etree._ProcessingInstruction):
-            raise SvgProblem(f"the SVG has a processing instruction <?{child.target} ...?>; remove it")
+            raise SvgProblem(f"the SVG has a processing instruction <?{child.target!s} ...?>; remove it")
         if not isinstance(child.tag, str):  # comments, entities
-            element.remove(child)
+            _remove_keeping_tail(child)
             continue
         ns, name = _local(child.tag)
         if name in DANGEROUS or (ns and ns != SVG_NS and name in ELEMENTS):
@@ -190,7 +190,7 @@ def _clean_attributes(element: etree._Element) -> None:
     _, name = _local(element.tag)
     for key in list(element.attrib):
         ns, attr = _local(key)
-        value = element.attrib[key]
+        value = str(element.attrib[key])
         if attr.lower().startswith("on"):
             raise SvgProblem(f"<{name}> has an event handler '{attr}', which runs code")
         if attr == "href" and ns in ("", XLINK_NS):
