@@ -432,3 +432,20 @@ def test_file_name_with_a_control_character(capsys, root: Path):
     assert code == 1
     assert_clean_output(output)
     assert "c/en/gam\\x07ma.md: error: file name: invisible control character U+0007" in output
+
+
+def test_template_override_linking_outside_is_refused(capsys, root: Path):
+    """``templates/`` beside ``content/``: a file that links outside is never read."""
+    templates = root.parent / "templates"
+    templates.mkdir()
+    (templates / "page.xhtml").symlink_to(root.parent / "outside" / "secret.txt")
+    code, output = run(capsys, "check", "--content", "c")
+    assert code == 1
+    assert_clean_output(output)
+    errors = [x for x in output.splitlines() if ": error: " in x]
+    assert len(errors) == 1 and re.match(r"^\S*templates/page\.xhtml: error: 'page\.xhtml' is a link "
+                                         r"to a file outside the folder \S*templates: templates are "
+                                         r"read only from their folder$", errors[0]), errors
+    code, output = run(capsys, "build", "--content", "c", "--out", "out", "--format", "html")
+    assert code == 2 and output.count("\n") == 1 and "outside the folder" in output, output
+    assert "Traceback" not in output and not (root.parent / "out").exists()
