@@ -287,8 +287,13 @@ def test_load_never_raises_on_hostile_content_and_never_prints(basic: Path, caps
                                           + "".join("  " * i + "- x\n" for i in range(400))
                                           + "> " * 3000 + "x\n" + "*" * 10000 + "\n")
     (basic / "en" / "bin.md").write_bytes(bytes(range(256)) * 10)
+    laughs = "".join(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]\n" for i in range(1, 10))
+    (basic / "en" / "laughs.md").write_text("---\nid: laughs\nl0: &l0 lol\n" + laughs
+                                            + "title: *l9\nreviewers: *l9\nstatus: *l9\n---\n")
     result = load(basic)
     assert capsys.readouterr() == ("", "")
     assert any("nested too deeply" in d.message for d in result.errors)
+    assert any("laughs.md" in d.location.path and "'reviewers' must be a list of names" in d.message
+               for d in result.errors)
     assert any(c.id == "alpha" for c in result.content.conditions)
     assert all(isinstance(e, BenechError) for e in [ConfigError("x")])

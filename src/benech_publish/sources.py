@@ -12,6 +12,7 @@ diagnostic, not a ``RecursionError``) and remembers the line of every key.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,18 +53,51 @@ def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
 _SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
-def _key_lines(node: yaml.Node, prefix: str, offset: int, out: dict[str, int], depth: int = 0) -> None:
-    if not isinstance(node, yaml.MappingNode) or depth > 2:
-        return
-    for key_node, value_node in node.value:
-        key = prefix + str(key_node.value)
-        out.setdefault(key, offset + key_node.start_mark.line + 1)
-        _key_lines(value_node, key + ".", offset, out, depth + 1)
+def _key_lines(root: yaml.Node, offset: int) -> dict[str, int]:
+    """The line of every key, nested ones as ``contacts.phone`` (three levels). Each
+    node is visited once, so aliases (``*a``) cannot multiply the work."""
+    out: dict[str, int] = {}
+    stack: list[tuple[yaml.Node, str, int]] = [(root, "", 0)]
+    seen: set[int] = set()
+    while stack:
+        node, prefix, depth = stack.pop()
+        if not isinstance(node, yaml.MappingNode) or depth > 2 or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for key_node, value_node in node.value:
+            key = prefix + str(key_node.value)[:200]
+            out.setdefault(key, offset + key_node.start_mark.line + 1)
+            stack.append((value_node, key + ".", depth + 1))
+    return out
+
+
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'')
+MAX_FLOW_DEPTH = 50
+
+
+def _too_deep(text: str) -> int:
+    """The line where ``[``/``{`` nesting passes :data:`MAX_FLOW_DEPTH`, else 0 (PyYAML's
+    scanner is quadratic in that depth, and its composer recursive)."""
+    depth = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        for ch in _QUOTED.sub("", line):
+            if ch in "[{":
+                depth += 1
+                if depth > MAX_FLOW_DEPTH:
+                    return number
+            elif ch in "]}":
+                depth = max(depth - 1, 0)
+    return 0
 
 
 def read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> YamlMap | None:
     """Parse YAML text whose first line is ``location.line`` (1-based)."""
     offset = max(location.line, 1) - 1
+    deep = _too_deep(text)
+    if deep:
+        diags.append(Diagnostic(location.at(offset + deep), "malformed YAML: nested too deeply "
+                                f"(more than {MAX_FLOW_DEPTH} levels of [ or {{)", code="yaml"))
+        return None
     loader = _SafeLoader(text)
     try:
         node = loader.get_single_node()
@@ -87,9 +121,7 @@ def read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> YamlMap
     if not isinstance(data, dict):
         diags.append(Diagnostic(location.at(offset + 1), "expected 'key: value' lines", code="yaml"))
         return None
-    lines: dict[str, int] = {}
-    if node is not None:
-        _key_lines(node, "", offset, lines)
+    lines = _key_lines(node, offset) if node is not None else {}
     y = YamlMap(data, lines, location.at(offset + 1))
     for key, value in data.items():  # escapes such as "\a" or "\u2028" in quoted values
         problem = _control_chars_in(key) or _control_chars_in(value)
@@ -98,15 +130,24 @@ def read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> YamlMap
     return y
 
 
-def _control_chars_in(value: Any, depth: int = 0) -> str:
-    if isinstance(value, str):
-        return control_char_problem(value)
-    if depth > 3:
-        return ""
-    if isinstance(value, dict):
-        value = [*value.keys(), *value.values()]
-    if isinstance(value, list):
-        return next((p for p in (_control_chars_in(v, depth + 1) for v in value[:1000]) if p), "")
+def _control_chars_in(value: Any) -> str:
+    """The first control character problem in a parsed YAML value (every string in it,
+    each shared object once: aliases cannot multiply the work)."""
+    stack, seen = [value], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, str):
+            problem = control_char_problem(item)
+            if problem:
+                return problem
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return ""
 
 
