@@ -258,6 +258,8 @@ def test_user_templates_cannot_publish_unsafe_markup(basic: Path, tmp_path: Path
     lambda: plan(m.Content(m.Site("x"), ()), "out", {"formats": ("pdf",)}),
     lambda: plan(m.Content(m.Site("x"), ()), "out", failed_files="en/x.md"),
     lambda: run("jobs", m.Content(m.Site("x"), ())), lambda: run([], None),
+    lambda: run([], m.Content(m.Site("x"), ()), renderer="r"),
+    lambda: run([], m.Content(m.Site("x"), ()), created="2026-01-01"),
     lambda: build(None), lambda: build("c", "out", options=None),
     lambda: build("c", "out", today=20240101), lambda: build("c", "out", on_progress=3),
     lambda: Renderer(templates=42),

@@ -199,6 +199,8 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
     _check_arguments(content=content, options=options)
     if not isinstance(jobs, (list, tuple)) or not all(isinstance(j, Job) for j in jobs):
         raise ConfigError("jobs must be a list of Job, as plan() returns")
+    if renderer is not None and not isinstance(renderer, Renderer):
+        raise ConfigError(f"renderer must be a Renderer, not {type(renderer).__name__}")
     if created is not None and not isinstance(created, dt.datetime):
         raise ConfigError(f"created must be a datetime, not {type(created).__name__}")
     report = BuildReport()
