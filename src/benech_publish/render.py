@@ -25,6 +25,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import i18n, urls
+from .contrast import dark_colours
 from . import model as m
 from .errors import ConfigError, RenderError
 from .options import DEFAULT_OPTIONS, EDITIONS, Options
@@ -153,6 +154,7 @@ class Renderer:
             "medium": medium,  # "html" | "pdf" | "epub"
             "options": options,
             "colours": site.colours,
+            "dark": dark_colours(site.colours),  # the web page's dark-scheme colours
             "id_prefix": "",
             "link_map": {},
             "stylesheets": (),
