@@ -230,6 +230,8 @@ def test_renderer_refuses_unsafe_links_in_a_model_built_in_python(basic: Path):
     ('<meta http-equiv="refresh" content="0;url=https://x.example"/>', "refresh"),
     ('<img src="file:///etc/passwd"/>', "'file:'"),
     ('<a href="data:text/html,x">x</a>', "'data:'"),
+    ('<img src="../../../etc/hostname"/>', "leaves the output"),
+    ('<link rel="stylesheet" href="/etc/x.css"/>', "leaves the output"),
 ])
 def test_user_templates_cannot_publish_unsafe_markup(basic: Path, tmp_path: Path, markup: str,
                                                      problem: str):

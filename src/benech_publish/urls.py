@@ -158,8 +158,12 @@ def _published_problem(attr: str, value: str) -> str:
     if attr == "src" and _DATA_IMAGE_RE.match(value):
         return ""
     if not _SCHEME_RE.match(value) and not value.startswith("//"):  # a file of the same output
-        return "" if not _has_space_or_control(value) and "\\" not in value else (
-            f"{_shown(value)} contains spaces or control characters")
+        if _has_space_or_control(value) or "\\" in value:
+            return f"{_shown(value)} contains spaces or control characters"
+        if value.startswith("/") or ".." in value.split("#", 1)[0].split("/"):
+            # the print engine resolves relative paths against the content folder
+            return f"{_shown(value)} leaves the output (only paths inside it, without '..')"
+        return ""
     return check_url(value, LINK_SCHEMES)
 
 
