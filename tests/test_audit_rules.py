@@ -19,6 +19,8 @@ from typing import Any, Callable
 
 import pikepdf
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from benech_publish import Options, build
 from benech_publish.audit import RULES, audit_pdf, format_text
@@ -721,3 +723,53 @@ def test_checkpoints_and_severities():
         assert f"`{rule_id}`" in docs, rule_id
         assert rule.severity in ("error", "warning")
         assert rule.checkpoint[:2].isdigit() or rule.checkpoint.startswith(("ISO ", "WCAG "))
+
+
+# --------------------------------------------------------------------------- fuzzing
+
+_MUTATION = st.one_of(
+    st.tuples(st.just("set"), st.integers(0, 2**31), st.binary(min_size=1, max_size=4)),
+    st.tuples(st.just("cut"), st.integers(0, 2**31), st.integers(1, 64)),
+    st.tuples(st.just("put"), st.integers(0, 2**31),
+              st.sampled_from([b"<", b">>", b"[", b"]", b"/K", b" 0 R", b"(", b"\\", b"null",
+                               b"-1", b"9999999999", b"/Type /StructElem", b"BDC", b"EMC"])),
+)
+
+
+def _mutate(data: bytes, mutations: list[tuple[str, int, Any]]) -> bytes:
+    out = bytearray(data)
+    for kind, position, value in mutations:
+        at = position % max(len(out), 1)
+        if kind == "set":
+            out[at:at + len(value)] = value
+        elif kind == "cut":
+            del out[at:at + value]
+        else:
+            out[at:at] = value
+    return bytes(out)
+
+
+_PLAIN: dict[bytes, bytes] = {}
+
+
+def _plain(data: bytes) -> bytes:
+    """The leaflet with uncompressed streams and no object streams: mutations then hit
+    dictionaries, content streams and CMaps rather than only compressed bytes."""
+    if data not in _PLAIN:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            _PLAIN[data] = _save(pdf, compress_streams=False,
+                                 object_stream_mode=pikepdf.ObjectStreamMode.disable)
+    return _PLAIN[data]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          database=None)
+@given(plain=st.booleans(), mutations=st.lists(_MUTATION, min_size=1, max_size=12))
+def test_the_audit_never_raises_on_a_damaged_file(good_leaflet: bytes, plain: bool,
+                                                  mutations: list[tuple[str, int, Any]]):
+    data = _mutate(_plain(good_leaflet) if plain else good_leaflet, mutations)
+    report = audit_pdf(data)
+    assert set(report.rule_ids) <= set(RULES)
+    for finding in report.findings:
+        if finding.rule_id == "cannot-read":
+            assert finding.message.startswith("cannot read"), finding.message

@@ -222,7 +222,12 @@ class PdfStructure:
 
 
 def _name(value: Any) -> str:
-    return str(value)[1:] if value is not None and str(value).startswith("/") else str(value)
+    """A name without its slash (bytes that are not UTF-8 read as Latin-1)."""
+    try:
+        text = str(value)
+    except UnicodeDecodeError:
+        text = value.unparse().decode("latin-1")
+    return text[1:] if value is not None and text.startswith("/") else text
 
 
 def key_of(obj: Any) -> Key:
