@@ -19,13 +19,13 @@ from typing import Any, Callable
 
 import pikepdf
 import pytest
+from conftest import ROOTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benech_publish import Options, build
 from benech_publish.audit import RULES, audit_pdf, format_text
 from benech_publish.audit.structure import MCRef, ObjRef, StructElem, read_structure
-from conftest import ROOTS
 
 Edit = Callable[[pikepdf.Pdf], None]
 

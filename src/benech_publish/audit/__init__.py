@@ -23,8 +23,15 @@ from typing import Callable, TypeVar
 import pikepdf
 
 from .annotations import annotation_rules
-from .document import (catalog_rules, content_rules, header_rules, metadata_rules, number_tree,
-                       objr_owners, owners)
+from .document import (
+    catalog_rules,
+    content_rules,
+    header_rules,
+    metadata_rules,
+    number_tree,
+    objr_owners,
+    owners,
+)
 from .fonts import font_rules
 from .quality import quality_rules
 from .report import RULES, AuditReport, Collector, Finding, Rule, format_json, format_text
@@ -39,14 +46,16 @@ __all__ = ["AuditReport", "Finding", "RULES", "Rule", "audit_pdf", "format_json"
 
 def audit_pdf(path_or_bytes: str | Path | bytes) -> AuditReport:
     """Audit one PDF (a path or the PDF's bytes) and return its report."""
-    is_bytes = isinstance(path_or_bytes, (bytes, bytearray))
-    label = "<bytes>" if is_bytes else str(path_or_bytes)
     out = Collector()
-    try:
-        data = bytes(path_or_bytes) if is_bytes else Path(path_or_bytes).read_bytes()
-    except OSError as exc:
-        out.add("cannot-read", f"cannot read: {exc.strerror or exc}")
-        return AuditReport(label, tuple(out.findings))
+    if isinstance(path_or_bytes, (bytes, bytearray)):
+        label, data = "<bytes>", bytes(path_or_bytes)
+    else:
+        label = str(path_or_bytes)
+        try:
+            data = Path(path_or_bytes).read_bytes()
+        except OSError as exc:
+            out.add("cannot-read", f"cannot read: {exc.strerror or exc}")
+            return AuditReport(label, tuple(out.findings))
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except (pikepdf.PdfError, ValueError, OSError, RecursionError) as exc:

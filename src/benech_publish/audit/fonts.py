@@ -71,7 +71,7 @@ def _widths(cid_font: Any) -> tuple[dict[int, float], float]:
     array = cid_font.get("/W")
     if not isinstance(array, pikepdf.Array):
         return widths, default
-    items = list(array)
+    items: list[Any] = list(array)
     i = 0
     while i < len(items) - 1:
         first = int(items[i])
@@ -132,7 +132,7 @@ def _font_rules(font: Font, out: Collector) -> None:
     if not embedded:
         out.add("7.21.4.1-1", f"font {font.name} is not embedded")
     _unicode_rules(font, out)
-    if not embedded:
+    if not embedded or not isinstance(descriptor, pikepdf.Dictionary):
         return
     cid_font = subtype == "/Type0"
     if cid_font and target.get("/Subtype") == "/CIDFontType2" and \

@@ -294,8 +294,9 @@ def read_structure(source: str | Path | bytes | Any) -> PdfStructure:
         kind = obj.get("/Type")
         page = page_of(obj, page)
         if kind == "/MCR":
+            mcid: Any = obj.get("/MCID")
             try:
-                return MCRef(page if page is not None else -1, int(obj.get("/MCID")))
+                return MCRef(page if page is not None else -1, int(mcid))
             except (TypeError, ValueError):
                 return None
         if kind == "/OBJR":
@@ -474,8 +475,9 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
         elif not artifact and text.strip():
             content.untagged_text += 1
 
-    for operands, operator in instructions:
-        op = str(operator)
+    for instruction in instructions:
+        operands: Any = instruction.operands
+        op = str(instruction.operator)
         try:
             if op in ("BMC", "BDC"):
                 tag = _name(operands[0]) if operands else ""
