@@ -50,12 +50,18 @@ def load_program(descriptor: Any) -> Program | None:
         if not isinstance(stream, pikepdf.Stream) or stream.get("/Subtype") != "/OpenType":
             return None
     try:
+        # The raw tables: glyph names (and fontTools' glyph list) are not needed.
         font = TTFont(io.BytesIO(stream.read_bytes()), lazy=True, fontNumber=0)
-        upem = font["head"].unitsPerEm or 1000
-        order = font.getGlyphOrder()
-        metrics = font["hmtx"].metrics
-        return Program(len(order), [metrics[name][0] * 1000 / upem if name in metrics else 0.0
-                                    for name in order])
+        (upem,) = struct.unpack_from(">H", font.getTableData("head"), 18)
+        (glyphs,) = struct.unpack_from(">H", font.getTableData("maxp"), 4)
+        (metrics,) = struct.unpack_from(">H", font.getTableData("hhea"), 34)
+        hmtx = font.getTableData("hmtx")
+        metrics = min(metrics, glyphs, len(hmtx) // 4)
+        advances: list[float] = list(struct.unpack_from(">" + "H2x" * metrics, hmtx))
+        if advances:
+            advances += [advances[-1]] * (glyphs - metrics)
+        scale = 1000 / (upem or 1000)
+        return Program(glyphs, [a * scale for a in advances])
     except (TTLibError, KeyError, IndexError, ValueError, TypeError, AssertionError,
             AttributeError, EOFError, OSError, struct.error, pikepdf.PdfError) as exc:
         raise ValueError(f"{type(exc).__name__}: {exc}") from exc

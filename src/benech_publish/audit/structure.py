@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import pikepdf
 
@@ -134,7 +135,6 @@ class PageContent:
     untagged_graphics: int = 0
     artifact_in_tagged: int = 0
     tagged_in_artifact: int = 0
-    unmapped: dict[str, set[int]] = field(default_factory=dict)  # font name -> codes
     langs: list[str] = field(default_factory=list)  # /Lang of marked-content property lists
     unreadable: str | None = None  # why the content stream could not be parsed
 
@@ -356,21 +356,21 @@ class Font:
             except (pikepdf.PdfError, AttributeError, ValueError, TypeError) as exc:
                 self.to_unicode_error = f"{type(exc).__name__}: {exc}"
 
-    def decode(self, data: bytes, unmapped: set[int]) -> str:
-        out = []
-        step = 2 if self.two_byte else 1
-        for i in range(0, len(data) - step + 1, step):
-            code = int.from_bytes(data[i:i + step], "big")
-            self.used.add(code)
-            char = self.to_unicode.get(code)
-            if char is None:
-                unmapped.add(code)
-                if not self.two_byte and 32 <= code < 127:
-                    char = chr(code)
-                else:
-                    char = "\ufffd"
-            out.append(char)
-        return "".join(out)
+    def decode(self, data: bytes) -> str:
+        """The text of the codes in ``data`` (U+FFFD where a code has no mapping)."""
+        if self.two_byte:
+            codes: tuple[int, ...] = struct.unpack(f">{len(data) // 2}H",
+                                                   data[:len(data) // 2 * 2])
+        else:
+            codes = tuple(data)
+        self.used.update(codes)
+        table = self.to_unicode
+        chars = [table.get(code) for code in codes]
+        if None in chars:
+            chars = [c if c is not None else (
+                chr(code) if not self.two_byte and 32 <= code < 127 else "\ufffd")
+                for c, code in zip(chars, codes)]
+        return "".join(chars)  # type: ignore[arg-type]
 
 
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
@@ -414,13 +414,34 @@ def parse_cmap(data: bytes) -> dict[int, str]:
 
 
 _PAINT = {"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh"}
+#: The only operators the reader looks at (qpdf filters the rest out while parsing).
+_OPERATORS = " ".join(sorted(_PAINT | {"BMC", "BDC", "EMC", "Tf", "Tm", "Td", "TD", "T*", "Tj",
+                                       "TJ", "'", '"', "Do"}))
 
 
-@dataclass
-class _Open:
-    """One open marked-content sequence while a content stream is read."""
+class _Open(NamedTuple):
+    """One open marked-content sequence while a content stream is read, with the state
+    it leaves: the innermost tagged mark, whether inside tagged content, inside an artifact."""
     mark: Mark | None
+    tagged: bool
     artifact: bool
+
+
+_OUTSIDE = _Open(None, False, False)
+
+
+_TJ_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+
+
+def _tj_bytes(array: Any) -> bytes:
+    """The bytes of a TJ array's strings, joined (numbers between them dropped).
+
+    Reading the array's unparsed form is much faster than visiting each item; an array
+    with literal strings (parentheses that are not empty) is read item by item."""
+    raw = array.unparse()
+    if b"(" not in raw.replace(b"()", b""):
+        return bytes.fromhex(b"".join(_TJ_HEX.findall(raw)).replace(b" ", b"").decode("ascii"))
+    return b"".join(bytes(item) for item in array if isinstance(item, pikepdf.String))
 
 
 def _read_page(page: Any, fonts: dict[Key, Font]) -> PageContent:
@@ -441,33 +462,18 @@ def _lookup(resources: Any, category: str, name: Any) -> Any:
 def _read_stream(container: Any, resources: Any, content: PageContent, stack: list[_Open],
                  fonts: dict[Key, Font], depth: int, visiting: set[Key]) -> None:
     try:
-        instructions = pikepdf.parse_content_stream(container)
+        instructions = pikepdf.parse_content_stream(container, _OPERATORS)
     except (pikepdf.PdfError, TypeError, ValueError) as exc:
         content.unreadable = f"{type(exc).__name__}: {exc}"
         return
     font: Font | None = None
     line_y: float | None = None
 
-    def current_mark() -> tuple[Mark | None, bool, bool]:
-        mark = None
-        artifact = False
-        tagged = False
-        for entry in stack:
-            if entry.artifact:
-                artifact = True
-            if entry.mark is not None:
-                mark = entry.mark
-                tagged = True
-        return mark, tagged, artifact
-
     def show(data: bytes) -> None:
-        mark, tagged, artifact = current_mark()
+        mark, _, artifact = stack[-1] if stack else _OUTSIDE
         if font is None:
             return
-        unmapped = content.unmapped.setdefault(font.name, set())
-        text = font.decode(data, unmapped)
-        if not unmapped:
-            del content.unmapped[font.name]
+        text = font.decode(data)
         if mark is not None:
             mark.text += text
             if mark.y is None:
@@ -496,7 +502,7 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
                         lang = str(props.Lang)
                         content.langs.append(lang)
                 is_artifact = tag == "Artifact"
-                _, tagged, artifact = current_mark()
+                enclosing, tagged, artifact = stack[-1] if stack else _OUTSIDE
                 if is_artifact and tagged:
                     content.artifact_in_tagged += 1
                 if mcid is not None and artifact:
@@ -507,13 +513,13 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
                         content.duplicate_mcids.add(mcid)
                     mark = Mark(page=-1, mcid=mcid, tag=tag, actual_text=actual, lang=lang)
                     content.marks[mcid] = mark
-                elif actual is not None and stack:
+                elif actual is not None and enclosing is not None:
                     # Nested /ActualText without MCID: replace the enclosing text.
-                    enclosing, _, _ = current_mark()
-                    if enclosing is not None:
-                        enclosing.text += actual
-                        mark = Mark(page=-1, mcid=-1, tag=tag)  # swallow content
-                stack.append(_Open(mark, is_artifact))
+                    enclosing.text += actual
+                    mark = Mark(page=-1, mcid=-1, tag=tag)  # swallow content
+                if mark is None:
+                    mark = enclosing
+                stack.append(_Open(mark, tagged or mark is not None, artifact or is_artifact))
             elif op == "EMC":
                 if stack:
                     stack.pop()
@@ -536,11 +542,9 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
             elif op in ("Tj", "'", '"'):
                 show(bytes(operands[-1]))
             elif op == "TJ":
-                for item in operands[0]:
-                    if isinstance(item, pikepdf.String):
-                        show(bytes(item))
+                show(_tj_bytes(operands[0]))
             elif op in _PAINT or op == "Do":
-                mark, tagged, artifact = current_mark()
+                _, tagged, artifact = stack[-1] if stack else _OUTSIDE
                 if op == "Do":
                     xobject = _lookup(resources, "/XObject", operands[0])
                     if isinstance(xobject, pikepdf.Stream) and \
