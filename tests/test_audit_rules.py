@@ -773,3 +773,26 @@ def test_the_audit_never_raises_on_a_damaged_file(good_leaflet: bytes, plain: bo
     for finding in report.findings:
         if finding.rule_id == "cannot-read":
             assert finding.message.startswith("cannot read"), finding.message
+
+
+def test_the_audit_package_reads_pdfs_only():
+    """audit/ imports pikepdf, fontTools, lxml and the standard library, and its own
+    modules: never WeasyPrint, pydyf or the typesetting and writing code."""
+    import ast
+    import sys
+
+    package = Path(__file__).parents[1] / "src" / "benech_publish" / "audit"
+    allowed = {"pikepdf", "fontTools", "lxml", "__future__"} | set(sys.stdlib_module_names)
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:  # relative: must stay inside audit/
+                    assert node.level == 1, f"{path.name}: from {'.' * node.level}{node.module}"
+                    continue
+                names = [node.module or ""]
+            else:
+                continue
+            for name in names:
+                assert name.split(".")[0] in allowed, f"{path.name} imports {name}"

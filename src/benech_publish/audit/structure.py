@@ -231,12 +231,18 @@ def _name(value: Any) -> str:
 
 
 def key_of(obj: Any) -> Key:
-    """A stable key for a PDF object: its object number, or its Python identity if direct."""
+    """A stable key for a PDF object: its object number, or (a direct object, which
+    pikepdf wraps anew on every access) a hash of its serialised form."""
     try:
         objgen = obj.objgen
     except AttributeError:
         objgen = (0, 0)
-    return objgen if objgen != (0, 0) else (-1, id(obj))
+    if objgen != (0, 0):
+        return objgen
+    try:
+        return (-1, hash(obj.unparse()))
+    except (AttributeError, TypeError, ValueError, pikepdf.PdfError):
+        return (-2, id(obj))
 
 
 def open_pdf(source: str | Path | bytes | Any) -> Any:
