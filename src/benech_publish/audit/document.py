@@ -4,7 +4,7 @@ parent tree, encryption, optional content, embedded files, XFA."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 import pikepdf
 from lxml import etree
@@ -100,21 +100,27 @@ def _optional_content(root: Any, out: Collector) -> None:
 def _embedded_files(root: Any, out: Collector) -> None:
     names = root.get("/Names")
     files = names.get("/EmbeddedFiles") if isinstance(names, pikepdf.Dictionary) else None
-    if not isinstance(files, pikepdf.Dictionary):
-        return
-    stack, seen = [files], set()
-    while stack:
-        node = stack.pop()
-        if key_of(node) in seen:
-            continue
-        seen.add(key_of(node))
+    for node in tree_nodes(files):
         entries = node.get("/Names")
         if isinstance(entries, pikepdf.Array):
             for spec in list(entries)[1::2]:
                 if isinstance(spec, pikepdf.Dictionary) and "/EF" in spec and not (
                         str(spec.get("/F", "")) and str(spec.get("/UF", ""))):
                     out.add("7.11-1", "an embedded file's specification lacks /F or /UF")
-        kids = node.get("/Kids")
+
+
+def tree_nodes(node: Any) -> Iterator[Any]:
+    """Every node of a name or number tree, once (loops in /Kids are cut)."""
+    if not isinstance(node, pikepdf.Dictionary):
+        return
+    stack, seen = [node], set()
+    while stack:
+        current = stack.pop()
+        if key_of(current) in seen:
+            continue
+        seen.add(key_of(current))
+        yield current
+        kids = current.get("/Kids")
         if isinstance(kids, pikepdf.Array):
             stack.extend(k for k in kids if isinstance(k, pikepdf.Dictionary))
 
@@ -184,15 +190,7 @@ def owners(s: PdfStructure) -> dict[tuple[int, int], StructElem]:
 
 def number_tree(node: Any) -> dict[int, Any]:
     result: dict[int, Any] = {}
-    if not isinstance(node, pikepdf.Dictionary):
-        return result
-    stack = [node]
-    seen = set()
-    while stack:
-        current = stack.pop()
-        if key_of(current) in seen:
-            continue
-        seen.add(key_of(current))
+    for current in tree_nodes(node):
         nums = current.get("/Nums")
         if isinstance(nums, pikepdf.Array):
             for i in range(0, len(nums) - 1, 2):
@@ -200,9 +198,6 @@ def number_tree(node: Any) -> dict[int, Any]:
                     result[int(nums[i])] = nums[i + 1]
                 except (TypeError, ValueError):
                     continue
-        kids = current.get("/Kids")
-        if isinstance(kids, pikepdf.Array):
-            stack.extend(k for k in kids if isinstance(k, pikepdf.Dictionary))
     return result
 
 
