@@ -668,6 +668,7 @@ def test_the_language_base_has_zero_findings(good_leaflet: bytes):
     assert fired(good_leaflet, _no_lang_base) == set(), fired.last  # type: ignore[attr-defined]
 
 
+@pytest.mark.filterwarnings("ignore:This document has 1 form widget")
 @pytest.mark.parametrize("name", sorted(CORRUPTIONS))
 def test_corruption_fires_exactly_its_rule(good_leaflet: bytes, name: str):
     expected, edits = CORRUPTIONS[name]

@@ -89,7 +89,7 @@ def annotation_rules(s: PdfStructure, parent_tree: dict[int, Any],
                 elif subtype not in ("/Link", "/Widget") and role != "Annot":
                     out.add("7.18.1-1", f"{subtype or 'untyped'} annotation is not in an Annot "
                             "structure element", number)
-                alt = element.text_attr("/Alt") if element is not None else None
+                alt = element.alt if element is not None else None
                 if subtype == "/Link" and not text:
                     out.add("7.18.5-2", "Link annotation without /Contents", number)
                 elif subtype not in ("/Widget", "/Link") and not text and not (alt or "").strip():

@@ -58,8 +58,7 @@ def quality_rules(s: PdfStructure, out: Collector) -> None:
             texts = [s.text_of(h) for h in heads]
             if len(texts) != len(set(texts)):
                 out.add("repeated-table-header", "a table header is tagged twice", parent.page)
-        alternative = parent.text_attr("/ActualText") is not None or \
-            bool((parent.text_attr("/Alt") or "").strip())
+        alternative = parent.actual_text is not None or bool((parent.alt or "").strip())
         if role in ("P", "TH") and not alternative:
             if not s.text_of(parent).strip() and not any(
                     k.role in ("Figure", "Formula") for k in parent.walk()):

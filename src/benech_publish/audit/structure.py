@@ -62,6 +62,9 @@ class StructElem:
     kids: list["StructElem | MCRef | ObjRef"] = field(default_factory=list)
     depth: int = 0
     pdf: Any = field(default=None, repr=False)  # keeps the pikepdf.Pdf open
+    #: /ActualText and /Alt, read once (they are read for every element, often)
+    actual_text: str | None = None
+    alt: str | None = None
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.obj.get(key, default)
@@ -202,8 +205,8 @@ class PdfStructure:
                 pause = True
             if event == 1:
                 continue
-            actual = item.text_attr("/ActualText")
-            alt = item.text_attr("/Alt")
+            actual = item.actual_text
+            alt = item.alt
             if actual is not None or (alt is not None and item.role == "Figure"):
                 out.append(" " + (actual if actual is not None else alt or ""))
                 pause = True
@@ -314,7 +317,10 @@ def read_structure(source: str | Path | bytes | Any) -> PdfStructure:
             return None
         seen_objs.add(key)
         raw = _name(obj.get("/S"))
-        elem = StructElem(obj, raw, standard_role(raw), parent, page, depth=depth, pdf=pdf)
+        actual, alt = obj.get("/ActualText"), obj.get("/Alt")
+        elem = StructElem(obj, raw, standard_role(raw), parent, page, depth=depth, pdf=pdf,
+                          actual_text=None if actual is None else str(actual),
+                          alt=None if alt is None else str(alt))
         if depth >= MAX_DEPTH:
             too_deep = True
             return elem

@@ -104,8 +104,7 @@ def tree_rules(s: PdfStructure, out: Collector) -> None:
 
 
 def _has_alternative(element: StructElem) -> bool:
-    alt = element.text_attr("/Alt")
-    return bool(alt and alt.strip()) or element.text_attr("/ActualText") is not None
+    return bool(element.alt and element.alt.strip()) or element.actual_text is not None
 
 
 def _nesting(element: StructElem, out: Collector) -> None:
