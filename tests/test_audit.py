@@ -13,9 +13,9 @@ import pikepdf
 import pytest
 from weasyprint import HTML
 
-from benech_publish import pdf_tags
 from benech_publish.audit import AuditReport, Finding, audit_pdf, format_json, format_text
 from benech_publish.audit.structure import read_structure
+from benech_publish.typeset import tags as pdf_tags
 
 ROOT = Path(__file__).parent / "roots" / "pdf-defects"
 FIXTURES = sorted(p.name for p in ROOT.glob("*.html"))
