@@ -13,19 +13,21 @@ the structure (no catalog /Lang), so that each missing piece fires one rule.
 from __future__ import annotations
 
 import io
+import itertools
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pikepdf
 import pytest
-from conftest import ROOTS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benech_publish import Options, build
 from benech_publish.audit import RULES, audit_pdf, format_text
 from benech_publish.audit.structure import MCRef, ObjRef, StructElem, read_structure
+from conftest import ROOTS
 
 Edit = Callable[[pikepdf.Pdf], None]
 
@@ -282,7 +284,7 @@ def _first_link(pdf: pikepdf.Pdf) -> tuple[StructElem, Any]:
 
 
 def _drop_objr(pdf: pikepdf.Pdf) -> None:
-    link, annot = _first_link(pdf)
+    link, _ = _first_link(pdf)
     link.obj.K = pikepdf.Array(k for k in link.obj.K if not (
         isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"))
 
@@ -375,8 +377,8 @@ def _all_headings_to_p(pdf: pikepdf.Pdf) -> None:
 
 
 def _untagged_graphics(pdf: pikepdf.Pdf) -> None:
-    page_content(pdf, 0, lambda ops: ops + [
-        pikepdf.ContentStreamInstruction([0, 0, 5, 5], pikepdf.Operator("re")),
+    page_content(pdf, 0, lambda ops: [
+        *ops, pikepdf.ContentStreamInstruction([0, 0, 5, 5], pikepdf.Operator("re")),
         pikepdf.ContentStreamInstruction([], pikepdf.Operator("f"))])
 
 
@@ -493,7 +495,7 @@ def _broken_word(pdf: pikepdf.Pdf) -> None:
     for element in s.elements:
         refs = [k for k in element.kids if isinstance(k, MCRef)]
         marks = [s.pages[r.page].marks[r.mcid] for r in refs]
-        for a, b in zip(marks, marks[1:]):
+        for a, b in itertools.pairwise(marks):
             if a.y != b.y and a.text.rstrip()[-1:].isalpha() and b.text.lstrip()[:1].isalpha():
                 ref = MCRef(a.page, a.mcid)
                 rewrite_mark(pdf, ref, props={"/ActualText": pikepdf.String(

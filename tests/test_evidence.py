@@ -132,7 +132,7 @@ def test_audit_command_passes_every_built_pdf(shipped_out: Path, capsys):
 def test_audit_command_reports_only_what_the_tagging_fix_removes(shipped_out: Path, capsys):
     import json
 
-    code, text = _run_cli(capsys, "audit", "--json", *map(str, pdfs(shipped_out)))
+    _, text = _run_cli(capsys, "audit", "--json", *map(str, pdfs(shipped_out)))
     rules = {f["rule_id"] for report in json.loads(text) for f in report["findings"]}
     assert rules <= TAGGING_FIX_PENDING, rules
 

@@ -17,8 +17,9 @@ every rule and what is not covered.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 import pikepdf
 
@@ -40,8 +41,15 @@ from .tree import tree_rules
 
 T = TypeVar("T")
 
-__all__ = ["AuditReport", "Finding", "RULES", "Rule", "audit_pdf", "format_json",
-           "format_text"]
+__all__ = [
+    "RULES",
+    "AuditReport",
+    "Finding",
+    "Rule",
+    "audit_pdf",
+    "format_json",
+    "format_text",
+]
 
 
 def audit_pdf(path_or_bytes: str | Path | bytes) -> AuditReport:
@@ -89,7 +97,7 @@ def _guarded(out: Collector, what: str, run: Callable[[], T]) -> T | None:
     """Run one group of rules; a damaged object it trips on is a finding, not a crash."""
     try:
         return run()
-    except Exception as exc:  # noqa: BLE001 - any damage in the file is reported, never raised
+    except Exception as exc:
         out.add("cannot-read", f"cannot read {what}: {_short(exc)}")
         return None
 

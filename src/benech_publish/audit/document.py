@@ -4,7 +4,8 @@ parent tree, encryption, optional content, embedded files, XFA."""
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pikepdf
 from lxml import etree
@@ -143,7 +144,7 @@ def metadata_rules(s: PdfStructure, out: Collector) -> str | None:
         return None
     part = None
     for name, rule in (("part", "5-3"), ("amd", "5-4"), ("corr", "5-5")):
-        for node, value, prefix in _xmp_properties(root, _PDFUAID, name):
+        for value, prefix in _xmp_properties(root, _PDFUAID, name):
             if prefix != "pdfuaid":
                 out.add(rule, f"pdfuaid:{name} is written with the prefix {prefix!r}")
             if name == "part":
@@ -153,7 +154,7 @@ def metadata_rules(s: PdfStructure, out: Collector) -> str | None:
     elif not (part == "1" or (part == "2" and s.pdf_version.startswith("2"))):
         out.add("5-2", f"pdfuaid:part is {part!r} in a PDF {s.pdf_version} file: a PDF/UA-1 "
                 "file declares part 1")
-    titles = [value for _, value, _ in _xmp_properties(root, _DC, "title")]
+    titles = [value for value, _ in _xmp_properties(root, _DC, "title")]
     if not any(t.strip() for t in titles):
         out.add("7.1-9", "XMP metadata has no dc:title")
     if catalog_lang(s) is None and root.xpath("//rdf:li[@xml:lang='x-default']",
@@ -162,16 +163,16 @@ def metadata_rules(s: PdfStructure, out: Collector) -> str | None:
     return part
 
 
-def _xmp_properties(root: Any, namespace: str, name: str) -> list[tuple[Any, str, str]]:
-    """(node, text, prefix) for every XMP property ``namespace:name`` (element or attribute)."""
+def _xmp_properties(root: Any, namespace: str, name: str) -> list[tuple[str, str]]:
+    """(text, prefix) for every XMP property ``namespace:name`` (element or attribute)."""
     found = []
-    for node in root.iter("{%s}%s" % (namespace, name)):
-        found.append((node, " ".join(node.itertext()), node.prefix or ""))
-    attr = "{%s}%s" % (namespace, name)
-    for node in root.iter("{%s}Description" % _RDF):
-        if attr in node.attrib:
+    qualified = f"{{{namespace}}}{name}"
+    for node in root.iter(qualified):
+        found.append((" ".join(node.itertext()), node.prefix or ""))
+    for node in root.iter(f"{{{_RDF}}}Description"):
+        if qualified in node.attrib:
             prefix = next((p for p, ns in node.nsmap.items() if ns == namespace), "") or ""
-            found.append((node, node.attrib[attr], prefix))
+            found.append((node.attrib[qualified], prefix))
     return found
 
 

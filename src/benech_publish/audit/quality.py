@@ -3,6 +3,7 @@ repeated table headers, whitespace-only and empty elements, hyphen-broken words.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .report import Collector
@@ -50,7 +51,7 @@ def _split_pair(s: PdfStructure, first: StructElem, second: StructElem,
 def quality_rules(s: PdfStructure, out: Collector) -> None:
     for parent in s.elements:
         kids = parent.element_kids
-        for first, second in zip(kids, kids[1:]):
+        for first, second in itertools.pairwise(kids):
             _split_pair(s, first, second, out)
         role = parent.role
         if role == "Table":

@@ -13,8 +13,9 @@ table with what each rule checks.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 
 class Rule(NamedTuple):

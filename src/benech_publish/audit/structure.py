@@ -17,9 +17,10 @@ from __future__ import annotations
 import io
 import re
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, NamedTuple
 
 import pikepdf
 
@@ -57,9 +58,9 @@ class StructElem:
     obj: Any
     type: str
     role: str
-    parent: "StructElem | None"
+    parent: StructElem | None
     page: int | None = None
-    kids: list["StructElem | MCRef | ObjRef"] = field(default_factory=list)
+    kids: list[StructElem | MCRef | ObjRef] = field(default_factory=list)
     depth: int = 0
     pdf: Any = field(default=None, repr=False)  # keeps the pikepdf.Pdf open
     #: /ActualText and /Alt, read once (they are read for every element, often)
@@ -84,7 +85,7 @@ class StructElem:
         return None
 
     @property
-    def element_kids(self) -> list["StructElem"]:
+    def element_kids(self) -> list[StructElem]:
         return [k for k in self.kids if isinstance(k, StructElem)]
 
     def lang(self) -> str | None:
@@ -97,7 +98,7 @@ class StructElem:
             node = node.parent
         return None
 
-    def walk(self) -> Iterator["StructElem"]:
+    def walk(self) -> Iterator[StructElem]:
         stack: list[StructElem] = [self]
         while stack:
             node = stack.pop()
@@ -149,7 +150,7 @@ class PdfStructure:
     role_map: dict[str, str]
     pages: list[PageContent]
     page_index: dict[Key, int]
-    fonts: dict[Key, "Font"]
+    fonts: dict[Key, Font]
     pdf_version: str
     circular_roles: frozenset[str] = frozenset()
     too_deep: bool = False
@@ -381,7 +382,7 @@ class Font:
         if None in chars:
             chars = [c if c is not None else (
                 chr(code) if not self.two_byte and 32 <= code < 127 else "\ufffd")
-                for c, code in zip(chars, codes)]
+                for c, code in zip(chars, codes, strict=True)]
         return "".join(chars)  # type: ignore[arg-type]
 
 
@@ -405,7 +406,7 @@ def parse_cmap(data: bytes) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
         tokens = _HEX.findall(block)
-        for src, dst in zip(tokens[::2], tokens[1::2]):
+        for src, dst in zip(tokens[::2], tokens[1::2], strict=False):
             mapping[_hex_to_int(src)] = _hex_to_text(dst)
     for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
         for line in _RANGE.finditer(block):
