@@ -140,7 +140,7 @@ def test_unreadable_input_is_a_finding():
 
 
 def test_report_types_and_formatting():
-    finding = Finding("figure-alt", "13-004", "error", "Figure without /Alt", 2)
+    finding = Finding("7.3-1", "13-004", "error", "Figure without /Alt", 2)
     warning = Finding("headings-present", "14-001", "warning", "no headings", None)
     report = AuditReport("a.pdf", (finding, warning))
     with pytest.raises(dataclasses.FrozenInstanceError):
@@ -152,7 +152,7 @@ def test_report_types_and_formatting():
     assert "13-004" in text and "page 2" in text and "b.pdf: ok" in text
     data = json.loads(format_json([report]))
     assert data[0]["path"] == "a.pdf" and data[0]["ok"] is False
-    assert data[0]["findings"][0] == {"rule_id": "figure-alt", "checkpoint": "13-004",
+    assert data[0]["findings"][0] == {"rule_id": "7.3-1", "checkpoint": "13-004",
                                       "severity": "error", "message": "Figure without /Alt",
                                       "page": 2}
 

@@ -23,8 +23,8 @@ def _rect(value: Any) -> tuple[float, float, float, float] | None:
     return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
 
 
-def _outside(rect: tuple[float, float, float, float] | None, box: Any) -> bool:
-    crop = _rect(box)
+def _outside(rect: tuple[float, float, float, float] | None,
+             crop: tuple[float, float, float, float] | None) -> bool:
     if rect is None or crop is None:
         return False
     return rect[2] < crop[0] or rect[0] > crop[2] or rect[3] < crop[1] or rect[1] > crop[3]
@@ -54,7 +54,7 @@ def annotation_rules(s: PdfStructure, parent_tree: dict[int, Any],
             out.add("7.18.3-1", "page with annotations has no /Tabs /S" if tabs is None else
                     f"page with annotations has /Tabs {tabs}, not /S", number,
                     checkpoint="28-008" if tabs is None else "28-009")
-        crop = page.obj.get("/CropBox", page.obj.get("/MediaBox"))
+        crop = _rect(page.obj.get("/CropBox", page.obj.get("/MediaBox")))
         links: list[tuple[str, tuple[float, float, float, float]]] = []
         zero = 0
         for annot in annots:

@@ -19,6 +19,7 @@ import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -84,8 +85,9 @@ class StructElem:
                 return item[name]
         return None
 
-    @property
+    @cached_property
     def element_kids(self) -> list[StructElem]:
+        """The kids that are struct elements (read after the tree is built)."""
         return [k for k in self.kids if isinstance(k, StructElem)]
 
     def lang(self) -> str | None:
