@@ -415,6 +415,16 @@ ARTIFACT = ([pikepdf.Name.Artifact], "BMC")
 EMC = ([], "EMC")
 
 
+def _span_marked_content(key: str) -> Edit:
+    """A Span marked-content sequence with ``key`` and no /Lang, outside any element."""
+    def edit(pdf: pikepdf.Pdf) -> None:
+        props = pikepdf.Dictionary({key: pikepdf.String("x")})
+        page_content(pdf, 0, lambda ops: [
+            pikepdf.ContentStreamInstruction([pikepdf.Name.Span, props], pikepdf.Operator("BDC")),
+            pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC")), *ops])
+    return edit
+
+
 def _outline(pdf: pikepdf.Pdf) -> None:
     with pdf.open_outline() as outline:
         outline.root.append(pikepdf.OutlineItem("Alpha", 0))
@@ -655,6 +665,9 @@ LANG_CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "7.2-21": ({"7.2-21"}, [_root_elem(ActualText=pikepdf.String("x"))]),
     "7.2-22": ({"7.2-22"}, [_root_elem(Alt=pikepdf.String("x"))]),
     "7.2-23": ({"7.2-23"}, [_root_elem(E=pikepdf.String("x"))]),
+    "7.2-30": ({"7.2-30"}, [_span_marked_content("/ActualText")]),
+    "7.2-31": ({"7.2-31"}, [_span_marked_content("/Alt")]),
+    "7.2-32": ({"7.2-32"}, [_span_marked_content("/E")]),
     "7.2-24": ({"7.2-24"}, [lambda p: _first_link(p)[1].__delitem__("/Lang")]),
     "7.2-33": ({"7.2-33"}, [xmp_replace(b'xml:lang="en"', b'xml:lang="x-default"')]),
     "7.2-34": ({"7.2-34"}, [lambda p: document(p).obj.__delitem__("/Lang")]),

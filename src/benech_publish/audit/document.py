@@ -242,6 +242,12 @@ def content_rules(s: PdfStructure, owned: dict[tuple[int, int], StructElem],
                 out.add("7.2-29", f"marked content /Lang {lang!r} is not a language tag",
                         number)
         if not has_catalog_lang:
+            for key, mark in page.span_texts:
+                owner = owned.get((number, mark.mcid)) if mark is not None else None
+                if owner is None or owner.lang() is None:
+                    rule = {"/ActualText": "7.2-30", "/Alt": "7.2-31", "/E": "7.2-32"}[key]
+                    out.add(rule, f"Span marked content has {key} but no language is "
+                            "determined", number)
             silent = [m for mcid, m in page.marks.items() if m.read.strip() and m.lang is None
                       and ((number, mcid) not in owned or owned[number, mcid].lang() is None)]
             if silent or page.untagged_text:

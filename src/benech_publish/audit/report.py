@@ -79,6 +79,10 @@ RULES: dict[str, Rule] = {
     "7.2-27": Rule(_TOC, "error", "TOC kids are only TOC, TOCI and Caption"),
     "7.2-28": Rule(_TOC, "error", "a TOC's Caption is its first kid"),
     "7.2-29": Rule("11-001", "error", "every /Lang is a language tag"),
+    "7.2-30": Rule("11-002", "error", "ActualText of Span marked content has a determined "
+                   "language"),
+    "7.2-31": Rule("11-002", "error", "Alt of Span marked content has a determined language"),
+    "7.2-32": Rule("11-002", "error", "E of Span marked content has a determined language"),
     "7.2-33": Rule("11-006", "error", "metadata language is determined (catalog /Lang)"),
     "7.2-34": Rule("11-001", "error", "page text has a determined language"),
     "7.2-36": Rule(_TABLE, "error", "THead kids are only TR"),

@@ -142,6 +142,9 @@ class PageContent:
     artifact_in_tagged: int = 0
     tagged_in_artifact: int = 0
     langs: list[str] = field(default_factory=list)  # /Lang of marked-content property lists
+    #: Span marked content with /ActualText, /Alt or /E and no /Lang in effect:
+    #: (the key, the mark it belongs to, if any)
+    span_texts: list[tuple[str, Mark | None]] = field(default_factory=list)
     unreadable: str | None = None  # why the content stream could not be parsed
 
 
@@ -440,9 +443,10 @@ class _Open(NamedTuple):
     mark: Mark | None
     tagged: bool
     artifact: bool
+    lang: str | None  # the marked-content /Lang in effect
 
 
-_OUTSIDE = _Open(None, False, False)
+_OUTSIDE = _Open(None, False, False, None)
 
 
 _TJ_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
@@ -485,7 +489,7 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
     line_y: float | None = None
 
     def show(data: bytes) -> None:
-        mark, _, artifact = stack[-1] if stack else _OUTSIDE
+        mark, _, artifact, _ = stack[-1] if stack else _OUTSIDE
         if font is None:
             return
         text = font.decode(data)
@@ -517,7 +521,8 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
                         lang = str(props.Lang)
                         content.langs.append(lang)
                 is_artifact = tag == "Artifact"
-                enclosing, tagged, artifact = stack[-1] if stack else _OUTSIDE
+                enclosing, tagged, artifact, inherited = stack[-1] if stack else _OUTSIDE
+                lang = lang or inherited
                 if is_artifact and tagged:
                     content.artifact_in_tagged += 1
                 if mcid is not None and artifact:
@@ -534,7 +539,11 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
                     mark = Mark(page=-1, mcid=-1, tag=tag)  # swallow content
                 if mark is None:
                     mark = enclosing
-                stack.append(_Open(mark, tagged or mark is not None, artifact or is_artifact))
+                if tag == "Span" and lang is None and isinstance(props, pikepdf.Dictionary):
+                    content.span_texts.extend((key, mark) for key in ("/ActualText", "/Alt", "/E")
+                                              if key in props)
+                stack.append(_Open(mark, tagged or mark is not None, artifact or is_artifact,
+                                   lang))
             elif op == "EMC":
                 if stack:
                     stack.pop()
@@ -559,7 +568,7 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
             elif op == "TJ":
                 show(_tj_bytes(operands[0]))
             elif op in _PAINT or op == "Do":
-                _, tagged, artifact = stack[-1] if stack else _OUTSIDE
+                _, tagged, artifact, _ = stack[-1] if stack else _OUTSIDE
                 if op == "Do":
                     xobject = _lookup(resources, "/XObject", operands[0])
                     if isinstance(xobject, pikepdf.Stream) and \
