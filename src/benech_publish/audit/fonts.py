@@ -96,12 +96,10 @@ def _widths(cid_font: Any) -> tuple[dict[int, float], float]:
     return widths, default
 
 
-def _cid_to_gid(cid_font: Any) -> tuple[bytes | None, bool]:
-    """The CIDToGIDMap stream's bytes (None for /Identity) and whether the entry exists."""
+def _cid_to_gid(cid_font: Any) -> bytes | None:
+    """The CIDToGIDMap stream's bytes, or None for /Identity (or no map)."""
     value = cid_font.get("/CIDToGIDMap")
-    if isinstance(value, pikepdf.Stream):
-        return value.read_bytes(), True
-    return None, value is not None
+    return value.read_bytes() if isinstance(value, pikepdf.Stream) else None
 
 
 def _gid(cid: int, mapping: bytes | None) -> int:
@@ -151,7 +149,7 @@ def _font_rules(font: Font, out: Collector) -> None:
         return
     if program is None or not cid_font or target.get("/Subtype") != "/CIDFontType2":
         return
-    mapping, _ = _cid_to_gid(target)
+    mapping = _cid_to_gid(target)
     widths, default = _widths(target)
     notdef, missing, wrong = [], [], []
     for cid in sorted(font.used):
