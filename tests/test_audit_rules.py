@@ -29,6 +29,8 @@ from benech_publish.audit import RULES, audit_pdf, format_text
 from benech_publish.audit.structure import MCRef, ObjRef, StructElem, read_structure
 from conftest import ROOTS
 
+pytestmark = pytest.mark.slow  # builds a leaflet
+
 Edit = Callable[[pikepdf.Pdf], None]
 
 
