@@ -24,7 +24,7 @@ def _split_pair(s: PdfStructure, first: StructElem, second: StructElem,
     for _ in range(20):
         if first.role != second.role:
             return
-        first_pages, second_pages = first.pages(), second.pages()
+        first_pages, second_pages = first.page_set, second.page_set
         if not first_pages or not second_pages or min(second_pages) != max(first_pages) + 1:
             return
         if first.role in _SPLITTABLE:
@@ -49,6 +49,12 @@ def _split_pair(s: PdfStructure, first: StructElem, second: StructElem,
 
 
 def quality_rules(s: PdfStructure, out: Collector) -> None:
+    # Only text with an inserted hyphen can read as a broken word: skip the reading
+    # of every block when no marked content has one.
+    hyphens = any("\u2010" in m.read or "\u00ad" in m.read
+                  for page in s.pages for m in page.marks.values())
+    hyphens = hyphens or any(e.actual_text is not None and (
+        "\u2010" in e.actual_text or "\u00ad" in e.actual_text) for e in s.elements)
     for parent in s.elements:
         kids = parent.element_kids
         for first, second in itertools.pairwise(kids):
@@ -70,7 +76,7 @@ def quality_rules(s: PdfStructure, out: Collector) -> None:
             raw = "".join(m.read for m in _marks(s, parent))
             if raw and not raw.strip():
                 out.add("whitespace-text", f"/{parent.type} holds only whitespace", parent.page)
-        if role in BLOCK_ROLES and any(isinstance(k, MCRef) or (
+        if hyphens and role in BLOCK_ROLES and any(isinstance(k, MCRef) or (
                 isinstance(k, StructElem) and k.role not in BLOCK_ROLES) for k in parent.kids):
             text = s.read_text(parent)
             broken = _BROKEN_RE.findall(text)

@@ -116,6 +116,11 @@ class StructElem:
     def pages(self) -> set[int]:
         return {ref.page for ref in self.mcrefs()}
 
+    @cached_property
+    def page_set(self) -> frozenset[int]:
+        """:meth:`pages`, computed once (read after the tree is built)."""
+        return frozenset(self.pages())
+
 
 @dataclass
 class Mark:
@@ -432,6 +437,7 @@ def parse_cmap(data: bytes) -> dict[int, str]:
 
 
 _PAINT = {"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh"}
+_NO_OPERANDS = frozenset(_PAINT - {"sh"}) | {"EMC", "T*"}
 #: The only operators the reader looks at (qpdf filters the rest out while parsing).
 _OPERATORS = " ".join(sorted(_PAINT | {"BMC", "BDC", "EMC", "Tf", "Tm", "Td", "TD", "T*", "Tj",
                                        "TJ", "'", '"', "Do"}))
@@ -500,10 +506,14 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
         elif not artifact and text.strip():
             content.untagged_text += 1
 
+    by_name: dict[str, Font | None] = {}  # the stream's font resources, looked up once
     for instruction in instructions:
-        operands: Any = instruction.operands
         op = str(instruction.operator)
         try:
+            if op in _NO_OPERANDS:
+                operands: Any = ()
+            else:
+                operands = instruction.operands
             if op in ("BMC", "BDC"):
                 tag = _name(operands[0]) if operands else ""
                 props = operands[1] if op == "BDC" and len(operands) > 1 else None
@@ -548,14 +558,16 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
                 if stack:
                     stack.pop()
             elif op == "Tf":
-                font_obj = _lookup(resources, "/Font", operands[0])
-                if isinstance(font_obj, pikepdf.Dictionary):
-                    key = key_of(font_obj)
-                    if key not in fonts:
-                        fonts[key] = Font(font_obj)
-                    font = fonts[key]
-                else:
-                    font = None
+                name = str(operands[0])
+                if name not in by_name:
+                    font_obj = _lookup(resources, "/Font", name)
+                    by_name[name] = None
+                    if isinstance(font_obj, pikepdf.Dictionary):
+                        key = key_of(font_obj)
+                        if key not in fonts:
+                            fonts[key] = Font(font_obj)
+                        by_name[name] = fonts[key]
+                font = by_name[name]
             elif op == "Tm":
                 line_y = round(float(operands[5]), 2)
             elif op in ("Td", "TD"):
