@@ -227,7 +227,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     from .pages import render_page
 
     return render_page(request, "serve/error.html", status_code=code, headers=headers,
-                       title=text, code=code)
+                       title=text, code=code, path="")  # never echo the address
 
 
 # --------------------------------------------------------------------------- app
