@@ -116,6 +116,15 @@ def test_unknown_pages_are_404_and_nothing_is_reflected(client: httpx.Client):
     assert client.get(f"/?q={evil}").status_code == 200
 
 
+def test_static_files(client: httpx.Client):
+    css = client.get("/static/app.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    js = client.get("/static/live.js")
+    assert js.status_code == 200 and "javascript" in js.headers["content-type"]
+    assert "EventSource" in js.text
+    assert client.get("/static/nope.css").status_code == 404
+
+
 def test_read_only_and_security_headers(client: httpx.Client, site: Server):
     before = sorted(p for p in site.config.out_dir.rglob("*"))
     for path in ("/", "/api/conditions", IT_LARGE, "/conditions/it/emispasmo-facciale"):

@@ -52,10 +52,8 @@ class BuildStatus:
 
     def summary(self) -> str:
         """One plain sentence for the status line."""
-        if self.building:
-            if not self.total:
-                return "Building: reading the content…"
-            return f"Building: {self.done} of {self.total} outputs done."
+        if self.building:  # stays the same during a build: screen readers hear it once
+            return "Building the files that changed…"
         if not self.builds:
             return "No build since the server started."
         when = self.finished.astimezone().strftime("%H:%M:%S") if self.finished else ""

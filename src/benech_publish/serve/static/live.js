@@ -27,7 +27,7 @@
         var focused = document.activeElement && document.activeElement.id;
         var x = window.scrollX, y = window.scrollY;
         swap(doc, "main");
-        swap(doc, "build");
+        swap(doc, "build-detail");
         document.title = doc.title;
         shown = Number(doc.body.getAttribute("data-version")) || target;
         body.setAttribute("data-version", String(shown));
@@ -42,10 +42,17 @@
   source.onmessage = function (event) {
     var status;
     try { status = JSON.parse(event.data); } catch (e) { return; }
+    /* the status line is a live region: it changes only when a build starts
+       or ends, so screen readers announce just that; the progress bar below it
+       follows every step */
     var summary = document.getElementById("build-summary");
     if (summary && summary.textContent !== status.summary) { summary.textContent = status.summary; }
+    var box = document.getElementById("build");
+    if (box) { box.classList.toggle("building", status.state === "building"); }
     var bar = document.getElementById("build-progress");
     if (bar && status.total) { bar.max = status.total; bar.value = status.done; }
+    var count = document.getElementById("build-count");
+    if (count && status.total) { count.textContent = status.done + " of " + status.total + " outputs done"; }
     if (status.version > wanted) { wanted = status.version; refresh(); }
   };
 }());
