@@ -13,9 +13,12 @@ from conftest import PROJECT
 
 
 def copy_project(dest: Path, built: Path | None = None) -> tuple[Path, Path]:
-    """``dest/content`` (a copy of the shipped content) and ``dest/out`` (a copy of ``built``)."""
+    """``dest/content`` (a copy of the shipped content, with the project's ``templates/``
+    beside it) and ``dest/out`` (a copy of ``built``)."""
     content, out = dest / "content", dest / "out"
     shutil.copytree(PROJECT / "content", content)
+    if (PROJECT / "templates").is_dir():
+        shutil.copytree(PROJECT / "templates", dest / "templates")
     if built is not None:
         shutil.copytree(built, out)
     else:

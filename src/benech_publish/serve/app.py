@@ -42,6 +42,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..options import Options
+from ..overrides import override_folder
 from ..render import Renderer
 from .builder import Builder, BuildStatus, Watcher, watched_paths
 from .state import OutputFile, resolve_file
@@ -86,7 +87,7 @@ class Services:
         self.watcher = (Watcher(watched_paths(config.content_dir, config.options.templates),
                                 self.builder.request, ignore=config.out_dir)
                         if config.watch else None)
-        renderer = Renderer(config.options.templates)
+        renderer = Renderer(override_folder(config.content_dir, config.options.templates))
         assert renderer.env.loader is not None
         renderer.env.loader = jinja2.ChoiceLoader([
             renderer.env.loader,

@@ -24,7 +24,8 @@ from typing import Callable, Iterable
 import watchfiles
 
 from .. import Options, Progress, build, load
-from ..errors import BenechError, BuildError, JobFailure
+from ..errors import BenechError, BuildError, Diagnostic, JobFailure
+from ..overrides import check_overrides, override_folder
 from ..render import PACKAGE_TEMPLATES
 from .state import Snapshot, take_snapshot
 
@@ -76,7 +77,8 @@ class Builder:
         self._version = 0
         self._status = BuildStatus()
         self._loaded = load(self.content_dir, today=today)
-        self._snapshot = take_snapshot(self._loaded, self.out_dir)
+        self._extra = self._override_problems()
+        self._snapshot = take_snapshot(self._loaded, self.out_dir, extra=self._extra)
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ reading
@@ -155,17 +157,26 @@ class Builder:
             self._version += 1
             self._cv.notify_all()
 
+    def _override_problems(self) -> tuple[Diagnostic, ...]:
+        """What ``check`` says about the template override folder in effect."""
+        folder = override_folder(self.content_dir, self.options.templates)
+        return tuple(check_overrides(folder, self._loaded.content.site.colours))
+
     def _reload(self) -> None:
         loaded = load(self.content_dir, today=self.today)
         with self._cv:
             self._loaded = loaded
-            self._snapshot = take_snapshot(loaded, self.out_dir, self._snapshot)
+        extra = self._override_problems()
+        with self._cv:
+            self._extra = extra
+            self._snapshot = take_snapshot(loaded, self.out_dir, self._snapshot, extra=extra)
             self._version += 1
             self._cv.notify_all()
 
     def _progress(self, event: Progress) -> None:
         written = event.status == "written"
-        snapshot = take_snapshot(self._loaded, self.out_dir, self._snapshot) if written else None
+        snapshot = (take_snapshot(self._loaded, self.out_dir, self._snapshot, extra=self._extra)
+                    if written else None)
         with self._cv:
             if snapshot is not None:
                 self._snapshot = snapshot
@@ -176,10 +187,12 @@ class Builder:
 
 
 def watched_paths(content_dir: Path, templates: Path | None) -> tuple[Path, ...]:
-    """What a change in triggers a rebuild: the content folder and the templates in effect."""
+    """What a change in triggers a rebuild: the content folder and the templates in effect
+    (``templates``, else ``templates/`` beside the content folder, and the packaged ones)."""
     paths = [Path(content_dir), PACKAGE_TEMPLATES]
-    if templates is not None:
-        paths.append(Path(templates))
+    folder = override_folder(content_dir, templates)
+    if folder is not None:
+        paths.append(folder)
     return tuple(p for p in paths if p.is_dir())
 
 

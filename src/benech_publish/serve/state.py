@@ -129,9 +129,12 @@ class Snapshot:
         return sum(1 for d in self.diagnostics if d.is_error)
 
 
-def take_snapshot(loaded: LoadResult, out_dir: Path,
-                  previous: Snapshot | None = None) -> Snapshot:
-    """Combine what was loaded with what exists in ``out_dir`` (only ``stat`` calls)."""
+def take_snapshot(loaded: LoadResult, out_dir: Path, previous: Snapshot | None = None, *,
+                  extra: tuple[Diagnostic, ...] = ()) -> Snapshot:
+    """Combine what was loaded with what exists in ``out_dir`` (only ``stat`` calls).
+
+    ``extra``: more diagnostics to show (the template overrides' problems).
+    """
     content = loaded.content
     last_good = {(e.lang, e.slug): e.condition for e in previous.entries} if previous else {}
     entries: list[Entry] = []
@@ -151,7 +154,7 @@ def take_snapshot(loaded: LoadResult, out_dir: Path,
     entries.sort(key=lambda e: (languages.index(e.lang), _rank(content.site, e), e.slug))
     booklets = tuple(f for lang in languages for f in _files(out_dir, lang, BOOKLET))
     return Snapshot(site_name=content.site.name, languages=languages, entries=tuple(entries),
-                    booklets=booklets, diagnostics=loaded.diagnostics, out_dir=out_dir)
+                    booklets=booklets, diagnostics=loaded.diagnostics + tuple(extra), out_dir=out_dir)
 
 
 def _rank(site: m.Site, e: Entry) -> int:
