@@ -24,6 +24,7 @@ from openapi_spec_validator import validate as validate_openapi
 from benech_publish import Options
 from benech_publish.serve import Server
 from benech_publish.serve.api import OPENAPI
+from benech_publish.serve.pages import file_id
 from conftest import PROJECT, ROOTS
 from serving import copy_project, running
 
@@ -96,11 +97,12 @@ def test_problems_page_groups_by_file_with_lines(tmp_path: Path):
         html = httpx.get(server.url + "problems").text
         catalogue = httpx.get(server.url).text
         detail = httpx.get(server.url + "conditions/en/no-title").text
-    assert '<h2 id="file-tests-roots-broken-en-bad-yaml-md"><code>tests/roots/broken/en/bad-yaml.md</code></h2>' in html
+    bad_yaml, no_title = (str(ROOTS / "broken" / "en" / name) for name in ("bad-yaml.md", "no-title.md"))
+    assert f'<h2 id="{file_id(bad_yaml)}"><code>{bad_yaml}</code></h2>' in html
     assert "<li><span class=\"sev-error\">Error</span>, line 4: malformed YAML" in html
     assert "line 1: missing title" in html
     # broken files are still in the catalogue, linked to their problems, and have a page
-    assert 'href="/problems#file-tests-roots-broken-en-no-title-md">1, not built</a>' in catalogue
+    assert f'href="/problems#{file_id(no_title)}">1, not built</a>' in catalogue
     assert "This file has errors" in detail and "missing title" in detail
 
 
@@ -390,3 +392,20 @@ def test_cli_serve_port_in_use_is_one_line_and_exit_2(capsys, tmp_path: Path):
     assert info.value.code == 2
     assert err.strip().splitlines()[-1].startswith(f"error: cannot listen on 127.0.0.1:{server.port}")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("changed", ["content/site.yaml", "content/images/logo.svg",
+                                     "templates/css/clinic.css"])
+def test_site_yaml_images_and_template_overrides_start_a_rebuild(tmp_path: Path, changed: str):
+    content, out = copy_project(tmp_path)
+    options = Options(formats=("html",), include_drafts=True, incremental=True)
+    target = tmp_path / changed
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with running(content, out, watch=True, options=options) as server:
+        builder = server.app.state.services.builder
+        time.sleep(0.5)  # let the watcher settle
+        assert builder.current()[2].builds == 0
+        target.write_text((target.read_text(encoding="utf-8") if target.exists() else "") + "\n",
+                          encoding="utf-8")
+        _wait(server, 1, timeout=120)
+        assert (out / "html/en/facial-nerve-hemispasm.html").is_file()
