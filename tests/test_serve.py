@@ -409,3 +409,34 @@ def test_site_yaml_images_and_template_overrides_start_a_rebuild(tmp_path: Path,
                           encoding="utf-8")
         _wait(server, 1, timeout=120)
         assert (out / "html/en/facial-nerve-hemispasm.html").is_file()
+
+
+def test_braille_files_are_offered_where_built(tmp_path: Path, shipped_out: Path):
+    content, out = copy_project(tmp_path, shipped_out)
+    braille = out / "braille" / "it"
+    braille.mkdir(parents=True)
+    (braille / "emispasmo-facciale.brf").write_bytes(b",EMISPASMO FACCIALE\n")
+    (braille / "emispasmo-facciale.pef").write_bytes(b"<?xml version='1.0'?><pef/>")
+    (braille / "booklet.brf").write_bytes(b",OPUSCOLO\n")
+    with running(content, out) as server, httpx.Client(base_url=server.url, timeout=30) as c:
+        html = c.get("/conditions/it/emispasmo-facciale").text
+        assert 'href="/files/it/emispasmo-facciale.brf" download>Braille, per stampanti braille (BRF)</a>' in html
+        assert 'href="/files/it/booklet.brf" download>Opuscolo in braille, per stampanti braille (BRF)</a>' in html
+        entry = c.get("/api/conditions/it/emispasmo-facciale").json()
+        kinds = {(o["kind"], o["format"]) for o in entry["outputs"]}
+        assert {("braille", "brf"), ("braille", "pef")} <= kinds
+        r = c.get("/files/it/emispasmo-facciale.brf")
+        assert r.headers["content-type"] == "text/plain; charset=us-ascii"
+        assert r.content == b",EMISPASMO FACCIALE\n"
+        assert c.get("/files/it/emispasmo-facciale.pef").headers["content-type"] == "application/x-pef+xml"
+        assert c.get("/files/en/facial-nerve-hemispasm.brf").status_code == 404
+
+
+def test_overdue_reviews_are_marked(tmp_path: Path):
+    import datetime as dt
+
+    with running(ROOTS / "basic", tmp_path, today=dt.date(2100, 1, 1)) as server:
+        page = httpx.get(server.url).text
+        data = httpx.get(server.url + "api/conditions").json()
+    due = [c for c in data["conditions"] if c["review_due"]]
+    assert due and "(overdue)" in page
