@@ -327,24 +327,30 @@ def test_edits_rebuild_outputs_and_a_broken_edit_shows_its_problems(tmp_path: Pa
         _until(lambda: server.app.state.services.builder.current()[2].state == "idle")
 
 
-def test_initial_build_reports_progress(tmp_path: Path):
+def test_initial_build_shows_progress_in_pages_and_api(tmp_path: Path):
+    """A first build of everything (nothing built yet): pages show a progress bar meanwhile."""
     content, out = copy_project(tmp_path)
     seen: list[tuple[int, int]] = []
-    options = Options(formats=("html",), include_drafts=True, incremental=True)
-    with running(content, out, build_on_start=True, options=options) as server:
-        builder = server.app.state.services.builder
-        deadline = time.monotonic() + 120
+    pages: list[str] = []
+    with running(content, out, build_on_start=True) as server, \
+            httpx.Client(base_url=server.url, timeout=30) as c:
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
-            _, _, status = builder.current()
-            if status.total:
-                seen.append((status.done, status.total))
-            if status.builds >= 1:
+            status = c.get("/api/status").json()
+            if status["state"] == "building" and status["total"]:
+                seen.append((status["done"], status["total"]))
+                pages.append(c.get("/").text)
+            if status["builds"] >= 1:
                 break
-            time.sleep(0.01)
+            time.sleep(0.05)
         _wait(server, 1)
-        assert builder.current()[2].summary().startswith("Last build at")
-        assert httpx.get(server.url + "files/en/facial-nerve-hemispasm.html").status_code == 200
-    assert seen and seen[-1][1] == 4  # 2 languages × 2 editions of the web page
+        assert c.get("/api/status").json()["summary"].startswith("Last build at")
+        assert c.get("/files/en/facial-nerve-hemispasm.large.pdf").status_code == 200
+    assert seen and seen[-1][1] == 12  # 4 pages, 4 leaflets, 4 booklets (PDF + EPUB each)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    building = [p for p in pages if 'id="build-progress"' in p]
+    assert building and "Building the files that changed" in building[0]
+    assert '<label id="build-count" for="build-progress">' in building[0]
 
 
 # --------------------------------------------------------------------------- command line
