@@ -8,6 +8,7 @@ path). Browser tests (Chromium, axe-core) are in test_serve_browser.py.
 from __future__ import annotations
 
 import http.client
+import re
 import json
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from openapi_spec_validator import validate as validate_openapi
 from benech_publish import Options
 from benech_publish.serve import Server
 from benech_publish.serve.api import OPENAPI
+from benech_publish.serve.labels import UI, ui_language
 from benech_publish.serve.pages import file_id
 from conftest import PROJECT, ROOTS
 from serving import copy_project, running
@@ -90,6 +92,35 @@ def test_condition_page_has_a_button_per_output_and_the_built_preview(client: ht
     assert '<div id="preview" class="preview" lang="it">' in html and "<h2>Emispasmo facciale</h2>" in html
 
 
+def test_pages_speak_the_browsers_language(client: httpx.Client):
+    italian = {"Accept-Language": "it-IT,it;q=0.9,en;q=0.8"}
+    html = client.get("/", headers=italian).text
+    assert '<html lang="it">' in html and "<h1>Catalogo</h1>" in html
+    assert "<strong>Bozza</strong>" in html and ">Vai al contenuto principale</a>" in html
+    page = client.get("/conditions/en/facial-nerve-hemispasm", headers=italian).text
+    assert "<h2 id=\"files-title\">File per il paziente</h2>" in page
+    # output buttons stay in the patient's language
+    assert ">Leaflet, large print (PDF)</a>" in page
+    missing = client.get("/nope", headers=italian)
+    assert missing.status_code == 404 and "<h1>Pagina non trovata</h1>" in missing.text
+    english = client.get("/", headers={"Accept-Language": "de-DE,en;q=0.5,it;q=0.4"}).text
+    assert '<html lang="en">' in english and "<h1>Catalogue</h1>" in english
+    with client.stream("GET", "/events", headers=italian) as r:
+        line = next(line for line in r.iter_lines() if line.startswith("data: "))
+    summary = json.loads(line[6:])["summary"]
+    assert summary.startswith(("Nessuna creazione", "Ultima creazione", "Creazione"))
+
+
+@pytest.mark.parametrize("header,expected", [
+    ("", "en"), ("it", "it"), ("it-IT,it;q=0.9,en-US;q=0.8,en;q=0.7", "it"),
+    ("en-US,en;q=0.9,it;q=0.8", "en"), ("de-DE, it;q=0.5, en;q=0.4", "it"), ("fr", "en"),
+    ("it;q=0, en;q=0.1", "en"), ("*", "en"), ("<script>", "en"), ("it;q=abc", "en"),
+    ("EN;q=0.5, IT;q=0.6", "it"), ("it, en", "it"),
+])
+def test_ui_language_negotiation(header: str, expected: str):
+    assert ui_language(header) == expected
+
+
 def test_problems_page_groups_by_file_with_lines(tmp_path: Path):
     out = tmp_path / "out"
     out.mkdir()
@@ -99,8 +130,8 @@ def test_problems_page_groups_by_file_with_lines(tmp_path: Path):
         detail = httpx.get(server.url + "conditions/en/no-title").text
     bad_yaml, no_title = (str(ROOTS / "broken" / "en" / name) for name in ("bad-yaml.md", "no-title.md"))
     assert f'<h2 id="{file_id(bad_yaml)}"><code>{bad_yaml}</code></h2>' in html
-    assert "<li><span class=\"sev-error\">Error</span>, line 4: malformed YAML" in html
-    assert "line 1: missing title" in html
+    assert "<li><span class=\"sev-error\">Error</span>, line 4: <span lang=\"en\">malformed YAML" in html
+    assert "line 1: <span lang=\"en\">missing title" in html
     # broken files are still in the catalogue, linked to their problems, and have a page
     assert f'href="/problems#{file_id(no_title)}">1, not built</a>' in catalogue
     assert "This file has errors" in detail and "missing title" in detail
@@ -350,7 +381,8 @@ def test_initial_build_shows_progress_in_pages_and_api(tmp_path: Path):
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     building = [p for p in pages if 'id="build-progress"' in p]
     assert building and "Building the files that changed" in building[0]
-    assert '<label id="build-count" for="build-progress">' in building[0]
+    assert re.search(r'<label id="build-count" for="build-progress" data-template="[^"]+">\d+ of 12 '
+                     r'outputs done</label>', building[0])
 
 
 # --------------------------------------------------------------------------- command line
@@ -446,3 +478,9 @@ def test_overdue_reviews_are_marked(tmp_path: Path):
         data = httpx.get(server.url + "api/conditions").json()
     due = [c for c in data["conditions"] if c["review_due"]]
     assert due and "(overdue)" in page
+
+
+def test_every_label_exists_in_every_language():
+    assert UI["it"].keys() == UI["en"].keys()
+    for words in UI.values():
+        assert all(text.strip() for text in words.values())

@@ -92,15 +92,18 @@ def test_staff_flow_download_edit_and_live_preview(browser: Any, tmp_path: Path,
         context.close()
 
 
-@pytest.mark.parametrize("width", [320, 1280])
-def test_every_page_axe_keyboard_and_reflow(browser: Any, tmp_path: Path, shipped_out: Path, width: int):
+@pytest.mark.parametrize("width,locale", [(320, "en-GB"), (1280, "en-GB"), (320, "it-IT")])
+def test_every_page_axe_keyboard_and_reflow(browser: Any, tmp_path: Path, shipped_out: Path,
+                                            width: int, locale: str):
+    """Every page, in English and (browser set to Italian) in Italian, at 320 px and 1280 px."""
     content, out = copy_project(tmp_path, shipped_out)
     with running(content, out) as server:
-        page = browser.new_page(viewport={"width": width, "height": 800})
+        context = browser.new_context(locale=locale, viewport={"width": width, "height": 800})
+        page = context.new_page()
         for path in PAGES:
             page.goto(server.url + path)
             assert axe(page) == [], path
-            assert page.evaluate("document.documentElement.lang") == "en"
+            assert page.evaluate("document.documentElement.lang") == locale[:2]
             # reflow: nothing wider than the window (tables scroll inside their own region)
             assert page.evaluate("document.documentElement.scrollWidth") <= width, path
             # keyboard: the first Tab reaches the skip link, visibly; Enter moves to the content
@@ -119,7 +122,7 @@ def test_every_page_axe_keyboard_and_reflow(browser: Any, tmp_path: Path, shippe
                 if style[0] == "BODY":
                     break
                 assert style[1] != "none" and style[2] != "0px", (path, style)
-        page.close()
+        context.close()
 
 
 def test_built_web_pages_have_no_axe_violations(browser: Any, shipped_out: Path):

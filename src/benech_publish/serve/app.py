@@ -45,6 +45,7 @@ from ..options import Options
 from ..overrides import override_folder
 from ..render import Renderer
 from .builder import Builder, BuildStatus, Watcher, watched_paths
+from .labels import ui_language
 from .state import OutputFile, resolve_file
 
 HERE = Path(__file__).parent
@@ -179,15 +180,15 @@ def _not_modified(request: Request, etag: str, modified: dt.datetime) -> bool:
 # --------------------------------------------------------------------------- events
 
 
-def status_payload(version: int, status: BuildStatus) -> dict[str, object]:
-    """The build status as the events stream and ``/api/status`` send it."""
+def status_payload(version: int, status: BuildStatus, lang: str = "en") -> dict[str, object]:
+    """The build status as the events stream and ``/api/status`` send it (``summary`` in ``lang``)."""
     return {
         "version": version,
         "state": status.state,
         "done": status.done,
         "total": status.total,
         "current": status.current,
-        "summary": status.summary(),
+        "summary": status.summary(lang),
         "builds": status.builds,
         "failures": [{"output": f.output, "message": f.message} for f in status.failures],
     }
@@ -197,6 +198,7 @@ async def events(request: Request) -> Response:
     """Server-sent events: the status whenever it changes; the stream ends after a while."""
     svc = services(request)
     loop = asyncio.get_running_loop()
+    lang = ui_language(request.headers.get("accept-language", ""))
 
     async def stream() -> AsyncIterator[str]:
         yield "retry: 1000\n\n"
@@ -206,7 +208,7 @@ async def events(request: Request) -> Response:
             version, _, status = svc.builder.current()
             if version != last:
                 last = version
-                yield f"data: {json.dumps(status_payload(version, status))}\n\n"
+                yield f"data: {json.dumps(status_payload(version, status, lang))}\n\n"
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(svc.stopping.wait(), 0.25)
 
@@ -222,13 +224,14 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = exc.status_code
     text = {404: "Not found", 405: "Method not allowed"}.get(code, "Bad request")
+    key = {404: "not_found", 405: "method_not_allowed"}.get(code, "bad_request")
     headers = dict(exc.headers or {})
     if request.url.path.startswith(("/api/", "/files/")) or request.url.path == "/openapi.json":
         return JSONResponse({"error": text, "status": code}, status_code=code, headers=headers)
     from .pages import render_page
 
     return render_page(request, "serve/error.html", status_code=code, headers=headers,
-                       title=text, code=code, path="")  # never echo the address
+                       title_key=key, code=code, path="")  # never echo the address
 
 
 # --------------------------------------------------------------------------- app

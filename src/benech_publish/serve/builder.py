@@ -27,6 +27,7 @@ from .. import Options, Progress, build, load
 from ..errors import BenechError, BuildError, Diagnostic, JobFailure
 from ..overrides import check_overrides, override_folder
 from ..render import PACKAGE_TEMPLATES
+from .labels import UI
 from .state import Snapshot, take_snapshot
 
 
@@ -45,22 +46,28 @@ class BuildStatus:
     skipped: int = 0
     failures: tuple[JobFailure, ...] = ()
     notices: tuple[str, ...] = ()
-    message: str = ""  # why the last build stopped early, if it did
+    content_problems: bool = False  # the last build left out files with errors
+    message: str = ""  # why the last build stopped early, if it did (as the error says it)
 
     @property
     def building(self) -> bool:
         return self.state == "building"
 
-    def summary(self) -> str:
-        """One plain sentence for the status line."""
+    def summary(self, lang: str = "en") -> str:
+        """One plain sentence for the status line, in ``lang`` (en or it)."""
+        words = UI.get(lang, UI["en"])
         if self.building:  # stays the same during a build: screen readers hear it once
-            return "Building the files that changed…"
+            return words["building"]
         if not self.builds:
-            return "No build since the server started."
+            return words["no_build"]
         when = self.finished.astimezone().strftime("%H:%M:%S") if self.finished else ""
-        text = (f"Last build at {when}: {self.written} file(s) written, {self.skipped} up to date"
-                f", {len(self.failures)} failed.")
-        return f"{text} {self.message}" if self.message else text
+        text = words["last_build"].format(when=when, written=self.written, skipped=self.skipped,
+                                          failed=len(self.failures))
+        if self.content_problems:
+            text += " " + words["see_problems"]
+        if self.message:
+            text += f" {words['build_stopped']} {self.message}"
+        return text
 
 
 class Builder:
@@ -139,15 +146,15 @@ class Builder:
                            on_progress=self._progress)
         except BuildError as exc:
             report = exc.report  # type: ignore[assignment]
-            message = "" if report is None or report.failures else "The content has problems: see Problems."
         except BenechError as exc:
-            report, message = None, f"The build stopped: {exc}"
+            report, message = None, str(exc)
         except Exception as exc:  # a bug must not stop the preview: show it, keep serving
-            report, message = None, f"Internal error in the build: {type(exc).__name__}: {exc}"
+            report, message = None, f"internal error: {type(exc).__name__}: {exc}"
         self._reload()
         with self._cv:
             status = replace(self._status, state="idle", builds=self._status.builds + 1,
-                             finished=dt.datetime.now(dt.timezone.utc), current="", message=message)
+                             finished=dt.datetime.now(dt.timezone.utc), current="", message=message,
+                             content_problems=report is not None and bool(report.errors))
             if report is not None:
                 status = replace(status, written=len(report.written), skipped=len(report.skipped),
                                  failures=tuple(report.failures), notices=tuple(report.notices))

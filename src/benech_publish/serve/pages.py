@@ -1,6 +1,7 @@
 """Staff pages: the catalogue, one condition with its outputs and preview, the problems.
 
-Takes: a request and the builder's current snapshot. Gives: HTML rendered by
+Takes: a request and the builder's current snapshot. Gives: HTML in the
+browser's language (English or Italian, :mod:`.labels`) rendered by
 the project's Jinja environment (the packaged templates under
 ``serve/templates``, overridable like every template). The pages work
 without JavaScript; ``/static/live.js`` only refreshes them when a build
@@ -27,42 +28,9 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from .. import __version__
+from .labels import LANGUAGE_NAMES, OUTPUT_LABELS, UI, ui_language
 from .state import Entry, OutputFile
 
-#: Names of the outputs, in the patient's language (English for other languages).
-OUTPUT_LABELS: dict[str, dict[tuple[str, str, str], str]] = {
-    "en": {
-        ("leaflet", "pdf", "standard"): "Leaflet, standard print (PDF)",
-        ("leaflet", "pdf", "large"): "Leaflet, large print (PDF)",
-        ("page", "html", "standard"): "Web page",
-        ("page", "html", "large"): "Web page, large print",
-        ("booklet", "pdf", "standard"): "Booklet, standard print (PDF)",
-        ("booklet", "pdf", "large"): "Booklet, large print (PDF)",
-        ("booklet", "epub", "standard"): "Booklet (EPUB e-book)",
-        ("booklet", "epub", "large"): "Booklet, large print (EPUB e-book)",
-        ("braille", "brf", "standard"): "Braille, for embossers (BRF)",
-        ("braille", "pef", "standard"): "Braille (PEF)",
-        ("booklet", "brf", "standard"): "Booklet in braille, for embossers (BRF)",
-        ("booklet", "pef", "standard"): "Booklet in braille (PEF)",
-        ("print", "", ""): "Print the leaflet",
-    },
-    "it": {
-        ("leaflet", "pdf", "standard"): "Foglio informativo, stampa normale (PDF)",
-        ("leaflet", "pdf", "large"): "Foglio informativo, caratteri grandi (PDF)",
-        ("page", "html", "standard"): "Pagina web",
-        ("page", "html", "large"): "Pagina web, caratteri grandi",
-        ("booklet", "pdf", "standard"): "Opuscolo, stampa normale (PDF)",
-        ("booklet", "pdf", "large"): "Opuscolo, caratteri grandi (PDF)",
-        ("booklet", "epub", "standard"): "Opuscolo (libro elettronico EPUB)",
-        ("booklet", "epub", "large"): "Opuscolo, caratteri grandi (libro elettronico EPUB)",
-        ("braille", "brf", "standard"): "Braille, per stampanti braille (BRF)",
-        ("braille", "pef", "standard"): "Braille (PEF)",
-        ("booklet", "brf", "standard"): "Opuscolo in braille, per stampanti braille (BRF)",
-        ("booklet", "pef", "standard"): "Opuscolo in braille (PEF)",
-        ("print", "", ""): "Stampa il foglio informativo",
-    },
-}
-LANGUAGE_NAMES = {"it": "Italiano", "en": "English"}
 
 
 def output_label(f: OutputFile | None, lang: str, key: tuple[str, str, str] | None = None) -> str:
@@ -87,8 +55,10 @@ def render_page(request: Request, template: str, *, status_code: int = 200,
     """A staff page: the common context (snapshot, status, version) plus ``context``."""
     svc = request.app.state.services
     version, snapshot, status = svc.builder.current()
+    lang = ui_language(request.headers.get("accept-language", ""))
     ctx: dict[str, Any] = {
-        "lang": "en",
+        "lang": lang,
+        "T": UI[lang],
         "version": version,
         "snapshot": snapshot,
         "status": status,
@@ -101,13 +71,15 @@ def render_page(request: Request, template: str, *, status_code: int = 200,
         "file_id": file_id,
     }
     ctx.update(context)
+    if "title_key" in ctx:
+        ctx["title"] = UI[lang][ctx["title_key"]]
     html = svc.renderer.render(template, **ctx)
     return HTMLResponse(html, status_code=status_code,
                         headers={"cache-control": "no-cache", **(headers or {})})
 
 
 async def catalogue(request: Request) -> HTMLResponse:
-    return render_page(request, "serve/catalogue.html", title="Catalogue")
+    return render_page(request, "serve/catalogue.html", title_key="catalogue")
 
 
 async def condition(request: Request) -> HTMLResponse:
@@ -127,7 +99,7 @@ async def condition(request: Request) -> HTMLResponse:
 
 
 async def problems(request: Request) -> HTMLResponse:
-    return render_page(request, "serve/problems.html", title="Problems")
+    return render_page(request, "serve/problems.html", title_key="problems")
 
 
 def routes() -> list[Route]:

@@ -52,7 +52,10 @@
     var bar = document.getElementById("build-progress");
     if (bar && status.total) { bar.max = status.total; bar.value = status.done; }
     var count = document.getElementById("build-count");
-    if (count && status.total) { count.textContent = status.done + " of " + status.total + " outputs done"; }
+    var words = count && count.getAttribute("data-template");
+    if (words && status.total) {
+      count.textContent = words.replace("{done}", String(status.done)).replace("{total}", String(status.total));
+    }
     if (status.version > wanted) { wanted = status.version; refresh(); }
   };
 }());
