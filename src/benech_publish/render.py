@@ -132,14 +132,16 @@ class Renderer:
         self.env.globals["kind"] = lambda node: type(node).__name__
 
     def render(self, name: str, **context: Any) -> str:
-        """Render template ``name``; markup is checked by :func:`urls.check_markup`
-        before it is returned (no script, event handler or unsafe address leaves here)."""
+        """Render template ``name``; a publication's markup is checked by
+        :func:`urls.check_markup` before it is returned (no script, event handler or
+        unsafe address leaves here)."""
         try:
             text = self.env.get_template(name).render(**context)
         except jinja2.TemplateError as exc:
             where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "lineno", None) else name
             raise RenderError(f"template {where}: {exc}") from exc
-        if name.endswith((".xhtml", ".html")):
+        # Publications only: serve/ is the staff web app (our own scripts, never published).
+        if name.endswith((".xhtml", ".html")) and not name.startswith("serve/"):
             urls.check_markup(text, name)
         return text
 

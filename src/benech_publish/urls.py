@@ -170,7 +170,8 @@ def _published_problem(attr: str, value: str) -> str:
 def check_markup(markup: str, where: str) -> None:
     """Refuse (RenderError) markup with a script, an event handler, an embedded
     document or an address outside the URL policy. Run on every rendered
-    template, user templates included; entities are decoded first, as a browser would."""
+    publication template, user templates included; entities are decoded first,
+    as a browser would."""
     import html as _html
 
     for tag in _TAG_RE.finditer(_COMMENT_RE.sub("", markup)):
