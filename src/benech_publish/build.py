@@ -8,6 +8,8 @@ under ``out/`` and a :class:`BuildReport`::
     out/pdf/<lang>/<slug>[.large].pdf         leaflet per condition
     out/pdf/<lang>/booklet[.large].pdf        booklet of all conditions
     out/epub/<lang>/booklet[.large].epub      booklet as EPUB 3
+    out/braille/<lang>/<slug>.brf|.pef        braille leaflet (docs/braille.md)
+    out/braille/<lang>/booklet.brf|.pef       braille booklet
 
 Every job reads only the immutable model and returns bytes; so jobs can run
 in any order, be skipped when up to date (``incremental``), and one failing
@@ -24,9 +26,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import model as m
-from .errors import BenechError, BuildError, ConfigError, Diagnostic, JobFailure
+from .errors import BenechError, BuildError, ConfigError, Diagnostic, JobFailure, RenderError
 from .loader import LoadResult, load
-from .options import DEFAULT_OPTIONS, Options
+from .options import DEFAULT_OPTIONS, FORMATS, Options
 from .render import PACKAGE_TEMPLATES, Renderer, edition
 from .util import atomic_write
 
@@ -35,7 +37,7 @@ from .util import atomic_write
 class Job:
     """One unit of output: a page, a leaflet or a booklet, in one language and edition."""
 
-    kind: str  # "page" | "leaflet" | "booklet"
+    kind: str  # "page" | "leaflet" | "booklet" | "braille" | "braille-booklet"
     lang: str
     edition: str
     outputs: tuple[tuple[str, Path], ...]  # (format, path)
@@ -120,6 +122,27 @@ def plan(content: m.Content, out_dir: str | Path, options: Options = DEFAULT_OPT
             if outputs:
                 inputs = common + tuple(p for c in members for p in _condition_inputs(c, root))
                 jobs.append(Job("booklet", lang, ed_name, tuple(outputs), None, inputs))
+    if "braille" in options.formats:
+        jobs += _braille_jobs(content, out, languages, broken_langs, common, root, options)
+    return jobs
+
+
+def _braille_jobs(content: m.Content, out: Path, languages: Iterable[str], broken_langs: set[str],
+                  common: tuple[Path, ...], root: Path | None, options: Options) -> list[Job]:
+    """One job per condition (BRF + PEF) and one per language's booklet."""
+    jobs: list[Job] = []
+    for lang in languages:
+        folder = out / "braille" / lang
+        for c in content.in_language(lang):
+            jobs.append(Job("braille", lang, "standard", (("brf", folder / f"{c.slug}.brf"),
+                                                          ("pef", folder / f"{c.slug}.pef")),
+                            c, common + _condition_inputs(c, root)))
+        members = content.in_language(lang, include_drafts=options.include_drafts)
+        if members and lang not in broken_langs:
+            inputs = common + tuple(p for c in members for p in _condition_inputs(c, root))
+            jobs.append(Job("braille-booklet", lang, "standard",
+                            (("brf", folder / "booklet.brf"), ("pef", folder / "booklet.pef")),
+                            None, inputs))
     return jobs
 
 
@@ -150,6 +173,9 @@ class _Writers:
         self.renderer, self.options, self.root = renderer, options, content_root
         self._pdf = None
         self._booklet = None
+        self._braille = None
+        #: Braille fidelity and structure warnings (docs/braille.md), one line each.
+        self.braille_findings: list[str] = []
 
     def pdf(self):
         if self._pdf is None:
@@ -176,11 +202,34 @@ class _Writers:
         if job.kind == "leaflet":
             assert job.condition is not None
             return {"pdf": self.pdf().leaflet(job.condition, content.site, ed)}
+        if job.kind in ("braille", "braille-booklet"):
+            return self._braille_job(job, content)
         if job.kind == "booklet":
             members = content.in_language(job.lang, include_drafts=self.options.include_drafts)
             formats = {fmt for fmt, _ in job.outputs}
             return self.booklet().build(members, content.site, job.lang, ed, formats)
         raise ValueError(f"unknown job kind {job.kind}")
+
+
+    def _braille_job(self, job: Job, content: m.Content) -> dict[str, bytes]:
+        """BRF + PEF, print page numbers from the standard PDF (braille/printpages.py)."""
+        from .braille import BrailleWriter
+        from .braille.printpages import booklet_layout, leaflet_layout
+
+        if self._braille is None:
+            self._braille = BrailleWriter(content.site)
+        if job.condition is not None:
+            layout = leaflet_layout(self.pdf(), job.condition, content.site)
+            data = self._braille.leaflet(job.condition, layout)
+        else:
+            members = content.in_language(job.lang, include_drafts=self.options.include_drafts)
+            layout = booklet_layout(self.booklet(), members, content.site, job.lang)
+            data = self._braille.booklet(members, job.lang, layout)
+        found = [f"{dict(job.outputs)['brf']}: braille: {f}" for f in self._braille.findings]
+        if found and self.options.strict:
+            raise RenderError("; ".join(found[:3]))
+        self.braille_findings += found
+        return data
 
 
 def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS, *,
@@ -218,6 +267,7 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
                 status = "failed"
         if on_progress:
             on_progress(Progress(job, index, len(jobs), status, message))
+    report.notices.extend(writers.braille_findings)
     if writers._pdf is not None:  # e.g. no hyphenation dictionary for a language
         report.notices.extend(n for n in writers._pdf.notices if n not in report.notices)
     return report
@@ -264,6 +314,7 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     site_path = content.site.location.path
     if not content.site.name or any(d.is_error and d.location.path == site_path for d in report.diagnostics):
         raise BuildError([], report=report)  # nothing can be made without a valid site.yaml
+    options = _braille_available(options, report)
     jobs = plan(content, out_dir, options, failed_files=loaded.failed_files)
     for lang in sorted({Path(f).parent.name for f in loaded.failed_files}):
         if not options.languages or lang in options.languages:
@@ -279,3 +330,18 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     if not report.ok(options.strict):
         raise BuildError(report.failures, report=report)
     return report
+
+
+def _braille_available(options: Options, report: BuildReport) -> Options:
+    """Braille needs liblouis: asked for by name, its absence is an error; by default, a notice."""
+    if "braille" not in options.formats:
+        return options
+    from .braille.liblouis import unavailable_reason
+
+    reason = unavailable_reason()
+    if not reason:
+        return options
+    if options.formats != FORMATS:
+        raise ConfigError(reason)
+    report.notices.append(f"braille edition left out: {reason}")
+    return options.with_(formats=tuple(f for f in options.formats if f != "braille"))

@@ -95,8 +95,8 @@ def check(content_dir: Path, strict: bool) -> None:
               help="Languages to build (default: every language the content has).")
 @click.option("--variant", "editions", callback=_csv(EDITIONS), metavar="standard,large",
               help="Editions to build (default: both).")
-@click.option("--format", "formats", callback=_csv(FORMATS), metavar="html,pdf,epub",
-              help="Formats to build (default: all).")
+@click.option("--format", "formats", callback=_csv(FORMATS), metavar="html,pdf,epub,braille",
+              help="Formats to build (default: all; braille only when liblouis is installed).")
 @click.option("--paper", type=click.Choice(["A4", "A5"]), default="A4", show_default=True,
               help="Paper of standard-edition leaflets (large print is always A4).")
 @click.option("--large-print-size", "large_print_pt", type=click.IntRange(16, 24), default=18,
@@ -111,7 +111,7 @@ def check(content_dir: Path, strict: bool) -> None:
 def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions: tuple[str, ...],
           formats: tuple[str, ...], paper: str, large_print_pt: int, pdf_variant: str,
           include_drafts: bool, templates: Path | None, incremental: bool, strict: bool) -> None:
-    """Build every output: web pages, PDF leaflets and booklets, EPUB booklets.
+    """Build every output: web pages, PDF leaflets and booklets, EPUB booklets, braille.
 
     With no options: every format, language and edition the content has.
     Valid conditions are built even when others have errors; the exit code

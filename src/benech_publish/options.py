@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-FORMATS = ("html", "pdf", "epub")
+FORMATS = ("html", "pdf", "epub", "braille")
 EDITIONS = ("standard", "large")
 PAPERS = ("A4", "A5")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2")
@@ -21,7 +21,7 @@ PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2")
 
 @dataclass(frozen=True)
 class Options:
-    #: Output formats to write: any of ``html``, ``pdf``, ``epub``.
+    #: Output formats to write: any of ``html``, ``pdf``, ``epub``, ``braille`` (BRF + PEF).
     formats: tuple[str, ...] = FORMATS
     #: Content languages to build; empty means every language the content has.
     languages: tuple[str, ...] = ()

@@ -88,7 +88,8 @@ class BookletWriter:
         document = self.pdf.render_document(print_xhtml, edition, stylesheets=stylesheets,
                                             where=f"booklet {lang}{edition.suffix}")
         starts = pagelist.page_starts(document, print_stamp.texts)
-        self.last = {"starts": starts, "pages": len(document.pages), "plan": plan}
+        self.last = {"starts": starts, "pages": len(document.pages), "plan": plan,
+                     "stamp": print_stamp}
 
         out: dict[str, bytes] = {}
         if "pdf" in formats:
