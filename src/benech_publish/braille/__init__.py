@@ -53,15 +53,12 @@ class BrailleWriter:
         version()  # raises BrailleUnavailable early
 
     def codes(self, lang: str) -> Codes:
-        """The translators of a publication in ``lang`` (and of every other configured language)."""
+        """The codes of a publication in ``lang`` (tables compiled once per build, on first use)."""
         base = lang.split("-")[0].lower()
         if base not in self.setup.tables:
             raise ConfigError(f"no braille table for language '{lang}': add it under "
                               "braille: tables: in site.yaml (see docs/braille.md)")
-        for key, tables in self.setup.tables.items():
-            if key not in self._translators:
-                self._translators[key] = Translator(tables)
-        return Codes(base, dict(self._translators))
+        return Codes(base, self.setup.tables, self._translators)
 
     def leaflet(self, condition: m.Condition, print_layout: PrintLayout | None = None
                 ) -> dict[str, bytes]:

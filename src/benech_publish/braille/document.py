@@ -63,7 +63,7 @@ class Block:
     """One block of the body.
 
     ``kind``: heading (``level`` 1-6), para, item (list item; ``level`` is the
-    nesting depth from 0, ``marker`` the print marker) or tn (transcriber's
+    nesting depth from 0; its runs begin with the print marker) or tn (transcriber's
     note). ``toc_level`` > 0 lists a heading on the contents page; ``new_page``
     starts it on a new braille page; ``where`` names the condition and section
     for warnings.
@@ -72,7 +72,6 @@ class Block:
     kind: BlockKind
     runs: tuple[Run, ...]
     level: int = 0
-    marker: str = ""
     toc_level: int = 0
     new_page: bool = False
     where: str = ""
@@ -190,7 +189,7 @@ class _Builder:
     def _item(self, item: m.ListItem, marker: str, depth: int) -> None:
         first = item.blocks[0] if item.blocks else None
         if isinstance(first, m.Paragraph):
-            self.add("item", self.inlines(first.inlines), level=depth, marker=marker)
+            self.add("item", [self.label(f"{marker} ")] + self.inlines(first.inlines), level=depth)
             rest = item.blocks[1:]
         else:  # the marker alone, the item's blocks below it
             self.add("item", [self.label(marker)], level=depth)

@@ -95,6 +95,7 @@ class Laid:
     contents: tuple[ContentsEntry, ...]
     blocks: tuple[tuple[Block, tuple[Word, ...]], ...]
     print_pages: tuple[tuple[int, int], ...]  # (print page, braille page where it is marked)
+    body_start: int = 0  # number of the first body page (after title and contents)
     notices: tuple[str, ...] = ()
 
 
@@ -261,6 +262,9 @@ def _print_targets(body: Sequence[tuple[Block, tuple[Word, ...]]], layout: Print
     targets: dict[tuple[int, int], int] = {}
 
     def place(key: tuple[int, int], page: int) -> None:
+        bi, wi = key
+        if all(not w.region for w in body[bi][1][:wi]):
+            key = (bi, 0)  # only labels before it (a list marker): before the whole block
         targets[key] = max(page, targets.get(key, 0))
 
     for start in layout.starts:
@@ -417,4 +421,5 @@ def lay_out(doc: Document, codes: Codes, geometry: Geometry = Geometry(),
             break
         contents_count = len(contents)
     pages = tuple(title.pages) + tuple(contents) + tuple(pager.pages)
-    return Laid(pages, tuple(entries), body, tuple(placed), tuple(dict.fromkeys(notices)))
+    return Laid(pages, tuple(entries), body, tuple(placed), pager.first_number,
+                tuple(dict.fromkeys(notices)))

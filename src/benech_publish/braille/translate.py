@@ -15,7 +15,7 @@ written with the surrounding language's table, uncontracted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from .document import Run
@@ -38,20 +38,33 @@ class Word:
 
 @dataclass(frozen=True)
 class Codes:
-    """The translators of a publication: its language's and any other configured language's."""
+    """The braille codes of a publication: its language's tables and any other configured language's.
+
+    ``tables`` maps a language to its liblouis table list; translators are
+    compiled on first use and kept in ``cache`` (shared by a build), so a
+    broken table list of one language only fails the publications that use it.
+    """
 
     lang: str
-    translators: Mapping[str, Translator]
+    tables: Mapping[str, str]
+    cache: dict[str, Translator] = field(default_factory=dict)
+
+    def translator(self, lang: str) -> Translator:
+        table_list = self.tables[lang]
+        found = self.cache.get(table_list)
+        if found is None:
+            found = self.cache[table_list] = Translator(table_list)
+        return found
 
     @property
     def main(self) -> Translator:
-        return self.translators[self.lang]
+        return self.translator(self.lang)
 
     def for_lang(self, lang: str) -> tuple[str, Translator, bool]:
         """(language used, translator, force uncontracted) for a run in ``lang``."""
         base = (lang or self.lang).split("-")[0].lower()
-        if base in self.translators:
-            return base, self.translators[base], False
+        if base in self.tables:
+            return base, self.translator(base), False
         return self.lang, self.main, True
 
     def cells(self, text: str) -> str:
@@ -59,24 +72,34 @@ class Codes:
         return self.main.translate(normalise(text))[0]
 
 
-def translate_runs(runs: Iterable[Run], codes: Codes) -> tuple[Word, ...]:
-    """The braille words of ``runs`` in reading order (see the module docstring)."""
-    groups: list[tuple[str, Translator, list[tuple[Run, bool]]]] = []
+@dataclass(frozen=True)
+class Group:
+    """Consecutive runs of one language: their text, typeform and print position per character."""
+
+    lang: str
+    translator: Translator
+    text: str
+    typeform: tuple[int, ...]
+    where: tuple[tuple[str, int], ...]  # (region, offset) or ("", -1)
+
+
+def groups(runs: Iterable[Run], codes: Codes) -> list[Group]:
+    """``runs`` merged per language (one liblouis call each), in reading order."""
+    members: list[tuple[str, Translator, list[tuple[Run, bool]]]] = []
     for run in runs:
         if not run.text:
             continue
         lang, translator, force = codes.for_lang(run.lang)
-        if groups and groups[-1][0] == lang:
-            groups[-1][2].append((run, force))
+        if members and members[-1][0] == lang:
+            members[-1][2].append((run, force))
         else:
-            groups.append((lang, translator, [(run, force)]))
-    words: list[Word] = []
-    previous_text = ""
-    for lang, translator, members in groups:
-        text_parts: list[str] = []
+            members.append((lang, translator, [(run, force)]))
+    out: list[Group] = []
+    for lang, translator, items in members:
+        parts: list[str] = []
         typeform: list[int] = []
-        where: list[tuple[str, int]] = []  # per source char: (region, offset) or ("", -1)
-        for run, force in members:
+        where: list[tuple[str, int]] = []
+        for run, force in items:
             text = normalise(run.text)
             tf = run.emphasis | (NO_CONTRACT if (run.literal or force) else 0)
             seen = 0
@@ -84,14 +107,22 @@ def translate_runs(runs: Iterable[Run], codes: Codes) -> tuple[Word, ...]:
                 where.append((run.region, run.offset + seen) if run.region else ("", -1))
                 if not ch.isspace():
                     seen += 1
-            text_parts.append(text)
+            parts.append(text)
             typeform += [tf] * len(text)
-        text = "".join(text_parts)
-        cells, in_pos = translator.translate(text, typeform)
+        out.append(Group(lang, translator, "".join(parts), tuple(typeform), tuple(where)))
+    return out
+
+
+def translate_runs(runs: Iterable[Run], codes: Codes) -> tuple[Word, ...]:
+    """The braille words of ``runs`` in reading order (see the module docstring)."""
+    words: list[Word] = []
+    previous_text = ""
+    for g in groups(runs, codes):
+        cells, in_pos = g.translator.translate(g.text, g.typeform)
         glue_first = bool(previous_text) and not previous_text[-1].isspace() \
-            and not text[:1].isspace()
-        words += _split(cells, in_pos, text, where, lang, glue_first)
-        previous_text = text
+            and not g.text[:1].isspace()
+        words += _split(cells, in_pos, g.text, list(g.where), g.lang, glue_first)
+        previous_text = g.text
     return tuple(words)
 
 
