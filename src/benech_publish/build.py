@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from . import model as m
 from .errors import BenechError, BuildError, ConfigError, Diagnostic, JobFailure, RenderError
@@ -173,7 +173,7 @@ class _Writers:
         self.renderer, self.options, self.root = renderer, options, content_root
         self._pdf = None
         self._booklet = None
-        self._braille = None
+        self._braille: Any = None  # braille.BrailleWriter, made on the first braille job
         #: Braille fidelity and structure warnings (docs/braille.md), one line each.
         self.braille_findings: list[str] = []
 

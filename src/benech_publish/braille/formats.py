@@ -93,4 +93,5 @@ def pef(pages: Sequence[Page], meta: PefMeta, geometry: Geometry) -> bytes:
             text = line.rstrip(BLANK)
             if text:
                 row.text = text
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return data
