@@ -23,6 +23,7 @@ packages. docs/braille.md describes the code, tables and page format.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable
 
 from .. import __version__
@@ -30,6 +31,7 @@ from .. import model as m
 from ..errors import ConfigError
 from ..util import digest, source_date
 from . import document, fidelity, formats
+from .document import Run
 from .labels import braille_labels
 from .layout import Geometry, Laid, PrintLayout, lay_out
 from .liblouis import PACKAGES, BrailleUnavailable, Translator, unavailable_reason, version
@@ -83,13 +85,17 @@ class BrailleWriter:
     def _publish(self, doc: document.Document, print_layout: PrintLayout | None,
                  where: str) -> dict[str, bytes]:
         codes = self.codes(doc.lang)
+        B = braille_labels(doc.lang)
+        description = B["produced"].format(version=version(), tables=codes.main.table_list)
+        source = print_layout.source if print_layout else ""
+        # The title page says how it was made and which print edition the page numbers follow.
+        notes: tuple[tuple[Run, ...], ...] = ((), (Run(description),))
+        if source:
+            notes += ((Run(B["print_pages"].format(source=source)),),)
+        doc = replace(doc, title_page=doc.title_page + notes)
         laid = lay_out(doc, codes, self.geometry, print_layout)
         self.last = laid
         brf = formats.brf(laid.pages, self.setup.display)
-        B = braille_labels(doc.lang)
-        tables = codes.main.table_list
-        description = B["produced"].format(version=version(), tables=tables)
-        source = print_layout.source if print_layout else ""
         meta = formats.PefMeta(
             identifier=doc.identifier, title=doc.title, language=doc.lang,
             date=source_date().date().isoformat(), publisher=self.site.name,

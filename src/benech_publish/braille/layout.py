@@ -13,7 +13,8 @@ Page format (docs/braille.md):
 * line 1: the print page number at the right margin (a continuation letter
   ``a``, ``b``... in front when the print page began on an earlier braille
   page); the last line: the braille page number at the right margin; text on
-  the lines between. The title page (page 1) shows no numbers.
+  the lines between. The title page (page 1, or 1 and 2 when it runs on)
+  shows no numbers.
 * where a print page begins inside the text, a line of dots 3-6 ending with
   the print page number; at the top of a braille page the running number
   says it instead.
@@ -364,8 +365,7 @@ def _title_page(pager: _Pager, doc: Document, codes: Codes) -> None:
             pager.blank()
             continue
         for line in _centre(translate_runs(runs, codes), width):
-            if pager.remaining() > 0:
-                pager.line(line)
+            pager.line(line)  # a long title page runs on to a second page
     pager.finish()
     pager.numbered = True
 
@@ -412,11 +412,12 @@ def lay_out(doc: Document, codes: Codes, geometry: Geometry = Geometry(),
     _title_page(title, doc, codes)
     contents_count = 1
     for _ in range(5):  # the contents' length depends on the page numbers it shows
-        pager = _Pager(geometry, codes, 2 + contents_count)
+        first_contents = 1 + len(title.pages)
+        pager = _Pager(geometry, codes, first_contents + contents_count)
         placed: list[tuple[int, int]] = []
         entries = _body(pager, body, targets, placed)
         pager.finish()
-        contents = _contents_pages(entries, doc.contents_title, codes, geometry, 2)
+        contents = _contents_pages(entries, doc.contents_title, codes, geometry, first_contents)
         if len(contents) == contents_count:
             break
         contents_count = len(contents)
