@@ -408,3 +408,33 @@ def test_uncontracted_english_and_a_bad_table_name(tmp_path: Path) -> None:
     assert failures and all("no-such.utb" in f for f in failures), failures
     g1 = (tmp_path / "out" / "braille" / "en" / "alpha.brf").read_bytes().decode("ascii")
     assert ",ALPHA ,SYNDROME" in g1 and " AND " in g1.replace("\r\n", " ")  # 'and' not contracted
+
+
+def test_a_span_uses_its_own_language_table_and_addresses_are_uncontracted() -> None:
+    from benech_publish.braille.document import Run
+    from benech_publish.braille.liblouis import Translator
+    from benech_publish.braille.translate import Codes, join, translate_runs
+
+    codes = Codes("it", m.DEFAULT_BRAILLE_TABLES)
+    ueb = Translator("en-ueb-g2.ctb")
+    words = translate_runs([Run("la tossina "), Run("and the", lang="en"), Run(" e il latino "),
+                            Run("morbus", lang="la")], codes)
+    assert join(words[2:4]) == ueb.translate("and the")[0]  # contracted UEB inside Italian
+    assert [w.lang for w in words] == ["it", "it", "en", "en", "it", "it", "it", "it"]
+    # An address in English is written uncontracted ("www", "ch", "en" not contracted).
+    en = Codes("en", m.DEFAULT_BRAILLE_TABLES)
+    address = join(translate_runs([Run("www.bench.org/en/", literal=True)], en))
+    assert address == ueb.translate("www.bench.org/en/", [0x1000] * 17)[0]
+    assert address != ueb.translate("www.bench.org/en/")[0]
+
+
+def test_incremental_braille_build(tmp_path: Path, capsys) -> None:
+    from benech_publish.cli import main
+
+    args = ["build", "--content", str(ROOTS / "basic"), "--out", str(tmp_path / "out"),
+            "--format", "braille", "--incremental"]
+    for expected in ("8 file(s) written, 0 up to date", "0 file(s) written, 8 up to date"):
+        with pytest.raises(SystemExit) as info:
+            main(args)
+        assert info.value.code == 0
+        assert expected in capsys.readouterr().err

@@ -131,6 +131,7 @@ def _braille_jobs(content: m.Content, out: Path, languages: Iterable[str], broke
                   common: tuple[Path, ...], root: Path | None, options: Options) -> list[Job]:
     """One job per condition (BRF + PEF) and one per language's booklet."""
     jobs: list[Job] = []
+    common = common + tuple(sorted((Path(__file__).parent / "braille" / "tables").glob("*")))
     for lang in languages:
         folder = out / "braille" / lang
         for c in content.in_language(lang):
