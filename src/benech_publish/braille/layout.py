@@ -288,13 +288,16 @@ def _print_targets(body: Sequence[tuple[Block, tuple[Word, ...]]], layout: Print
             continue
         # A region the braille does not carry (print cover, masthead, contents):
         # the page is marked where the next carried region begins.
-        later = order[order.index(start.region) + 1:] if start.region in order else []
-        nxt = next((carried[k][0] for k in later if k in carried), None)
-        earlier = start.region in order and any(k in carried for k in order[:order.index(start.region)])
-        if nxt is None or not earlier:
-            nxt = words[0] if not earlier else nxt
-        if nxt is not None:
-            place(nxt[:2], start.page)
+        index = order.index(start.region) if start.region in order else -1
+        if index < 0 or not any(k in carried for k in order[:index]):
+            target = words[0]  # print matter before the braille text: where the body begins
+        else:
+            target = next((carried[k][0] for k in order[index + 1:] if k in carried), None)
+        if target is None:
+            notices.append(f"print page {start.page} begins after the last text the braille "
+                           "carries: not marked")
+            continue
+        place(target[:2], start.page)
     return targets
 
 
