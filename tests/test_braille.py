@@ -438,3 +438,10 @@ def test_incremental_braille_build(tmp_path: Path, capsys) -> None:
             main(args)
         assert info.value.code == 0
         assert expected in capsys.readouterr().err
+
+
+def test_the_leaflet_closing_region_is_the_print_closing_id() -> None:
+    from benech_publish.braille.document import CLOSING_REGION
+    from benech_publish.writers.leaflet import CLOSING_ID
+
+    assert CLOSING_REGION == CLOSING_ID

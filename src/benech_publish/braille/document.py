@@ -22,7 +22,7 @@ Print pages: each run that is text of the printed edition carries its print
 *region* (the ``id`` of the enclosing print ``section``: a section anchor,
 ``leaflet-info``, ``<condition>``, ``<condition>-<anchor>``, ``intro``,
 ``backmatter``) and the count of non-space characters of that region before
-it, the same measure :mod:`benech_publish.pagelist` uses for where a print
+it, the same measure :mod:`benech_publish.typeset.pagelist` uses for where a print
 page begins. Labels the print does not show (``: `` after a label, "Columns")
 carry no region.
 """
@@ -37,7 +37,7 @@ from .. import model as m
 from .labels import braille_labels
 from .liblouis import BOLD, ITALIC
 
-#: Print region of a leaflet's closing panel (``writers/pdf.py``'s ``CLOSING_ID``).
+#: Print region of a leaflet's closing panel (``writers/leaflet.py``'s ``CLOSING_ID``).
 CLOSING_REGION = "leaflet-info"
 
 BlockKind = Literal["heading", "para", "item", "tn"]

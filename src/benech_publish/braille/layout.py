@@ -289,6 +289,7 @@ def _print_targets(body: Sequence[tuple[Block, tuple[Word, ...]]], layout: Print
         # A region the braille does not carry (print cover, masthead, contents):
         # the page is marked where the next carried region begins.
         index = order.index(start.region) if start.region in order else -1
+        target: tuple[int, int, Word] | None
         if index < 0 or not any(k in carried for k in order[:index]):
             target = words[0]  # print matter before the braille text: where the body begins
         else:

@@ -77,9 +77,23 @@ def _import_binding() -> ModuleType:
     return module
 
 
+def _log_to(louis: ModuleType, sink: list[str] | None) -> None:
+    """Send liblouis's log messages to ``sink`` (None: discard): the library never prints."""
+    def receive(level: int, message: bytes) -> None:
+        if sink is not None:
+            sink.append(message.decode("utf-8", "replace"))
+
+    callback = louis.LogCallback(receive)
+    louis.registerLogCallback(callback)
+    setattr(louis, "_benech_log_callback", callback)  # keep the ctypes callback alive
+
+
 def load() -> ModuleType:
     """The ``louis`` module (see the module docstring); raises :class:`BrailleUnavailable`."""
-    return _import_binding()
+    louis = _import_binding()
+    if not hasattr(louis, "_benech_log_callback"):
+        _log_to(louis, None)
+    return louis
 
 
 def unavailable_reason() -> str:
@@ -114,12 +128,17 @@ class Translator:
         self.louis = load()
         self.table_list = table_list
         self.tables = list(resolve_tables(table_list))
+        messages: list[str] = []
+        _log_to(self.louis, messages)
         try:
             self.louis.checkTable(self.tables)
         except RuntimeError as exc:
-            raise ConfigError(f"liblouis cannot compile the braille tables '{table_list}' "
-                              f"(liblouis {version()}); check the names in site.yaml "
+            said = f": {messages[0]}" if messages else ""
+            raise ConfigError(f"liblouis {version()} cannot compile the braille tables "
+                              f"'{table_list}'{said}; check the names in site.yaml "
                               "braille: tables") from exc
+        finally:
+            _log_to(self.louis, None)
         self._fold_cache: dict[str, str] = {}
         self._indicators: frozenset[str] | None = None
         self._undefined_cache: dict[str, bool] = {}
