@@ -17,11 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from conftest import GOLDEN, PROJECT, ROOTS, check_golden
-from validators import require_tool
-
 from benech_publish import model as m
 from benech_publish.braille.liblouis import unavailable_reason
+from conftest import GOLDEN, PROJECT, ROOTS, check_golden
+from validators import require_tool
 
 REASON = unavailable_reason()
 
@@ -67,7 +66,7 @@ def lou_back(brf: bytes, tables: str) -> str:
     from benech_publish.braille.liblouis import resolve_tables
 
     text = brf.decode("ascii").replace("\r", "").replace("\f", "\n").replace("\\", "\\\\")
-    table_list = ",".join(("en-us-brf.dis",) + resolve_tables(tables))
+    table_list = ",".join(("en-us-brf.dis", *resolve_tables(tables)))
     done = subprocess.run(["lou_translate", "-b", table_list], input=text, capture_output=True,
                           text=True, timeout=60, check=True)
     return done.stdout
@@ -270,10 +269,10 @@ def test_pef_structure_and_metadata(shipped_out: Path) -> None:
         pages = volumes[0].findall(f"{PEF}section/{PEF}page")
         brf_pages = _pages_of_brf(path.with_suffix(".brf").read_bytes())
         assert len(pages) == len(brf_pages)
-        for page, brf_page in zip(pages, brf_pages):
+        for page, brf_page in zip(pages, brf_pages, strict=False):
             row_els = page.findall(f"{PEF}row")
             assert len(row_els) == rows
-            for row, brf_line in zip(row_els, brf_page):
+            for row, brf_line in zip(row_els, brf_page, strict=False):
                 text = row.text or ""
                 assert len(text) <= cols and all("\u2801" <= c <= "\u28ff" or c == "\u2800"
                                                   for c in text)
@@ -325,7 +324,7 @@ def test_print_page_numbers_follow_the_pdf(tmp_path: Path) -> None:
             if not match:
                 continue
             number = int(en.back_translate(_cells(match.group(1))))
-            following = next(l for l in lines[i + 1:] if l.strip())
+            following = next(text for text in lines[i + 1:] if text.strip())
             # The first word of the print text (a label such as "Caption:" is not print text).
             shown = [w for w in en.back_translate(_cells(following.strip())).split()
                      if not w.endswith(":")]
@@ -364,14 +363,14 @@ def test_default_formats_leave_braille_out_with_a_note_when_liblouis_is_missing(
         "main(sys.argv[1:])\n")
     base = [sys.executable, "-c", script, "build", "--content", str(ROOTS / "basic"),
             "--out", str(tmp_path / "out"), "--variant", "standard", "--lang", "en"]
-    asked = subprocess.run(base + ["--format", "braille"], capture_output=True, text=True,
+    asked = subprocess.run([*base, "--format", "braille"], capture_output=True, text=True,
                            timeout=300)
     assert asked.returncode == 2, asked.stderr
     assert "liblouis-bin liblouis-data python3-louis" in asked.stderr
     assert "Traceback" not in asked.stderr
     default = subprocess.run(base, capture_output=True, text=True, timeout=600)
     assert default.returncode == 0, default.stderr
-    notes = [l for l in default.stderr.splitlines() if "braille" in l]
+    notes = [n for n in default.stderr.splitlines() if "braille" in n]
     assert len(notes) == 1 and notes[0].startswith("note: braille edition left out")
     assert not (tmp_path / "out" / "braille").exists()
     assert (tmp_path / "out" / "pdf" / "en" / "alpha.pdf").is_file()

@@ -23,8 +23,8 @@ packages. docs/braille.md describes the code, tables and page format.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import Iterable
 
 from .. import __version__
 from .. import model as m
@@ -37,7 +37,7 @@ from .layout import Geometry, Laid, PrintLayout, lay_out
 from .liblouis import PACKAGES, BrailleUnavailable, Translator, unavailable_reason, version
 from .translate import Codes
 
-__all__ = ["BrailleWriter", "BrailleUnavailable", "PACKAGES", "PrintLayout", "unavailable_reason"]
+__all__ = ["PACKAGES", "BrailleUnavailable", "BrailleWriter", "PrintLayout", "unavailable_reason"]
 
 
 class BrailleWriter:

@@ -29,8 +29,9 @@ carry no region.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Literal
+from typing import Literal
 
 from .. import i18n
 from .. import model as m
@@ -180,8 +181,7 @@ class _Builder:
                 runs = [self.label(f"{B['transcriber_note']}: {B['image']}: {block.alt}")]
                 self.add("tn", runs)
                 if block.caption:
-                    self.add("tn", [self.label(f"{B['image_caption']}: ")]
-                             + self.inlines(block.caption))
+                    self.add("tn", [self.label(f"{B['image_caption']}: "), *self.inlines(block.caption)])
             elif isinstance(block, m.Note):
                 self.add("para", [self.run(L[block.kind], emphasis=BOLD)], level=depth)
                 self.model_blocks(block.blocks, depth)
@@ -189,7 +189,7 @@ class _Builder:
     def _item(self, item: m.ListItem, marker: str, depth: int) -> None:
         first = item.blocks[0] if item.blocks else None
         if isinstance(first, m.Paragraph):
-            self.add("item", [self.label(f"{marker} ")] + self.inlines(first.inlines), level=depth)
+            self.add("item", [self.label(f"{marker} "), *self.inlines(first.inlines)], level=depth)
             rest = item.blocks[1:]
         else:  # the marker alone, the item's blocks below it
             self.add("item", [self.label(marker)], level=depth)
@@ -199,7 +199,7 @@ class _Builder:
     def _table(self, table: m.Table, depth: int) -> None:
         labels = braille_labels(self.lang)
         if table.caption:
-            self.add("para", [self.label(f"{labels['table']}: ")] + self.inlines(table.caption),
+            self.add("para", [self.label(f"{labels['table']}: "), *self.inlines(table.caption)],
                      level=depth)
         headers = [m.plain_text(c.inlines) for c in table.head[-1]] if table.head else []
         for row in table.head:

@@ -23,9 +23,9 @@ each one line naming the condition and section (``where``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Sequence
 
 from .formats import BRF_CHARSET
 from .layout import Geometry, Laid, Page
@@ -53,7 +53,7 @@ def compare(source: str, back: str, translator: Translator) -> list[str]:
         if op == "equal":
             continue
         if op == "replace" and i2 - i1 == j2 - j1 and all(
-                translator.same_braille(src[i], got[j]) for i, j in zip(range(i1, i2), range(j1, j2))):
+                translator.same_braille(src[i], got[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=False)):
             continue
         if op in ("replace", "delete"):
             shown = " ".join(got[j1:j2])

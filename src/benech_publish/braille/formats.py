@@ -17,8 +17,8 @@ ASCII braille); for PEF, a :class:`PefMeta`. Gives: bytes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from lxml import etree
 

@@ -7,8 +7,8 @@ about languages without labels).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 _EN = {
     "braille_edition": "Braille edition",

@@ -28,9 +28,9 @@ Page format (docs/braille.md):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from string import ascii_lowercase
-from typing import Sequence
 
 from .document import Block, Document, Run
 from .liblouis import BLANK
@@ -173,9 +173,9 @@ class _Pager:
         top = self.codes.cells(self.top_label) if (self.top_label and self.numbered) else ""
         bottom = self.codes.cells(str(self.number)) if self.numbered else ""
         body = self.current + [""] * (self.text_lines - len(self.current))
-        lines = [_right(top, width)] + body + [_right(bottom, width)]
+        lines = [_right(top, width), *body, _right(bottom, width)]
         self.pages.append(Page(self.number, self.top_label if self.numbered else "",
-                               tuple(l.rstrip(BLANK) for l in lines)))
+                               tuple(line.rstrip(BLANK) for line in lines)))
         self.current = []
         self.top_label = ""
 
@@ -304,7 +304,7 @@ def _print_targets(body: Sequence[tuple[Block, tuple[Word, ...]]], layout: Print
 
 def _common_prefix(a: str, b: str) -> int:
     n = 0
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=False):
         if x != y:
             break
         n += 1

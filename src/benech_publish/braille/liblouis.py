@@ -25,9 +25,9 @@ import importlib.util
 import re
 import sys
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Sequence
 
 from ..errors import BenechError, ConfigError
 
@@ -85,7 +85,7 @@ def _log_to(louis: ModuleType, sink: list[str] | None) -> None:
 
     callback = louis.LogCallback(receive)
     louis.registerLogCallback(callback)
-    setattr(louis, "_benech_log_callback", callback)  # keep the ctypes callback alive
+    vars(louis)["_benech_log_callback"] = callback  # keep the ctypes callback alive
 
 
 def load() -> ModuleType:

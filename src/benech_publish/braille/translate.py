@@ -15,8 +15,8 @@ written with the surrounding language's table, uncontracted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from .document import Run
 from .liblouis import BLANK, NO_CONTRACT, Translator, normalise
