@@ -180,7 +180,14 @@ def test_any_text_fits_the_page(paragraphs: list[list[str]], cells: int, lines: 
     from benech_publish.braille.layout import Geometry, lay_out
     from benech_publish.braille.translate import Codes, join
 
-    blocks = tuple(m.Paragraph((m.Text(" ".join(p)),)) for p in paragraphs)
+    blocks: tuple[m.Block, ...] = tuple(m.Paragraph((m.Text(" ".join(p)),)) for p in paragraphs)
+    long_cell = (m.Text(" ".join(paragraphs[0])),)
+    nested = m.BulletList((m.ListItem((m.Paragraph(long_cell),
+                                       m.NumberedList((m.ListItem((m.Paragraph(long_cell),)),)))),))
+    table = m.Table(((m.Cell((m.Text("Head " * 6),), header=True), m.Cell((m.Text("B"),), True)),),
+                    ((m.Cell(long_cell), m.Cell((m.Text("x"),))),), caption=long_cell)
+    note = m.Note("warning", (m.Paragraph(long_cell), nested))
+    blocks = (*blocks, nested, table, note, m.Figure("a.png", " ".join(paragraphs[-1])))
     sections = (m.Section("uno", "Heading " + "long " * 12, 2, blocks[:1],
                           (m.Section("due", "Sub", 3, blocks[1:]),)),)
     c = m.Condition("x", "x", lang, "Title " * 9, "A summary.", sections, status="approved")
@@ -444,3 +451,23 @@ def test_the_leaflet_closing_region_is_the_print_closing_id() -> None:
     from benech_publish.writers.leaflet import CLOSING_ID
 
     assert CLOSING_REGION == CLOSING_ID
+
+
+def test_build_notes_name_condition_and_section_and_strict_fails(tmp_path: Path) -> None:
+    from benech_publish import Options, build
+    from benech_publish.errors import BuildError
+
+    root = tmp_path / "c"
+    shutil.copytree(ROOTS / "basic", root)
+    alpha = root / "en" / "alpha.md"
+    alpha.write_text(alpha.read_text().replace("Surgery is rarely needed.",
+                                               "Surgery is rarely needed \u2603."))
+    options = Options(formats=("braille",), languages=("en",))
+    report = build(root, tmp_path / "out", options)
+    notes = [n for n in report.notices if "braille:" in n]
+    assert len(notes) == 2, report.notices  # the leaflet and the booklet
+    assert all("alpha.md" in n and "section 'Surgery'" in n and "U+2603" in n for n in notes)
+    assert notes[0].startswith(str(tmp_path / "out" / "braille" / "en"))
+    with pytest.raises(BuildError) as info:
+        build(root, tmp_path / "strict", options.with_(strict=True))
+    assert any("U+2603" in f.message for f in info.value.report.failures)
