@@ -6,7 +6,8 @@ edition, the formats asked for and the build's
 :class:`~benech_publish.writers.Context`. Gives::
 
     write_booklet(conditions, site, "it", edition, {"pdf", "epub"}, ctx)
-    # -> Booklet(outputs={"pdf": bytes, "epub": bytes}, starts=[...], pages=N, plan=BookletPlan)
+    # -> Booklet(outputs={"pdf": bytes, "epub": bytes}, starts=[...], pages=N, plan=BookletPlan,
+    #            stamp=Stamped)
 
 The booklet is made of :class:`Unit`\\ s, each rendered from one template in
 ``templates/epub/`` (cover, titlepage, contents, intro, chapter, backmatter),
@@ -119,6 +120,7 @@ class Booklet(NamedTuple):
     starts: list[pagelist.PageStart]
     pages: int
     plan: BookletPlan
+    stamp: pagelist.Stamped  # the print booklet's blocks (braille/printpages.py)
 
 
 def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, edition: Edition,
@@ -148,7 +150,7 @@ def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, ed
         out["pdf"] = ctx.typesetter.write_pdf(layout, identifier=identity.pdf_id)
     if "epub" in wanted:
         out["epub"] = _epub(plan, identity, epub_units, print_stamp, starts, ctx)
-    return Booklet(out, starts, layout.page_count, plan)
+    return Booklet(out, starts, layout.page_count, plan, print_stamp)
 
 
 def _fit(plan: BookletPlan, print_root: Any, ctx: Context) -> Layout:
