@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import model as m
-from .errors import BenechError, BuildError, ConfigError, Diagnostic, JobFailure
+from .errors import AuditFailed, BenechError, BuildError, ConfigError, Diagnostic, JobFailure
 from .loader import LoadResult, load
 from .audit import audit_pdf
 from .options import DEFAULT_OPTIONS, Options
@@ -190,10 +190,10 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
         else:
             try:
                 data = _produce(job, content, ctx)
+                message = _audit(job, data, options, report)  # before writing: strict refuses
                 for fmt, path in job.outputs:
                     atomic_write(path, data[fmt])
                     report.written.append(path)
-                message = _audit(job, data, options, report)
             except BenechError as exc:
                 report.failures.append(JobFailure(job.name, str(exc)))
                 status, message = "failed", str(exc)
@@ -209,7 +209,12 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
 
 
 def _audit(job: Job, data: dict[str, bytes], options: Options, report: BuildReport) -> str:
-    """Audit every PDF just written; error findings fail the job under ``strict``."""
+    """Audit the PDF a job made, before it is written.
+
+    Error findings stop the job under ``strict`` (:class:`BuildError`: nothing
+    of the job is written); otherwise the file is written and the build
+    summary marks it as failing its audit.
+    """
     if "pdf" not in data:
         return ""
     path = dict(job.outputs)["pdf"]
@@ -217,11 +222,12 @@ def _audit(job: Job, data: dict[str, bytes], options: Options, report: BuildRepo
     problems = [f for f in result.findings if f.severity == "error"]
     if not problems:
         return ""
-    text = f"{path}: PDF audit: " + "; ".join(f"{f.checkpoint} {f.message}" for f in problems[:3])
+    findings = "; ".join(f"{f.checkpoint} {f.message}" for f in problems[:3])
     if options.strict:
-        report.failures.append(JobFailure(str(path), text))
-    else:
-        report.notices.append(text)
+        raise AuditFailed(f"{path}: not written: its PDF audit found {len(problems)} "
+                         f"error(s): {findings}")
+    text = f"{path}: FAILS ITS PDF AUDIT ({len(problems)} error(s)): {findings}"
+    report.notices.append(text)
     return text
 
 
