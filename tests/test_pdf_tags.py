@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import io
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pikepdf
 import pytest
 from weasyprint import HTML
 
-from benech_publish.typeset import tags as pdf_tags
 from benech_publish._pdfstruct import MCRef, ObjRef, StructElem, read_structure
+from benech_publish.typeset import tags as pdf_tags
 
 pytestmark = pytest.mark.slow
 
@@ -46,12 +46,12 @@ def html_of(name: str) -> HTML:
     return HTML(string=source, base_url=str(ROOT) + "/")
 
 
-@lru_cache(maxsize=None)
+@cache
 def bare(name: str) -> bytes:
     return html_of(name).write_pdf(pdf_variant="pdf/ua-1")
 
 
-@lru_cache(maxsize=None)
+@cache
 def fixed(name: str) -> bytes:
     return pdf_tags.write_pdf(html_of(name).render())
 
@@ -397,7 +397,7 @@ def test_consecutive_hyphenated_lines_and_real_hyphens_read_as_written():
     data = fixed("text-fidelity.html")
     assert structure_words(data) == FIDELITY_WORDS
     # pdfium (Chrome, Edge read aloud from it) returns each word once, whole.
-    assert pdfium_words(data) == FIDELITY_WORDS[:-4] + ["Week", "Rest", "Definition", "1"]
+    assert pdfium_words(data) == [*FIDELITY_WORDS[:-4], "Week", "Rest", "Definition", "1"]
     # poppler honours /ActualText in pdftotext, in its own (layout) order.
     assert sorted(pdftotext_words(data)) == sorted(FIDELITY_WORDS)
 

@@ -35,8 +35,8 @@ from lxml import etree
 
 from benech_publish import BuildError, Options, build
 from benech_publish._pdfstruct import read_structure
-from readback import (contains_run, pdfium_words, pdftotext_words, structure_words,
-                      words as split_words)
+from readback import contains_run, pdfium_words, pdftotext_words, structure_words
+from readback import words as split_words
 
 pytestmark = pytest.mark.slow
 
@@ -137,7 +137,7 @@ condition = st.lists(st.lists(block, min_size=1, max_size=4), min_size=2, max_si
 
 def _markdown(sections: list[list[Block]]) -> tuple[str, list[str]]:
     body, expected = [], []
-    for (anchor, title), blocks in zip(SECTIONS, sections):
+    for (anchor, title), blocks in zip(SECTIONS, sections, strict=False):
         body.append(f"## {title} {{#{anchor}}}")
         expected += title.split()
         for b in blocks:
@@ -256,20 +256,20 @@ def _first_difference(got: list[str], expected: list[str]) -> str:
 
 
 P = lambda *parts: Block("p", tuple(parts))  # noqa: E731
-I = lambda kind, *ws: Inline(kind, tuple(ws))  # noqa: E731
+T = lambda kind, *ws: Inline(kind, tuple(ws))  # noqa: E731
 
 #: Hard examples, each of which failed once (or is the defect the issue reported).
 REGRESSIONS: list[list[list[Block]]] = [
     # Consecutive hyphenated lines; real hyphens at line ends; a link with em over lines.
-    [[P(I("plain", *(LONG[:4] * 3))), P(I("plain", *(HARD * 3)))],
-     [P(I("plain", "Read"), I("link", "the", "follow-up", "of", "the", "X-ray", "after",
+    [[P(T("plain", *(LONG[:4] * 3))), P(T("plain", *(HARD * 3)))],
+     [P(T("plain", "Read"), T("link", "the", "follow-up", "of", "the", "X-ray", "after",
                               "surgery", "and", "the", "pharmacokinetically", "treatment"),
-        I("foreign", "nervus", "trigeminus"), I("abbr", "MRI"))]],
+        T("foreign", "nervus", "trigeminus"), T("abbr", "MRI"))]],
     # A table crossing pages with hyphen words in cells; a nested list.
     [[Block("table", tuple(((f"CT-scan{n}",), ("follow-up", "X-ray"), ("electroencephalography",))
                            for n in range(40)))],
-     [Block("ul", (((I("em", "quattro-sei", "day-to-day", "pharmacokinetically"),),
-                    ((I("plain", "microvascular", "decompression"),),)),))]],
+     [Block("ul", (((T("em", "quattro-sei", "day-to-day", "pharmacokinetically"),),
+                    ((T("plain", "microvascular", "decompression"),),)),))]],
 ]
 
 

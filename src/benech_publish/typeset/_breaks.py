@@ -87,8 +87,8 @@ def install() -> None:
         split_text_box._benech_publish = True  # type: ignore[attr-defined]
         split_text_box.__wrapped__ = original_split  # type: ignore[attr-defined]
         remove_last_whitespace.__wrapped__ = original_strip  # type: ignore[attr-defined]
-        inline.split_text_box = split_text_box
-        inline.remove_last_whitespace = remove_last_whitespace
+        setattr(inline, "split_text_box", split_text_box)  # noqa: B010
+        setattr(inline, "remove_last_whitespace", remove_last_whitespace)  # noqa: B010
 
 
 def _last_text_box(line: Any, boxes: Any) -> Any:

@@ -119,7 +119,7 @@ def actual_texts(runs: list[Run]) -> dict[tuple[int, int], str]:
             read[index] += " "
 
     result: dict[tuple[int, int], str] = {}
-    for run, text in zip(runs, read):
+    for run, text in zip(runs, read, strict=True):
         if text != run.text or text.isspace():
             # A run of only white space may show no glyph at all: say it is a space.
             result[run.key] = text if text.strip() else " "

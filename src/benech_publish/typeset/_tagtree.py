@@ -8,8 +8,9 @@ the real table grid). No WeasyPrint here; :mod:`.tags` walks the boxes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml.etree import _Element
@@ -44,18 +45,18 @@ def local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1].lower()
 
 
-def lang_of(element: "_Element") -> str | None:
+def lang_of(element: _Element) -> str | None:
     lang = element.get("lang")
     if lang is None:
         lang = element.get("{http://www.w3.org/XML/1998/namespace}lang")
     return lang.strip() if lang is not None else None
 
 
-def text_of(element: "_Element") -> str:
+def text_of(element: _Element) -> str:
     """Accessible text of an element: text content, img alt included."""
     parts: list[str] = []
 
-    def visit(el: "_Element") -> None:
+    def visit(el: _Element) -> None:
         if el.get("aria-hidden") == "true":
             return
         name = local(el.tag)
@@ -74,7 +75,7 @@ def text_of(element: "_Element") -> str:
     return " ".join("".join(parts).split())
 
 
-def accessible_name(element: "_Element") -> str:
+def accessible_name(element: _Element) -> str:
     """aria-label, else text content (img alt included), else title."""
     for candidate in (element.get("aria-label"), text_of(element), element.get("title")):
         if candidate and candidate.strip():
@@ -82,7 +83,7 @@ def accessible_name(element: "_Element") -> str:
     return ""
 
 
-def is_decorative_image(element: "_Element") -> bool:
+def is_decorative_image(element: _Element) -> bool:
     return (element.get("alt") == "" or
             element.get("role") in ("presentation", "none"))
 
@@ -93,7 +94,7 @@ class Node:
 
     role: str
     element: Any = None
-    parent: "Node | None" = None
+    parent: Node | None = None
     kids: list = field(default_factory=list)
     lang: str | None = None
     alt: str | None = None
@@ -101,13 +102,13 @@ class Node:
     attributes: dict = field(default_factory=dict)
     ident: str | None = None
     first_page: int | None = None
-    lbody: "Node | None" = None
+    lbody: Node | None = None
     anonymous: bool = False
 
     def add(self, kid: Any) -> None:
         self.kids.append(kid)
 
-    def child(self, role: str, element: Any = None, **kwargs: Any) -> "Node":
+    def child(self, role: str, element: Any = None, **kwargs: Any) -> Node:
         node = Node(role, element, self, **kwargs)
         self.kids.append(node)
         return node
@@ -129,10 +130,10 @@ def int_attr(value: Any) -> int:
         return 1
 
 
-def assign_table_headers(table: Any, node_of: Callable[[Any], "Node | None"],
+def assign_table_headers(table: Any, node_of: Callable[[Any], Node | None],
                          new_id: Callable[[], str]) -> None:
     """Give the TH/TD nodes of HTML ``table`` ``/Scope``, ``/ID`` and ``/Headers``."""
-    rows = []
+    rows: list[tuple[str, Any]] = []
     for child in table:
         name = local(child.tag)
         if name in ("thead", "tbody", "tfoot"):
@@ -157,7 +158,7 @@ def assign_table_headers(table: Any, node_of: Callable[[Any], "Node | None"],
             c += colspan
 
     scopes: dict[int, str] = {}
-    for cell, group, r, c, rowspan, colspan in placed:
+    for cell, group, r, c, _rowspan, _colspan in placed:
         if local(cell.tag) != "th":
             continue
         scope = (cell.get("scope") or "").lower()
@@ -171,8 +172,8 @@ def assign_table_headers(table: Any, node_of: Callable[[Any], "Node | None"],
             row_cells = [x for x in rows[r][1] if local(x.tag) in ("th", "td")]
             if all(local(x.tag) == "th" for x in row_cells):
                 value = "Column"
-            elif c == 0 or all(local(grid.get((r, k)).tag) == "th"
-                               for k in range(c) if grid.get((r, k)) is not None):
+            elif c == 0 or all(local(grid[r, k].tag) == "th"
+                               for k in range(c) if (r, k) in grid):
                 value = "Row"
             else:
                 value = "Column"
@@ -188,7 +189,7 @@ def assign_table_headers(table: Any, node_of: Callable[[Any], "Node | None"],
         if node is not None and node.ident and cell.get("id"):
             ids_by_html[cell.get("id")] = node.ident
 
-    for cell, group, r, c, rowspan, colspan in placed:
+    for cell, _group, r, c, rowspan, colspan in placed:
         node = node_of(cell)
         if node is None or node.role not in ("TD", "TH"):
             continue

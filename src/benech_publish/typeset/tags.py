@@ -94,11 +94,23 @@ from . import _breaks, _weasy
 from ._emit import Mark, emit, rewrite_content
 from ._links import LinkAnnotations
 from ._readtext import Run, actual_texts
-from ._tagtree import (BLOCK_ROLES, GROUPING, INLINE_ROLES, NO_CONTENT, TABLE_PARTS,
-                       ROLE_MAP_PDF17, Node, accessible_name, assign_table_headers,
-                       int_attr, is_decorative_image, lang_of, local)
+from ._tagtree import (
+    BLOCK_ROLES,
+    GROUPING,
+    INLINE_ROLES,
+    NO_CONTENT,
+    ROLE_MAP_PDF17,
+    TABLE_PARTS,
+    Node,
+    accessible_name,
+    assign_table_headers,
+    int_attr,
+    is_decorative_image,
+    lang_of,
+    local,
+)
 
-__all__ = ["write_pdf", "ROLE_MAP_PDF17"]
+__all__ = ["ROLE_MAP_PDF17", "write_pdf"]
 
 # Every WeasyPrint/pydyf name comes through the one checked door (_weasy); a
 # WeasyPrint without them raises RenderError on import of this module.
@@ -140,7 +152,7 @@ def _install() -> None:
 
         add_tags._benech_publish = True  # type: ignore[attr-defined]
         add_tags.__wrapped__ = original  # type: ignore[attr-defined]
-        wpdf.add_tags = add_tags
+        setattr(wpdf, "add_tags", add_tags)  # noqa: B010 - a module attribute mypy does not know
 
 
 def write_pdf(document: Any, *, pdf_variant: str = "pdf/ua-1", **write_options: Any) -> bytes:
@@ -243,7 +255,7 @@ class _Tagger:
 
     def _walk(self, box: Any, node: Node, page: int, line: Any) -> None:
         if isinstance(box, AbsolutePlaceholder):
-            box = box._box
+            box = getattr(box, "_box")  # noqa: B009
         if isinstance(box, boxes.MarginBox):
             keyword = getattr(box, "at_keyword", "")
             subtype = ("Header" if "top" in keyword else
@@ -388,7 +400,8 @@ class _Tagger:
 
         own_lang = lang_of(element)
         parent_lang = parent.effective_lang() or self.doc_lang
-        needs_lang = bool(own_lang) and (parent_lang or "").lower() != own_lang.lower()
+        needs_lang = own_lang is not None and own_lang != "" and \
+            (parent_lang or "").lower() != own_lang.lower()
         if role is None and needs_lang:
             role = "Span"
         if role is None:
@@ -519,7 +532,7 @@ class _Tagger:
         while stack:
             current = stack.pop()
             if isinstance(current, AbsolutePlaceholder):
-                current = current._box
+                current = getattr(current, "_box")  # noqa: B009
             mcid = self._mcid(current, page)
             if mcid is not None and (page, mcid) not in self.used:
                 self.artifacts[page, mcid] = properties
