@@ -221,3 +221,56 @@ def assign_table_headers(table: Any, node_of: Callable[[Any], Node | None],
             node.attributes["Headers"] = headers
         elif headers and node.role == "TH" and scopes.get(id(cell)) == "Row":
             node.attributes["Headers"] = headers
+
+
+def definition_item(parent: Node, element: Any, name: str) -> Node:
+    """The struct node of a ``dt`` (``LI``/``Lbl``) or ``dd`` (``LBody``) under list ``parent``."""
+    if parent.role != "L":
+        return parent.child("Div" if name == "dd" else "P", element)
+    if name == "dt":
+        item = parent.child("LI")
+        return item.child("Lbl", element)
+    last = parent.kids[-1] if parent.kids else None
+    if isinstance(last, Node) and last.role == "LI" and last.lbody is None:
+        item = last
+    else:
+        item = parent.child("LI")
+    item.lbody = item.child("LBody", element)
+    return item.lbody
+
+
+def lbody(item: Node) -> Node:
+    """The ``LBody`` of list item ``item``, created on first use."""
+    if item.lbody is None:
+        item.lbody = item.child("LBody")
+    return item.lbody
+
+
+def marker_node(node: Node) -> Node:
+    """The ``Lbl`` a list marker's text goes to (``node`` itself outside a list item)."""
+    item = node
+    if item.role == "LBody" and item.parent is not None and item.parent.role == "LI":
+        item = item.parent
+    if item.role != "LI":
+        return node
+    for kid in item.kids:
+        if isinstance(kid, Node) and kid.role == "Lbl":
+            return kid
+    label = Node("Lbl", None, item)
+    item.kids.insert(0, label)
+    return label
+
+
+def list_numbering(style: Any, name: str) -> str:
+    """``/ListNumbering`` of a ``ul``/``ol`` from its computed ``list-style-type``."""
+    kind = style["list_style_type"] if style is not None else None
+    if isinstance(kind, tuple):
+        kind = kind[-1] if kind else None
+    mapping = {"disc": "Disc", "circle": "Circle", "square": "Square",
+               "decimal": "Decimal", "lower-roman": "LowerRoman",
+               "upper-roman": "UpperRoman", "lower-alpha": "LowerAlpha",
+               "lower-latin": "LowerAlpha", "upper-alpha": "UpperAlpha",
+               "upper-latin": "UpperAlpha", "none": "None"}
+    if isinstance(kind, str) and kind in mapping:
+        return mapping[kind]
+    return "Decimal" if name == "ol" else "Disc"

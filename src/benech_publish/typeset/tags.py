@@ -104,10 +104,14 @@ from ._tagtree import (
     Node,
     accessible_name,
     assign_table_headers,
+    definition_item,
     int_attr,
     is_decorative_image,
     lang_of,
+    lbody,
+    list_numbering,
     local,
+    marker_node,
 )
 
 __all__ = ["ROLE_MAP_PDF17", "write_pdf"]
@@ -284,7 +288,7 @@ class _Tagger:
                 self.runs[-1] = dataclasses.replace(self.runs[-1], line_space=True)
             return
         elif pseudo == "marker":
-            target = self._marker_node(node)
+            target = marker_node(node)
         elif pseudo:
             target = node  # ::before/::after content belongs to its element
         else:
@@ -308,7 +312,7 @@ class _Tagger:
         if isinstance(box, boxes.ParentBox):
             content_target = target
             if target.role == "LI":
-                content_target = self._lbody(target)
+                content_target = lbody(target)
             elif (target.role in GROUPING and box.children and
                   isinstance(box.children[0], boxes.LineBox) and _has_text(box)):
                 content_target = self._anonymous_paragraph(target, box)
@@ -410,12 +414,12 @@ class _Tagger:
             return parent
 
         if name in ("dt", "dd"):
-            node = self._definition_item(parent, element, name)
+            node = definition_item(parent, element, name)
         else:
             if role == "LI" and parent.role != "L":
                 role = "Div" if isinstance(box, boxes.BlockLevelBox) else "Span"
             if parent.role == "LI":
-                parent = self._lbody(parent)
+                parent = lbody(parent)
             node = parent.child(role, element)
         if needs_lang:
             node.lang = own_lang
@@ -430,7 +434,7 @@ class _Tagger:
             if rowspan > 1:
                 node.attributes["RowSpan"] = rowspan
         if role == "L" and name in ("ul", "ol"):
-            node.attributes = {"O": "List", "ListNumbering": _list_numbering(box, name)}
+            node.attributes = {"O": "List", "ListNumbering": list_numbering(getattr(box, "style", None), name)}
         self._register(element, node, page)
         return node
 
@@ -444,38 +448,6 @@ class _Tagger:
         parent_lang = parent.effective_lang() or self.doc_lang
         if own and (parent_lang or "").lower() != own.lower():
             node.lang = own
-
-    def _definition_item(self, parent: Node, element, name: str) -> Node:
-        if parent.role != "L":
-            return parent.child("Div" if name == "dd" else "P", element)
-        if name == "dt":
-            item = parent.child("LI")
-            return item.child("Lbl", element)
-        last = parent.kids[-1] if parent.kids else None
-        if isinstance(last, Node) and last.role == "LI" and last.lbody is None:
-            item = last
-        else:
-            item = parent.child("LI")
-        item.lbody = item.child("LBody", element)
-        return item.lbody
-
-    def _lbody(self, item: Node) -> Node:
-        if item.lbody is None:
-            item.lbody = item.child("LBody")
-        return item.lbody
-
-    def _marker_node(self, node: Node) -> Node:
-        item = node
-        if item.role == "LBody" and item.parent is not None and item.parent.role == "LI":
-            item = item.parent
-        if item.role != "LI":
-            return node
-        for kid in item.kids:
-            if isinstance(kid, Node) and kid.role == "Lbl":
-                return kid
-        label = Node("Lbl", None, item)
-        item.kids.insert(0, label)
-        return label
 
     def _anonymous_paragraph(self, node: Node, box) -> Node:
         last = node.kids[-1] if node.kids else None
@@ -620,18 +592,3 @@ def _has_text(box: Any) -> bool:
         elif isinstance(current, (boxes.LineBox, boxes.InlineBox)):
             stack.extend(current.children)
     return False
-
-
-def _list_numbering(box, name: str) -> str:
-    style = getattr(box, "style", None)
-    kind = style["list_style_type"] if style is not None else None
-    if isinstance(kind, tuple):
-        kind = kind[-1] if kind else None
-    mapping = {"disc": "Disc", "circle": "Circle", "square": "Square",
-               "decimal": "Decimal", "lower-roman": "LowerRoman",
-               "upper-roman": "UpperRoman", "lower-alpha": "LowerAlpha",
-               "lower-latin": "LowerAlpha", "upper-alpha": "UpperAlpha",
-               "upper-latin": "UpperAlpha", "none": "None"}
-    if isinstance(kind, str) and kind in mapping:
-        return mapping[kind]
-    return "Decimal" if name == "ol" else "Disc"
