@@ -58,6 +58,20 @@ class Context:
         """Plain-language warnings the print engine collected (none before any print job)."""
         return list(self._typesetter.notices) if self._typesetter is not None else []
 
+    def warn(self, message: str) -> None:
+        """A plain-language warning for the build report (each once)."""
+        if message not in self.typesetter.notices:
+            self.typesetter.notices.append(message)
+
+    @property
+    def logged(self) -> list[str]:
+        """What the writers decided (none before any print job)."""
+        return list(self._typesetter.log) if self._typesetter is not None else []
+
+    def log(self, message: str) -> None:
+        """Record what the writers decided (copy-fitting), shown by ``build --verbose``."""
+        self.typesetter.log.append(message)
+
     @property
     def created_w3c(self) -> str:
         """The build date as a W3C datetime (UTC) for ``dcterms.*`` metas."""
@@ -74,7 +88,8 @@ class Context:
 
     def print_stylesheets(self, edition: Edition, site: m.Site, lang: str,
                           extra: tuple[str, ...] = ()) -> list[str]:
-        """CSS texts of a print document: fonts, ``css/print.css``, then ``extra`` templates.
+        """CSS texts of a print document: fonts, ``css/print.css``, ``extra`` templates, then
+        the clinic's additions and the edition protections (:meth:`Renderer.stylesheets`).
 
         Every colour comes from ``site.colours`` (so the build's contrast check
         covers it); ``lang`` localizes the running footer ("Page N of M"). The
@@ -86,7 +101,6 @@ class Context:
             ctx = self.renderer.base_context(site, lang, edition, "pdf", self.options,
                                              font_family=fonts.FAMILY,
                                              page_of_css=page_of_css(labels(lang)["page_of"]))
-            css = [fonts.font_css()] + [self.renderer.render(name, **ctx)
-                                        for name in ("css/print.css", *extra)]
+            css = [fonts.font_css(), *self.renderer.stylesheets(("css/print.css", *extra), **ctx)]
             self._print_css[key] = css
         return css
