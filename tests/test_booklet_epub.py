@@ -459,3 +459,21 @@ def test_same_source_date_epoch_gives_identical_bytes(built, tmp_path):
     for suffix in EDITIONS:
         assert again.epub("en", suffix).read_bytes() == b.epub("en", suffix).read_bytes()
         assert again.pdf("en", suffix).read_bytes() == b.pdf("en", suffix).read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root,lang,suffix", all_epubs())
+def test_page_markers_never_inside_an_accessible_name(built, root, lang, suffix):
+    """No "6 Last updated", no "9 Week": markers are empty and outside named elements."""
+    from benech_publish.typeset.pagelist import NAME_FROM_CONTENT
+
+    e = Epub(built[root].epub(lang, suffix))
+    markers = 0
+    for href in e.spine:
+        for marker in e.doc(href).xpath("//*[@role='doc-pagebreak']"):
+            markers += 1
+            assert marker.get("aria-label") and not "".join(marker.itertext()) and len(marker) == 0
+            named = [a.tag.rsplit("}", 1)[-1] for a in marker.iterancestors()
+                     if a.tag.rsplit("}", 1)[-1] in NAME_FROM_CONTENT]
+            assert not named, (href, marker.get("id"), named)
+    assert markers >= 5
