@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import model as m
-from .errors import BenechError, BuildError, ConfigError, Diagnostic, JobFailure
+from .errors import AuditFailed, BenechError, BuildError, ConfigError, Diagnostic, JobFailure
 from .loader import LoadResult, load
 from .audit import audit_pdf
 from .options import DEFAULT_OPTIONS, FORMATS, Options
@@ -257,10 +257,13 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
             try:
                 braille_job = job.kind in BRAILLE_JOBS
                 data = braille.produce(job, content, ctx) if braille_job else _produce(job, content, ctx)
+                # PDFs are audited before writing: under --strict a failing PDF is not written
+                message = "" if braille_job else _audit(job, data, options, report)
                 for fmt, path in job.outputs:
                     atomic_write(path, data[fmt])
                     report.written.append(path)
-                message = braille.check(report) if braille_job else _audit(job, data, options, report)
+                if braille_job:
+                    message = braille.check(report)
             except BenechError as exc:
                 report.failures.append(JobFailure(job.name, str(exc)))
                 status, message = "failed", str(exc)
@@ -277,7 +280,12 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
 
 
 def _audit(job: Job, data: dict[str, bytes], options: Options, report: BuildReport) -> str:
-    """Audit every PDF just written; error findings fail the job under ``strict``."""
+    """Audit the PDF a job made, before it is written.
+
+    Error findings stop the job under ``strict`` (:class:`BuildError`: nothing
+    of the job is written); otherwise the file is written and the build
+    summary marks it as failing its audit.
+    """
     if "pdf" not in data:
         return ""
     path = dict(job.outputs)["pdf"]
@@ -285,11 +293,12 @@ def _audit(job: Job, data: dict[str, bytes], options: Options, report: BuildRepo
     problems = [f for f in result.findings if f.severity == "error"]
     if not problems:
         return ""
-    text = f"{path}: PDF audit: " + "; ".join(f"{f.checkpoint} {f.message}" for f in problems[:3])
+    findings = "; ".join(f"{f.checkpoint} {f.message}" for f in problems[:3])
     if options.strict:
-        report.failures.append(JobFailure(str(path), text))
-    else:
-        report.notices.append(text)
+        raise AuditFailed(f"{path}: not written: its PDF audit found {len(problems)} "
+                         f"error(s): {findings}")
+    text = f"{path}: FAILS ITS PDF AUDIT ({len(problems)} error(s)): {findings}"
+    report.notices.append(text)
     return text
 
 

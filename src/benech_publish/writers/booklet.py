@@ -368,7 +368,9 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
         lang=plan.lang,
         has_images=any(not f.decorative for c in plan.conditions for f in c.figures),
         has_page_list=bool(pages), large_print=edition.is_large,
-        certified_by=site.certified_by or site.name, page_source=identity.page_source)
+        certified_by=site.certified_by or site.name, page_source=identity.page_source,
+        unreviewed=tuple(c.title for c in plan.conditions if c.status != "approved"),
+        problems=epubpkg.self_check([d for d in documents if d.in_spine]))
     package = epubpkg.Package(
         identifier=identity.epub_id,
         title=plan.title + (f" ({L['large_print']})" if edition.is_large else ""),
