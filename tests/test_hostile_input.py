@@ -449,3 +449,11 @@ def test_template_override_linking_outside_is_refused(capsys, root: Path):
     code, output = run(capsys, "build", "--content", "c", "--out", "out", "--format", "html")
     assert code == 2 and output.count("\n") == 1 and "outside the folder" in output, output
     assert "Traceback" not in output and not (root.parent / "out").exists()
+
+
+@pytest.mark.parametrize("setting", ["tables: {en: ../../outside/secret.txt}",
+                                     "tables: {en: /etc/hostname}", "display: ../x.dis"])
+def test_braille_tables_are_names_not_paths(capsys, root: Path, setting: str):
+    (root / "site.yaml").write_text((root / "site.yaml").read_text() + f"braille:\n  {setting}\n")
+    check_and_build(capsys, root, r"c/site\.yaml:\d+: error: braille '(tables|display)'",
+                    site_broken=True)

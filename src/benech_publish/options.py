@@ -19,7 +19,7 @@ from .errors import ConfigError
 from .model import CONTENT_LANG_RE
 from .safety import check_templates
 
-FORMATS = ("html", "pdf", "epub")
+FORMATS = ("html", "pdf", "epub", "braille")
 EDITIONS = ("standard", "large")
 PAPERS = ("A4", "A5")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2")
@@ -30,7 +30,7 @@ STANDARD_PT_RANGE = (12, 16)
 
 @dataclass(frozen=True)
 class Options:
-    #: Output formats to write: any of ``html``, ``pdf``, ``epub``.
+    #: Output formats to write: any of ``html``, ``pdf``, ``epub``, ``braille`` (BRF + PEF).
     formats: tuple[str, ...] = FORMATS
     #: Content languages to build; empty means every language the content has.
     languages: tuple[str, ...] = ()
