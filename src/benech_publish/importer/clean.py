@@ -16,6 +16,7 @@ from urllib.parse import unquote, urljoin
 
 import lxml.etree as etree
 import lxml.html
+import tinyhtml5
 
 from .inline import _same_page
 from .textutil import _CONTROL, HtmlResult, _short, clean_text
@@ -53,6 +54,52 @@ def html_to_text(html: str) -> str:
         _drop(el)
     return clean_text(root.text_content())
 
+
+
+MAX_DEPTH = 100
+MAX_ELEMENTS = 30_000
+MAX_CHARS = 5_000_000
+# Elements that never stay open (void) or that the parser closes by itself
+# when a sibling starts: they add no depth.
+_FLAT = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr", "param", "keygen", "p", "li", "dt", "dd", "option", "optgroup", "tr",
+         "td", "th", "thead", "tbody", "tfoot", "rb", "rt", "rp", "colgroup", "caption"}
+_RAW_TEXT = re.compile(r"<(script|style|textarea|title|xmp|noembed|noframes|iframe)\b.*?</\1\s*>|<!--.*?-->",
+                       re.S | re.I)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+
+
+class TooComplex(ValueError):
+    """A page too deeply nested or too large to convert in a bounded time."""
+
+
+def check_bounds(html: str) -> None:
+    """Raise :class:`TooComplex` for a page the converter would take too long on.
+
+    The HTML5 parser's work grows with depth × size, so both are bounded
+    before parsing, by a scan of the tags (an estimate that may only err on
+    the deep side).
+    """
+    if len(html) > MAX_CHARS:
+        raise TooComplex(f"the page's HTML is too large ({len(html)} characters; the limit is "
+                         f"{MAX_CHARS})")
+    stack: list[str] = []  # open elements, as the parser would keep them (roughly)
+    count = 0
+    for match in _TAG.finditer(_RAW_TEXT.sub("", html)):
+        count += 1
+        tag = match.group(2).lower()
+        if tag in _FLAT:
+            continue
+        if not match.group(1):
+            stack.append(tag)
+            if len(stack) > MAX_DEPTH:
+                raise TooComplex(f"the page's HTML is nested too deeply (more than {MAX_DEPTH} "
+                                 "levels)")
+        elif tag in stack:  # an end tag closes its element and those opened inside it
+            del stack[len(stack) - 1 - stack[::-1].index(tag):]
+    if count > MAX_ELEMENTS:
+        raise TooComplex(f"the page's HTML has too many elements ({count}; the limit is "
+                         f"{MAX_ELEMENTS})")
 
 
 def _drop(el: etree._Element) -> None:
@@ -99,14 +146,7 @@ class Cleaning:
         if not self.html.strip():
             self.result.review.append("the page has no content")
             return None
-        try:
-            import tinyhtml5
-        except ModuleNotFoundError:  # pragma: no cover - WeasyPrint brings tinyhtml5
-            try:
-                return lxml.html.fragment_fromstring(self.html, create_parent="div")
-            except (etree.ParserError, ValueError) as exc:
-                self.result.review.append(f"the page's HTML could not be read: {exc}")
-                return None
+        check_bounds(self.html)
         document = tinyhtml5.parse(self.html, namespace_html_elements=False)
         root = lxml.html.html_parser.makeelement("div")
         self._copy(document, root)
@@ -114,9 +154,17 @@ class Cleaning:
             self.result.dropped.append(f"event-handler attribute(s) (onclick, ...) ×{self.handlers}")
         return root
 
-    def _copy(self, source, target: etree._Element) -> None:
-        """Copy the children of an ElementTree node under an lxml element."""
+    def _copy(self, source, target: etree._Element, depth: int = 0) -> None:
+        """Copy the children of an ElementTree node under an lxml element.
+
+        Below :data:`MAX_DEPTH` levels (the parser can nest deeper than the
+        source says, rebuilding formatting) only the text is kept.
+        """
         target.text = (target.text or "") + _CONTROL.sub("", source.text or "") or None
+        if depth >= MAX_DEPTH:
+            text = "".join(source.itertext()) if hasattr(source, "itertext") else ""
+            target.text = (target.text or "") + " " + _CONTROL.sub("", text)
+            return
         last = None
         for child in source:
             if not isinstance(child.tag, str):  # comment or processing instruction
@@ -133,7 +181,7 @@ class Cleaning:
                 elif key in KEPT_ATTRIBUTES:
                     el.set(key, _CONTROL.sub("", str(value)))
             target.append(el)
-            self._copy(child, el)
+            self._copy(child, el, depth + 1)
             el.tail = _CONTROL.sub("", child.tail or "") or None
             last = el
 

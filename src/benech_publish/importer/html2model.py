@@ -37,6 +37,9 @@ import lxml.etree as etree
 from .. import model as m
 from ..i18n import labels
 from ..markdown import ANCHOR_RE, slugify
+from . import shortcodes
+from .langcheck import language_notes
+from .tables import convert_table
 from .clean import BLOCKS, HEADINGS, SAFE_SCHEMES, Cleaning, _drop, html_to_text
 from .inline import (_bold_only, _encode_url, _fix_links, _markdown_safe, _no_breaks, normalize)
 from .textutil import _CONTROL, _LANG_RE, HtmlResult, _lang_code, _short, clean_text
@@ -67,9 +70,15 @@ class Converter(Cleaning):
         self.category_texts: set[str] = set()
         self.html = _CONTROL.sub("", html or "")
         self.handlers = 0
+        self.spans: list[m.Span] = []  # foreign-language spans, for the language check
 
     # ------------------------------------------------------------------ driver
     def run(self) -> HtmlResult:
+        """Convert the page; raises :class:`.clean.TooComplex` for a page beyond the bounds."""
+        codes = shortcodes.rewrite(self.html)
+        self.html = codes.html
+        self.result.repaired += codes.repaired
+        self.result.review += codes.review
         root = self._parse()
         if root is not None:
             self._remove_executable(root)
@@ -77,6 +86,7 @@ class Converter(Cleaning):
             events: list[object] = []
             self._flow(root, events, top=True)
             self._build(events)
+        self.result.review += language_notes(self.spans, self.lang)
         return self.result
 
     # ------------------------------------------------------------------ conversion
@@ -152,8 +162,7 @@ class Converter(Cleaning):
             else:
                 out.append(m.BulletList(tuple(items)))
         elif tag == "table":
-            table, captions = self._table(el)
-            out.extend(captions)
+            table = self._table(el)
             if table is not None:
                 out.append(table)
         elif tag in ("img", "picture"):
@@ -193,6 +202,12 @@ class Converter(Cleaning):
     def _figure(self, el: etree._Element, out: list[object], *, top: bool) -> None:
         imgs = [img for img in el.iter("img")]
         caption_el = next(el.iter("figcaption"), None)
+        tables = list(el.iter("table"))
+        if len(tables) == 1 and not imgs:  # block editor: figure.wp-block-table > figcaption
+            table = self._table(tables[0], caption_el)
+            if table is not None:
+                out.append(table)
+            return
         caption = clean_text(caption_el.text_content()) if caption_el is not None else ""
         if caption_el is not None:
             _drop(caption_el)
@@ -230,55 +245,26 @@ class Converter(Cleaning):
                             "mark it {.decorative} if it adds no information")
         return m.Figure(src=src, alt=alt)
 
-    def _table(self, el: etree._Element) -> tuple[m.Table | None, list[m.Block]]:
+    def _table(self, el: etree._Element, caption_el: etree._Element | None = None) -> m.Table | None:
+        """A table (see :mod:`.tables`); its caption from ``<caption>`` or ``caption_el``."""
+        own = next((c for c in el.iter("caption")), None)
+        caption: tuple[m.Inline, ...] = ()
+        for source in (own, caption_el):
+            if source is not None and not caption:
+                caption = self._cell_inlines(source)
+            if source is not None:
+                _drop(source)
         r = self.result
-        extra: list[m.Block] = []
-        caption = next((c for c in el.iter("caption")), None)
-        if caption is not None:
-            text = clean_text(caption.text_content())
-            if text:
-                extra.append(m.Paragraph((m.Text(text),)))
-                r.repaired.append(f"table caption \"{_short(text)}\" placed above the table")
-        rows: list[tuple[bool, tuple[m.Cell, ...], bool]] = []  # (in_thead, cells, all_th)
-        spans = False
-        for tr in el.iter("tr"):
-            cells = []
-            for cell in tr:
-                if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
-                    continue
-                if cell.get("colspan") or cell.get("rowspan"):
-                    spans = True
-                inlines = normalize(tuple(
-                    m.Text(" ") if isinstance(x, m.LineBreak) else x
-                    for x in self._inline_children(cell, [], flatten_blocks=True)))
-                cells.append(m.Cell(_no_breaks(inlines), header=cell.tag == "th"))
-            in_head = any(a.tag == "thead" for a in tr.iterancestors())
-            if cells:
-                rows.append((in_head, tuple(cells), all(c.header for c in cells)))
-        if spans:
-            r.review.append("a table had merged cells: check its layout")
-        if not rows:
-            return None, extra
-        width = max(len(cells) for _, cells, _ in rows)
+        table = convert_table(el, caption, self._cell_inlines, r.review, r.repaired)
+        if table is None and caption:
+            r.review.append(f"a table caption \"{_short(m.plain_text(caption))}\" had no table: "
+                            "kept as a paragraph")
+        return table
 
-        def pad(cells: tuple[m.Cell, ...]) -> tuple[m.Cell, ...]:
-            return tuple(replace(c, header=False) for c in cells) + (m.Cell(()),) * (width - len(cells))
-
-        head_rows = [cells for in_head, cells, _ in rows if in_head]
-        body_rows = [cells for in_head, cells, _ in rows if not in_head]
-        if not head_rows:
-            if rows[0][2]:
-                head_rows, body_rows = [rows[0][1]], [c for _, c, _ in rows[1:]]
-            else:
-                head_rows, body_rows = [rows[0][1]], [c for _, c, _ in rows[1:]]
-                r.review.append("a table had no header row: its first row was made the header")
-        if len(head_rows) > 1:
-            body_rows = head_rows[1:] + body_rows
-            r.repaired.append("a table's extra header rows were moved into its body")
-        if any(c.header for row in body_rows for c in row):
-            r.review.append("a table had row headers: they are now ordinary cells")
-        head = (tuple(replace(c, header=True) for c in pad(head_rows[0])),)
-        return m.Table(head, tuple(pad(row) for row in body_rows)), extra
+    def _cell_inlines(self, cell: etree._Element) -> tuple[m.Inline, ...]:
+        inlines = normalize(tuple(m.Text(" ") if isinstance(x, m.LineBreak) else x
+                                  for x in self._inline_children(cell, [], flatten_blocks=True)))
+        return _no_breaks(inlines)
 
     # ------------------------------------------------------------------ inline
     def _inline_children(self, el: etree._Element, hoisted: list[m.Block], *,
@@ -329,7 +315,9 @@ class Converter(Cleaning):
             return [m.Text("“"), *kids(), m.Text("”")]
         lang = _lang_code(str(el.get("lang") or el.get("{http://www.w3.org/XML/1998/namespace}lang") or ""))
         if lang and _LANG_RE.match(lang) and lang != self.lang:
-            return [m.Span(lang, kids())]
+            span = m.Span(lang, kids())
+            self.spans.append(span)
+            return [span]
         if tag in BLOCKS:  # a block inside inline content: keep its text, separated
             return [m.Text(" "), *kids(), m.Text(" ")]
         return list(kids())  # span, u, mark, small, sup, sub, font, ...: text only

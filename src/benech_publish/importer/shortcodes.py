@@ -1,0 +1,155 @@
+"""WordPress shortcodes left in a page's HTML → HTML the converter understands.
+
+Takes: the ``content.rendered`` HTML (WordPress leaves a shortcode as text
+when its plugin is off, or in pages saved by the classic editor). Gives: the
+HTML with every shortcode replaced, and plain-language notes. Pure.
+
+* ``[caption ...]<img ...> Caption text[/caption]`` → ``<figure><img ...>
+  <figcaption>Caption text</figcaption></figure>`` (also the old
+  ``caption="..."`` attribute form);
+* ``[embed]URL[/embed]``, ``[video src=URL]``, ``[audio mp3=URL]``,
+  ``[playlist]`` → a link to the address (review note);
+* ``[gallery ...]`` → dropped (review note: add the images as figures);
+* any other shortcode → its tags dropped, text between them kept (review
+  note). None is ever left as text.
+
+What counts as a shortcode: ``[name ...]`` / ``[/name]`` where ``name`` is a
+known WordPress shortcode, or has attributes, or has a closing tag, or
+contains ``_`` or ``-`` (plugin names such as ``contact-form-7``). Bracketed
+words such as ``[sic]`` or ``[1]`` stay text.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+
+KNOWN = ("caption", "wp_caption", "embed", "gallery", "video", "audio", "playlist")
+MEDIA = ("embed", "video", "audio", "playlist")
+# Curly quotes and primes that wptexturize puts around attribute values.
+_QUOTES = "\"'\u201c\u201d\u2018\u2019\u2032\u2033"
+_OPEN = re.compile(r"\[(?!/)([A-Za-z][A-Za-z0-9_-]{0,60})((?:\s[^\[\]]{0,2000})?)\s*/?\]")
+_CLOSE = re.compile(r"\[/([A-Za-z][A-Za-z0-9_-]{0,60})\]")
+_ATTR = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:[" + _QUOTES + r"]([^" + _QUOTES + r"]*)["
+                   + _QUOTES + r"]|(\S+))")
+_URL = re.compile(r"https?://[^\s<>\"'\[\]]+")
+_IMG_LEAD = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
+
+
+@dataclass
+class Shortcodes:
+    """The rewritten HTML and the notes for the import report."""
+
+    html: str
+    review: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)
+
+
+def _attrs(text: str) -> dict[str, str]:
+    decoded = html_lib.unescape(text)
+    return {k.lower(): (q if q is not None and q != "" else b or "").strip(_QUOTES)
+            for k, q, b in _ATTR.findall(decoded)}
+
+
+def _is_shortcode(name: str, attrs: str, closers: set[str]) -> bool:
+    name = name.lower()
+    return name in KNOWN or "_" in name or "-" in name or bool(attrs.strip()) or name in closers
+
+
+def _link(url: str, kind: str) -> str:
+    safe = html_lib.escape(url, quote=True)
+    return f'<p><a href="{safe}">{html_lib.escape(url)}</a></p>'
+
+
+MAX_PASSES = 8
+
+
+def rewrite(html: str) -> Shortcodes:
+    """Replace every shortcode in ``html`` (see the module docstring).
+
+    Shortcodes nested in others are handled by further passes (at most
+    :data:`MAX_PASSES`); whatever is left after that is removed.
+    """
+    result = Shortcodes(html)
+    for _ in range(MAX_PASSES):
+        before = result.html
+        _pass(result)
+        if result.html == before:
+            return result
+    closers = {c.group(1).lower() for c in _CLOSE.finditer(result.html)}
+    result.html = _CLOSE.sub("", _OPEN.sub(
+        lambda o: "" if _is_shortcode(o.group(1), o.group(2) or "", closers) else o.group(0),
+        result.html))
+    result.review.append("shortcodes nested too deeply were removed")
+    return result
+
+
+def _pass(result: Shortcodes) -> None:
+    html = result.html
+    if "[" not in html:
+        return
+    closers = {c.group(1).lower() for c in _CLOSE.finditer(html)}
+    out: list[str] = []
+    pos = 0
+    for _ in range(100_000):  # bounded: each turn consumes at least one shortcode
+        match = _OPEN.search(html, pos) or None
+        close = _CLOSE.search(html, pos)
+        if match is None and close is None:
+            break
+        if close is not None and (match is None or close.start() < match.start()):
+            # a stray closing tag (its opening tag was unknown text or missing)
+            out.append(html[pos:close.start()])
+            result.review.append(f"stray shortcode end [/{close.group(1)}] removed")
+            pos = close.end()
+            continue
+        assert match is not None
+        name, attr_text = match.group(1), match.group(2) or ""
+        if not _is_shortcode(name, attr_text, closers):
+            out.append(html[pos:match.end()])
+            pos = match.end()
+            continue
+        out.append(html[pos:match.start()])
+        lower = name.lower()
+        closing = re.compile(r"\[/" + re.escape(name) + r"\]", re.I)
+        end_match = None if match.group(0).endswith("/]") else closing.search(html, match.end())
+        inner = html[match.end():end_match.start()] if end_match else ""
+        pos = end_match.end() if end_match else match.end()
+        out.append(_replace(lower, _attrs(attr_text), inner, result))
+    out.append(html[pos:])
+    result.html = "".join(out)
+
+
+def _replace(name: str, attrs: dict[str, str], inner: str, r: Shortcodes) -> str:
+    if name in ("caption", "wp_caption"):
+        lead = _IMG_LEAD.match(inner)
+        image, caption = (lead.group(1), lead.group(2)) if lead else ("", inner)
+        caption = caption.strip() or attrs.get("caption", "")
+        if not image:
+            r.review.append("a [caption] shortcode held no image: its text was kept as a paragraph")
+            return f"<p>{caption}</p>" if caption.strip() else ""
+        r.repaired.append("[caption] shortcode made a figure with its caption")
+        return f"<figure>{image}<figcaption>{caption}</figcaption></figure>"
+    if name in MEDIA:
+        url = attrs.get("src") or attrs.get("url") or next(
+            (v for k, v in attrs.items() if k in ("mp4", "m4v", "webm", "ogv", "mp3", "ogg", "wav",
+                                                   "m4a")), "")
+        if not url:
+            found = _URL.search(html_lib.unescape(re.sub(r"<[^>]*>", " ", inner)))
+            url = found.group(0) if found else ""
+        if url and _URL.fullmatch(url):
+            r.review.append(f"[{name}] shortcode turned into a link to {url}: describe what it "
+                            "shows, or remove it")
+            return _link(url, name)
+        r.review.append(f"[{name}] shortcode without an http(s) address dropped")
+        return ""
+    if name == "gallery":
+        ids = attrs.get("ids", "")
+        r.review.append(f"[gallery{f' ids={ids}' if ids else ''}] shortcode dropped: add its "
+                        "images as figures with alt text")
+        return ""
+    if inner.strip():
+        r.review.append(f"[{name}] shortcode removed, the text inside it kept: check it")
+    else:
+        r.review.append(f"[{name}] shortcode dropped (a plugin's content, not available)")
+    return inner
