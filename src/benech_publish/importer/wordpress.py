@@ -382,6 +382,10 @@ def page_to_condition(page: Any, *, languages: Iterable[str] = (),
         title = converted.title_from_h1
         if title:
             result.review.append("the page had no title: the first heading was used")
+        else:
+            result.review.append("the page has no title: write one in the front matter")
+    if not converted.sections:
+        result.review.append("the page has no sections to import: write them, or do not import it")
     slug = file_slug(page.get("slug"), title, result)
     summary, summary_from = _summary(page, converted.sections)
     if summary:
