@@ -22,7 +22,8 @@ import click
 
 from . import __version__
 from .errors import BenechError, BuildError, ConfigError, ContentError, Diagnostic
-from .options import EDITIONS, FORMATS, Options
+from .options import (DEFAULT_OPTIONS, EDITIONS, FORMATS, LARGE_PRINT_PT_RANGE, PAPERS,
+                      PDF_VARIANTS, Options)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -33,6 +34,7 @@ def _csv(allowed: Sequence[str] | None = None) -> Callable:
             return ()
         items = tuple(v.strip() for v in value.split(",") if v.strip())
         if allowed:
+            items = tuple(v.lower() for v in items)
             bad = [v for v in items if v not in allowed]
             if bad:
                 raise click.BadParameter(f"{', '.join(bad)} (choose from {', '.join(allowed)})")
@@ -67,20 +69,32 @@ content_option = click.option("--content", "content_dir", default="content", sho
                               type=click.Path(file_okay=False, path_type=Path),
                               help="Content folder (site.yaml, <lang>/<slug>.md).")
 strict_option = click.option("--strict", is_flag=True,
-                             help="Treat warnings (e.g. an overdue review) as errors.")
+                             help="Treat warnings (e.g. an overdue review, a PDF audit "
+                                  "warning) as errors.")
+
+
+templates_option = click.option(
+    "--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of templates that override the packaged ones "
+         "(default: templates/ beside the content folder, when it exists).")
 
 
 @cli.command()
 @content_option
-@strict_option
-def check(content_dir: Path, strict: bool) -> None:
-    """Validate the content and print every problem, one line each (file:line)."""
+@templates_option
+@click.option("--strict", is_flag=True, help="Treat content warnings (e.g. an overdue review) as errors.")
+def check(content_dir: Path, templates: Path | None, strict: bool) -> None:
+    """Validate the content and the template overrides; print every problem, one line each (file:line)."""
     from .loader import load
+    from .overrides import check_overrides, override_folder
 
     result = load(content_dir)
-    _print_diagnostics(result.diagnostics)
-    n_err, n_warn = len(result.errors), len(result.warnings)
-    ok = result.ok(strict=strict)
+    diagnostics = [*result.diagnostics, *check_overrides(override_folder(content_dir, templates),
+                                                         result.content.site.colours)]
+    _print_diagnostics(diagnostics)
+    n_err = sum(d.is_error for d in diagnostics)
+    n_warn = len(diagnostics) - n_err
+    ok = n_err == 0 and not (strict and n_warn)
     conditions = len(result.content.conditions)
     _say(f"{'ok' if ok else 'failed'}: {conditions} valid condition file(s), "
          f"{n_err} error(s), {n_warn} warning(s)")
@@ -93,19 +107,21 @@ def check(content_dir: Path, strict: bool) -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--lang", "languages", callback=_csv(), metavar="it,en",
               help="Languages to build (default: every language the content has).")
-@click.option("--variant", "editions", callback=_csv(EDITIONS), metavar="standard,large",
-              help="Editions to build (default: both).")
-@click.option("--format", "formats", callback=_csv(FORMATS), metavar="html,pdf,epub",
+@click.option("--variant", "editions", callback=_csv(EDITIONS), metavar=",".join(EDITIONS),
+              help="Editions to build (default: all).")
+@click.option("--format", "formats", callback=_csv(FORMATS), metavar=",".join(FORMATS),
               help="Formats to build (default: all).")
-@click.option("--paper", type=click.Choice(["A4", "A5"]), default="A4", show_default=True,
-              help="Paper of standard-edition leaflets (large print is always A4).")
-@click.option("--large-print-size", "large_print_pt", type=click.IntRange(16, 24), default=18,
+@click.option("--paper", type=click.Choice(PAPERS, case_sensitive=False),
+              default=DEFAULT_OPTIONS.paper, show_default=True,
+              help="Paper of standard-edition leaflets and booklets (large print is always A4).")
+@click.option("--large-print-size", "large_print_pt", type=click.IntRange(*LARGE_PRINT_PT_RANGE),
+              default=DEFAULT_OPTIONS.large_print_pt,
               show_default=True, help="Body size of the large-print edition, in points.")
-@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/ua-2"]), default="pdf/ua-1",
+@click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS, case_sensitive=False),
+              default=DEFAULT_OPTIONS.pdf_variant,
               show_default=True, help="PDF conformance preset.")
 @click.option("--include-drafts", is_flag=True, help="Put draft conditions in booklets, marked as drafts.")
-@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Folder of templates that override the packaged ones.")
+@templates_option
 @click.option("--incremental", is_flag=True, help="Skip outputs that are newer than their inputs.")
 @strict_option
 def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions: tuple[str, ...],
@@ -121,7 +137,8 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
 
     try:
         options = Options(
-            formats=formats or FORMATS, languages=languages, editions=editions or EDITIONS,
+            formats=formats or DEFAULT_OPTIONS.formats, languages=languages,
+            editions=editions or DEFAULT_OPTIONS.editions,
             paper=paper, large_print_pt=large_print_pt, pdf_variant=pdf_variant,
             include_drafts=include_drafts, strict=strict, templates=templates,
             incremental=incremental)
@@ -152,7 +169,8 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-@strict_option
+@click.option("--strict", is_flag=True,
+              help="Fail on warning-level PDF findings too, not only on errors.")
 def audit(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check PDFs against the machine-checkable PDF/UA-1 rules (Matterhorn Protocol).
 
@@ -188,6 +206,61 @@ class _progress_printer:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", "clinic", default="Example Clinic", show_default=True,
+              help="The clinic's name, written into content/site.yaml.")
+def init(directory: Path, clinic: str) -> None:
+    """Start a new clinic project in DIRECTORY (absent or empty): content/ with a
+    commented site.yaml and one example condition per language (drafts), an
+    empty templates/ folder and a README with the two commands."""
+    from .project import init_project
+
+    for path in init_project(directory, clinic):
+        _say(f"written {path}")
+    _say(f"done: next, 'cd {directory}' then 'benech-publish check' and "
+         "'benech-publish build --include-drafts'")
+    sys.exit(EXIT_OK)
+
+
+@cli.group("templates")
+def templates_group() -> None:
+    """List the packaged templates and copy one into templates/ to override it (see docs/templates.md)."""
+
+
+@templates_group.command("list")
+@content_option
+@templates_option
+def templates_list(content_dir: Path, templates: Path | None) -> None:
+    """Every packaged template and stylesheet, and which ones the override folder replaces."""
+    from .overrides import PROTECTED, packaged_templates, override_folder
+
+    folder = override_folder(content_dir, templates)
+    for name in packaged_templates():
+        if name == PROTECTED:
+            state = "always packaged (edition protections)"
+        elif folder is not None and (folder / name).is_file():
+            state = f"overridden by {(folder / name).as_posix()}"
+        else:
+            state = "packaged"
+        click.echo(f"{name:28} {state}")
+    sys.exit(EXIT_OK)
+
+
+@templates_group.command("copy")
+@click.argument("name")
+@content_option
+@templates_option
+def templates_copy(name: str, content_dir: Path, templates: Path | None) -> None:
+    """Copy packaged template NAME (e.g. css/clinic.css) into the override folder
+    (default: templates/ beside the content folder) for editing; never overwrites."""
+    from .overrides import copy_template
+
+    folder = templates or Path(content_dir).resolve().parent / "templates"
+    _say(f"written {copy_template(name, folder).as_posix()}")
+    sys.exit(EXIT_OK)
 
 
 @cli.group("import")
