@@ -166,10 +166,12 @@ class _Builder:
                 block, i = self.list_(tokens, i)
                 out.append(block)
             elif t == "table_open":
-                block, i = self.table(tokens, i)
-                if out and isinstance(out[-1], m.Paragraph) and out[-1] in captions:
-                    block = replace(block, caption=_caption_text(captions.pop(out.pop())))
-                out.append(block)
+                table, i = self.table(tokens, i)
+                last = out[-1] if out else None
+                if isinstance(last, m.Paragraph) and last in captions:
+                    out.pop()
+                    table = replace(table, caption=_caption_text(captions.pop(last)))
+                out.append(table)
             elif t.startswith("container_") and t.endswith("_open"):
                 kind = t[len("container_"):-len("_open")]
                 inner, i = self.blocks(tokens, i + 1, (f"container_{kind}_close",))
@@ -239,7 +241,7 @@ class _Builder:
             return m.NumberedList(tuple(items), start, self.loc(open_tok)), i + 1
         return m.BulletList(tuple(items), self.loc(open_tok)), i + 1
 
-    def table(self, tokens: list[Token], i: int) -> tuple[m.Block, int]:
+    def table(self, tokens: list[Token], i: int) -> tuple[m.Table, int]:
         open_tok = tokens[i]
         head: list[tuple[m.Cell, ...]] = []
         body: list[tuple[m.Cell, ...]] = []

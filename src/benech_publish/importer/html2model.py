@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree as etree
@@ -47,6 +48,7 @@ from .textutil import _CONTROL, _LANG_RE, HtmlResult, _lang_code, _short, clean_
 __all__ = ["HtmlResult", "clean_text", "convert", "html_to_text", "normalize", "_lang_code"]
 
 MAX_LEVEL = 6
+_BLOCK_TYPES = (m.Paragraph, m.BulletList, m.NumberedList, m.Table, m.Figure, m.Note)
 
 
 @dataclass
@@ -149,7 +151,7 @@ class Converter(Cleaning):
                     self._flow(li, blocks, top=False)
                 else:
                     self._block(li, li.tag.lower(), blocks, top=False)
-                items.append(m.ListItem(tuple(b for b in blocks if not isinstance(b, _Heading))))
+                items.append(m.ListItem(tuple(b for b in blocks if isinstance(b, _BLOCK_TYPES))))
             items = [i for i in items if i.blocks]
             if not items:
                 return
@@ -440,7 +442,7 @@ class Converter(Cleaning):
             if ev.note:
                 r.repaired.append(ev.note)
             anchor, original = anchor_for(ev.ids, ev.text)
-            node = {"level": level, "src": src, "anchor": anchor, "heading": ev.text,
+            node: dict[str, Any] = {"level": level, "src": src, "anchor": anchor, "heading": ev.text,
                     "label": label_for(original, ev.text), "blocks": [], "children": []}
             if level == MAX_LEVEL and stack and stack[-1]["level"] == MAX_LEVEL:
                 stack.pop()

@@ -87,8 +87,8 @@ def convert_table(el: etree._Element, caption: tuple[m.Inline, ...],
         return None
     height = max(r for r, _ in grid) + 1
     width = max(c for _, c in grid) + 1
-    in_head = [rows[r][1] if r < len(rows) else False for r in range(height)]
-    n_head = sum(1 for flag in in_head[:height] if flag)
+    head_flags = [rows[r][1] if r < len(rows) else False for r in range(height)]
+    n_head = sum(1 for flag in head_flags if flag)
     if not n_head:  # no thead: leading rows made only of th cells are the header
         while n_head < height and all(
                 (n_head, c) in grid and grid[(n_head, c)].cell.header for c in range(width)):

@@ -238,7 +238,8 @@ def _rendered(page: dict, key: str) -> str:
 
 def detect_language(page: dict, languages: Iterable[str] = ()) -> tuple[str, str]:
     """``(language code, where it came from)``, or ``("", "")`` when nothing says."""
-    yoast = page.get("yoast_head_json") if isinstance(page.get("yoast_head_json"), dict) else {}
+    yoast_value = page.get("yoast_head_json")
+    yoast: dict[str, Any] = yoast_value if isinstance(yoast_value, dict) else {}
     candidates: list[tuple[str, str]] = []
     if isinstance(yoast.get("og_locale"), str):
         candidates.append((yoast["og_locale"], "og_locale"))
@@ -252,7 +253,8 @@ def detect_language(page: dict, languages: Iterable[str] = ()) -> tuple[str, str
     for key in ("lang", "language", "locale"):
         if isinstance(page.get(key), str):
             candidates.append((page[key], key))
-    link = page.get("link") if isinstance(page.get("link"), str) else ""
+    link_value = page.get("link")
+    link = link_value if isinstance(link_value, str) else ""
     first = PurePosixPath(urlsplit(link).path).parts[1:2]
     if first and re.match(r"^[a-z]{2}(-[a-z]{2})?$", first[0].lower()):
         code = first[0].lower()
@@ -360,7 +362,8 @@ def page_to_condition(page: Any, *, languages: Iterable[str] = (),
     if not isinstance(page.get("content"), (dict, str)):
         raise ValueError("not a WordPress page: it has no 'content'")
     languages = tuple(languages)
-    link = page.get("link") if isinstance(page.get("link"), str) else ""
+    link_value = page.get("link")
+    link = link_value if isinstance(link_value, str) else ""
     if net.origin_of(link) is None or _link_local(link):
         link = ""
     lang, lang_from = detect_language(page, languages)
