@@ -275,6 +275,7 @@ def test_two_images_with_the_same_name_stay_two_files(tmp_path: Path) -> None:
     "<span><i>" * 30_000 + "x",
     "<div></i>" * 20_000 + "x",  # stray end tags do not hide the depth
     "<p>x</p>" * 40_000,  # flat but too many elements
+    "".join(f"<b id='{i}'>" for i in range(90)) + "<p>x</p>" * 2_000,  # copied formatting
 ])
 def test_deep_or_huge_pages_answer_in_seconds(tmp_path: Path, html: str) -> None:
     content = make_content(tmp_path)
@@ -309,4 +310,50 @@ def test_nothing_is_written_outside_the_content_folder_by_a_hostile_batch(tmp_pa
     before = files_under(tmp_path)
     [result] = import_wordpress(source, content).pages
     assert result.status == "failed" and "outside" in result.reason
+    assert files_under(tmp_path) == before
+
+
+def test_a_shortcode_flood_answers_in_seconds_with_one_note_per_kind(tmp_path: Path) -> None:
+    content = make_content(tmp_path)
+    html = "<h2 id='a'>A</h2><p>" + "[x_y a=1] " * 20_000 + "[/z]</p>" + "[gallery]" * 5_000
+    source = tmp_path / "p.json"
+    source.write_text(json.dumps(page(html, slug="flood")))
+    started = time.monotonic()
+    [result] = import_wordpress(source, content).pages
+    assert time.monotonic() - started < 30
+    assert result.status == "written"
+    assert "[x_y] shortcode dropped (a plugin's content, not available) ×20000" in result.review
+    assert "[gallery] shortcode dropped: add its images as figures with alt text ×5000" in result.review
+    assert "[x_y" not in result.path.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- the CLI
+
+
+@pytest.mark.parametrize("case", ["redirect", "deep", "names", "trickle"])
+def test_cli_one_clear_line_non_zero_exit_no_traceback(tmp_path: Path, case: str,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    content = make_content(tmp_path)
+    before = files_under(tmp_path)
+    with LocalSite() as asked, LocalSite() as other:
+        other.route("/p", json.dumps(page()).encode())
+        if case == "redirect":
+            source = asked.route("/p", status=301, location=other.base + "/p")
+        elif case == "trickle":
+            source = asked.route("/p", json.dumps(page()).encode(), trickle=0.2)
+        else:
+            value = (page("<div>" * 5_000, slug="deep") if case == "deep"
+                     else page(slug="", id="../../../y", title={"rendered": "///"}))
+            source = asked.route("/p", json.dumps(value).encode())
+        with pytest.raises(SystemExit) as exit_:
+            main(["import", "wordpress", source, "--content", str(content), "--timeout", "1"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 1 and "Traceback" not in err
+    lines = err.strip().splitlines()
+    if case in ("redirect", "trickle"):
+        assert len(lines) == 1 and lines[0].startswith("error: "), lines
+        assert ("refused a redirect" if case == "redirect" else "no answer within 1 s") in lines[0]
+    else:
+        assert lines[0].startswith(f"{source}: failed: "), lines
+        assert ("nested too deeply" if case == "deep" else "no usable slug or title") in lines[0]
     assert files_under(tmp_path) == before

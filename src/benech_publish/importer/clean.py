@@ -57,13 +57,15 @@ def html_to_text(html: str) -> str:
 
 
 MAX_DEPTH = 100
-MAX_ELEMENTS = 30_000
+MAX_ELEMENTS = 10_000
 MAX_CHARS = 5_000_000
 # Elements that never stay open (void) or that the parser closes by itself
 # when a sibling starts: they add no depth.
 _FLAT = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
          "track", "wbr", "param", "keygen", "p", "li", "dt", "dd", "option", "optgroup", "tr",
          "td", "th", "thead", "tbody", "tfoot", "rb", "rt", "rp", "colgroup", "caption"}
+_FORMATTING = {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong",
+               "tt", "u"}
 _RAW_TEXT = re.compile(r"<(script|style|textarea|title|xmp|noembed|noframes|iframe)\b.*?</\1\s*>|<!--.*?-->",
                        re.S | re.I)
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
@@ -84,22 +86,30 @@ def check_bounds(html: str) -> None:
         raise TooComplex(f"the page's HTML is too large ({len(html)} characters; the limit is "
                          f"{MAX_CHARS})")
     stack: list[str] = []  # open elements, as the parser would keep them (roughly)
+    formatting = 0  # open formatting elements among them
     count = 0
     for match in _TAG.finditer(_RAW_TEXT.sub("", html)):
-        count += 1
         tag = match.group(2).lower()
+        if not match.group(1):
+            # the element, plus the unclosed formatting elements the parser may copy
+            # into it (HTML's "reconstruct the active formatting elements")
+            count += 1 + formatting
+            if count > MAX_ELEMENTS:
+                break
         if tag in _FLAT:
             continue
         if not match.group(1):
             stack.append(tag)
+            formatting += tag in _FORMATTING
             if len(stack) > MAX_DEPTH:
                 raise TooComplex(f"the page's HTML is nested too deeply (more than {MAX_DEPTH} "
                                  "levels)")
         elif tag in stack:  # an end tag closes its element and those opened inside it
-            del stack[len(stack) - 1 - stack[::-1].index(tag):]
+            cut = len(stack) - 1 - stack[::-1].index(tag)
+            formatting -= sum(1 for t in stack[cut:] if t in _FORMATTING)
+            del stack[cut:]
     if count > MAX_ELEMENTS:
-        raise TooComplex(f"the page's HTML has too many elements ({count}; the limit is "
-                         f"{MAX_ELEMENTS})")
+        raise TooComplex(f"the page's HTML has too many elements (more than {MAX_ELEMENTS})")
 
 
 def _drop(el: etree._Element) -> None:

@@ -41,7 +41,7 @@ from ..markdown import ANCHOR_RE, slugify
 from . import shortcodes
 from .langcheck import language_notes
 from .tables import convert_table
-from .clean import BLOCKS, HEADINGS, SAFE_SCHEMES, Cleaning, _drop, html_to_text
+from .clean import BLOCKS, HEADINGS, SAFE_SCHEMES, Cleaning, check_bounds, _drop, html_to_text
 from .inline import (_bold_only, _encode_url, _fix_links, _markdown_safe, _no_breaks, normalize)
 from .textutil import _CONTROL, _LANG_RE, HtmlResult, _lang_code, _short, clean_text
 
@@ -77,6 +77,7 @@ class Converter(Cleaning):
     # ------------------------------------------------------------------ driver
     def run(self) -> HtmlResult:
         """Convert the page; raises :class:`.clean.TooComplex` for a page beyond the bounds."""
+        check_bounds(self.html)
         codes = shortcodes.rewrite(self.html)
         self.html = codes.html
         self.result.repaired += codes.repaired

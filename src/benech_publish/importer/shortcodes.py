@@ -21,6 +21,7 @@ words such as ``[sic]`` or ``[1]`` stay text.
 
 from __future__ import annotations
 
+import bisect
 import html as html_lib
 import re
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ MEDIA = ("embed", "video", "audio", "playlist")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u2032\u2033"
 _OPEN = re.compile(r"\[(?!/)([A-Za-z][A-Za-z0-9_-]{0,60})((?:\s[^\[\]]{0,2000})?)\s*/?\]")
 _CLOSE = re.compile(r"\[/([A-Za-z][A-Za-z0-9_-]{0,60})\]")
+_TOKEN = re.compile(r"\[(?!/)(?P<name>[A-Za-z][A-Za-z0-9_-]{0,60})(?P<attrs>(?:\s[^\[\]]{0,2000})?)\s*/?\]"
+                    r"|\[/(?P<close>[A-Za-z][A-Za-z0-9_-]{0,60})\]")
 _ATTR = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:[" + _QUOTES + r"]([^" + _QUOTES + r"]*)["
                    + _QUOTES + r"]|(\S+))")
 _URL = re.compile(r"https?://[^\s<>\"'\[\]]+")
@@ -76,46 +79,60 @@ def rewrite(html: str) -> Shortcodes:
         before = result.html
         _pass(result)
         if result.html == before:
-            return result
+            return _counted(result)
     closers = {c.group(1).lower() for c in _CLOSE.finditer(result.html)}
     result.html = _CLOSE.sub("", _OPEN.sub(
         lambda o: "" if _is_shortcode(o.group(1), o.group(2) or "", closers) else o.group(0),
         result.html))
     result.review.append("shortcodes nested too deeply were removed")
-    return result
+    return _counted(result)
+
+
+def _counted(result: Shortcodes) -> Shortcodes:
+    """The same note repeated (a shortcode used 40 times) is reported once, with ×N."""
+    def count(notes: list[str]) -> list[str]:
+        seen: dict[str, int] = {}
+        for note in notes:
+            seen[note] = seen.get(note, 0) + 1
+        return [f"{note} ×{n}" if n > 1 else note for note, n in seen.items()]
+
+    return Shortcodes(result.html, count(result.review), count(result.repaired))
 
 
 def _pass(result: Shortcodes) -> None:
+    """One left-to-right pass; linear in the page's length (one scan for every token)."""
     html = result.html
     if "[" not in html:
         return
-    closers = {c.group(1).lower() for c in _CLOSE.finditer(html)}
+    tokens = list(_TOKEN.finditer(html))
+    ends: dict[str, list[re.Match[str]]] = {}
+    for tok in tokens:
+        if tok.group("close"):
+            ends.setdefault(tok.group("close").lower(), []).append(tok)
+    closers = set(ends)
+    starts = {name: [c.start() for c in found] for name, found in ends.items()}
     out: list[str] = []
     pos = 0
-    for _ in range(100_000):  # bounded: each turn consumes at least one shortcode
-        match = _OPEN.search(html, pos) or None
-        close = _CLOSE.search(html, pos)
-        if match is None and close is None:
-            break
-        if close is not None and (match is None or close.start() < match.start()):
-            # a stray closing tag (its opening tag was unknown text or missing)
-            out.append(html[pos:close.start()])
-            result.review.append(f"stray shortcode end [/{close.group(1)}] removed")
-            pos = close.end()
+    for tok in tokens:
+        if tok.start() < pos:
+            continue  # inside a shortcode already replaced
+        if tok.group("close"):  # a stray closing tag (its opening tag was text or missing)
+            out.append(html[pos:tok.start()])
+            result.review.append(f"stray shortcode end [/{tok.group('close')}] removed")
+            pos = tok.end()
             continue
-        assert match is not None
-        name, attr_text = match.group(1), match.group(2) or ""
+        name, attr_text = tok.group("name"), tok.group("attrs") or ""
         if not _is_shortcode(name, attr_text, closers):
-            out.append(html[pos:match.end()])
-            pos = match.end()
             continue
-        out.append(html[pos:match.start()])
-        lower = name.lower()
-        closing = re.compile(r"\[/" + re.escape(name) + r"\]", re.I)
-        end_match = None if match.group(0).endswith("/]") else closing.search(html, match.end())
-        inner = html[match.end():end_match.start()] if end_match else ""
-        pos = end_match.end() if end_match else match.end()
-        out.append(_replace(lower, _attrs(attr_text), inner, result))
+        out.append(html[pos:tok.start()])
+        end = None
+        if not tok.group(0).endswith("/]"):
+            candidates = ends.get(name.lower(), [])
+            index = bisect.bisect_left(starts.get(name.lower(), []), tok.end())
+            end = candidates[index] if index < len(candidates) else None
+        inner = html[tok.end():end.start()] if end else ""
+        pos = end.end() if end else tok.end()
+        out.append(_replace(name.lower(), _attrs(attr_text), inner, result))
     out.append(html[pos:])
     result.html = "".join(out)
 
