@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -23,14 +22,13 @@ import pikepdf
 import pdfplumber
 import pytest
 from bs4 import BeautifulSoup
-from wp_pages import IMAGES, block_page, classic_page, png
+from wp_pages import IMAGES, block_page, classic_page, make_content, png
 from wp_server import LocalSite
 
 import validators
 from benech_publish.audit import audit_pdf
 from benech_publish.cli import main
 
-PROJECT = Path(__file__).parent.parent
 SHORTCODE = re.compile(r"\[/?(caption|wp_caption|embed|gallery|video|audio|playlist|su_note|"
                        r"contact-form-7)\b")
 CAPTION = "Pain relief after each treatment"
@@ -40,10 +38,7 @@ pytestmark = pytest.mark.slow  # builds every format and runs the validators
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("import-build")
-    content = root / "content"
-    (content / "images").mkdir(parents=True)
-    shutil.copy(PROJECT / "content" / "site.yaml", content / "site.yaml")
-    shutil.copy(PROJECT / "content" / "images" / "logo.svg", content / "images" / "logo.svg")
+    content = make_content(root)
     with LocalSite() as site:
         for path, colour in IMAGES.items():
             site.route(path, png(colour), "image/png")

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from conftest import check_golden
-from wp_pages import IMAGES, block_page, classic_page, png
+from wp_pages import IMAGES, block_page, classic_page, make_content, png
 from wp_server import LocalSite
 
 from benech_publish import model as m
@@ -27,18 +26,13 @@ from benech_publish.loader import load
 from benech_publish.markdown import parse_body
 
 TESTS = Path(__file__).parent
-PROJECT = TESTS.parent
 GOLDEN = TESTS / "golden" / "import"
 SHORTCODE = re.compile(r"\[/?(caption|embed|gallery|video|audio|su_note|contact-form-7)\b")
 
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    root = tmp_path / "content"
-    (root / "images").mkdir(parents=True)
-    shutil.copy(PROJECT / "content" / "site.yaml", root / "site.yaml")
-    shutil.copy(PROJECT / "content" / "images" / "logo.svg", root / "images" / "logo.svg")
-    return root
+    return make_content(tmp_path)
 
 
 def save(path: Path, value: object) -> Path:

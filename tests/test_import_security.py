@@ -17,14 +17,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from wp_pages import block_page, png
+from wp_pages import block_page, make_content, png
 from wp_server import LocalSite
 
 from benech_publish.cli import main
@@ -32,17 +31,8 @@ from benech_publish.errors import ConfigError, ImportError_
 from benech_publish.importer import import_wordpress
 from benech_publish.importer.clean import MAX_DEPTH
 
-PROJECT = Path(__file__).parent.parent
 SETTINGS = settings(max_examples=25, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-
-
-def make_content(root: Path) -> Path:
-    content = root / "content"
-    (content / "images").mkdir(parents=True)
-    shutil.copy(PROJECT / "content" / "site.yaml", content / "site.yaml")
-    shutil.copy(PROJECT / "content" / "images" / "logo.svg", content / "images" / "logo.svg")
-    return content
 
 
 def files_under(root: Path) -> set[Path]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from wp_pages import make_content
 
 from benech_publish import model as m
 from benech_publish.cli import main
@@ -38,11 +39,7 @@ def seed() -> dict:
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
     """An empty content folder: the project's site.yaml and logo, no conditions."""
-    root = tmp_path / "content"
-    (root / "images").mkdir(parents=True)
-    shutil.copy(PROJECT / "content" / "site.yaml", root / "site.yaml")
-    shutil.copy(PROJECT / "content" / "images" / "logo.svg", root / "images" / "logo.svg")
-    return root
+    return make_content(tmp_path)
 
 
 def page_with(html: str, **changes) -> dict:

@@ -11,6 +11,10 @@ page's ``link`` and images use.
 from __future__ import annotations
 
 import io
+import shutil
+from pathlib import Path
+
+PROJECT = Path(__file__).parent.parent
 
 SITE = "https://www.benech-neurochirurgia.it"
 
@@ -22,6 +26,15 @@ def png(colour: tuple[int, int, int], size: tuple[int, int] = (24, 16)) -> bytes
     out = io.BytesIO()
     Image.new("RGB", size, colour).save(out, format="PNG")
     return out.getvalue()
+
+
+def make_content(parent: Path) -> Path:
+    """An empty content folder under ``parent``: the project's site.yaml and logo, no conditions."""
+    root = parent / "content"
+    (root / "images").mkdir(parents=True)
+    shutil.copy(PROJECT / "content" / "site.yaml", root / "site.yaml")
+    shutil.copy(PROJECT / "content" / "images" / "logo.svg", root / "images" / "logo.svg")
+    return root
 
 
 def _page(slug: str, title: str, html: str, site: str, lang: str = "en") -> dict:
