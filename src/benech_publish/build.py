@@ -72,6 +72,8 @@ class BuildReport:
     failures: list[JobFailure] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    #: What the writers decided (copy-fitting); printed by ``build --verbose``.
+    log: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -206,6 +208,7 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
             on_progress(Progress(job, index, len(jobs), status, message))
     # e.g. no hyphenation dictionary for a language
     report.notices.extend(n for n in ctx.notices if n not in report.notices)
+    report.log.extend(ctx.logged)
     return report
 
 
@@ -265,6 +268,7 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     result = run(jobs, content, options, created=created, on_progress=on_progress)
     report.written, report.skipped = result.written, result.skipped
     report.failures, report.notices = result.failures, report.notices + result.notices
+    report.log = result.log
     if not report.ok(options.strict):
         raise BuildError(report.failures, report=report)
     return report
