@@ -14,6 +14,7 @@ Network tests use only servers on 127.0.0.1 (``wp_server.LocalSite``).
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
@@ -347,3 +348,45 @@ def test_cli_one_clear_line_non_zero_exit_no_traceback(tmp_path: Path, case: str
         assert lines[0].startswith(f"{source}: failed: "), lines
         assert ("nested too deeply" if case == "deep" else "no usable slug or title") in lines[0]
     assert files_under(tmp_path) == before
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+def test_https_certificates_are_verified(tmp_path: Path) -> None:
+    """The pinned HTTPS connection still checks the certificate (a self-signed one fails)."""
+    import ssl
+
+    content = make_content(tmp_path)
+    cert, key = _self_signed(tmp_path)
+    site = LocalSite()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    site.httpd.socket = context.wrap_socket(site.httpd.socket, server_side=True)
+    with site:
+        site.route("/p", json.dumps(page()).encode())
+        with pytest.raises(ImportError_, match="secure connection failed: CERTIFICATE_VERIFY_FAILED"):
+            import_wordpress(f"https://127.0.0.1:{site.port}/p", content, timeout=5)
+    assert not (content / "en").exists()
