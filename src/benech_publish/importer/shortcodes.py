@@ -8,7 +8,8 @@ HTML with every shortcode replaced, and plain-language notes. Pure.
   <figcaption>Caption text</figcaption></figure>`` (also the old
   ``caption="..."`` attribute form);
 * ``[embed]URL[/embed]``, ``[video src=URL]``, ``[audio mp3=URL]``,
-  ``[playlist]`` → a link to the address (review note);
+  ``[playlist]`` → a sentence with a link to the address, ``Video: URL.``
+  (review note: describe it);
 * ``[gallery ...]`` → dropped (review note: add the images as figures);
 * any other shortcode → its tags dropped, text between them kept (review
   note). None is ever left as text.
@@ -60,9 +61,14 @@ def _is_shortcode(name: str, attrs: str, closers: set[str]) -> bool:
     return name in KNOWN or "_" in name or "-" in name or bool(attrs.strip()) or name in closers
 
 
+# Labels that read the same in Italian and English, the clinic's languages.
+_LABEL = {"video": "Video", "audio": "Audio", "playlist": "Playlist", "embed": "Link"}
+
+
 def _link(url: str, kind: str) -> str:
+    """A sentence with the link: ``Video: <address>.`` (the reviewer describes it)."""
     safe = html_lib.escape(url, quote=True)
-    return f'<p><a href="{safe}">{html_lib.escape(url)}</a></p>'
+    return f'<p>{_LABEL[kind]}: <a href="{safe}">{html_lib.escape(url)}</a>.</p>'
 
 
 MAX_PASSES = 8
