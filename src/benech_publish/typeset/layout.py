@@ -160,7 +160,8 @@ def check_layout(layout: Layout, limits: Limits | None = None) -> list[LayoutFin
                 entry = seen_on.setdefault(id(element), (element, []))
                 if page.number not in entry[1]:
                     entry[1].append(page.number)
-            if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)):
+            if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)) or (
+                    isinstance(box, boxes.BlockBox) and not box.children):
                 bottom = max(bottom, box.position_y + box.margin_height())
                 if box.position_x + box.margin_width() > page.right + _EPSILON or \
                         box.position_y + box.margin_height() > page.bottom + _EPSILON or \
