@@ -72,7 +72,7 @@ def test_build_html_for_the_shipped_content(capsys, tmp_path: Path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("build", "--format", "docx"), "docx (choose from html, pdf, epub)"),
+    (("build", "--format", "docx"), "docx (choose from html, pdf, epub, braille)"),
     (("build", "--variant", "huge"), "huge (choose from standard, large)"),
     (("build", "--large-print-size", "30"), "30 is not in the range 16<=x<=24"),
 ])

@@ -110,7 +110,7 @@ def check(content_dir: Path, templates: Path | None, strict: bool) -> None:
 @click.option("--variant", "editions", callback=_csv(EDITIONS), metavar=",".join(EDITIONS),
               help="Editions to build (default: all).")
 @click.option("--format", "formats", callback=_csv(FORMATS), metavar=",".join(FORMATS),
-              help="Formats to build (default: all).")
+              help="Formats to build (default: all; braille only when liblouis is installed).")
 @click.option("--paper", type=click.Choice(PAPERS, case_sensitive=False),
               default=DEFAULT_OPTIONS.paper, show_default=True,
               help="Paper of standard-edition leaflets and booklets (large print is always A4).")
@@ -130,7 +130,7 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
           formats: tuple[str, ...], paper: str, large_print_pt: int, pdf_variant: str,
           include_drafts: bool, templates: Path | None, incremental: bool, strict: bool,
           verbose: bool) -> None:
-    """Build every output: web pages, PDF leaflets and booklets, EPUB booklets.
+    """Build every output: web pages, PDF leaflets and booklets, EPUB booklets, braille.
 
     With no options: every format, language and edition the content has.
     Valid conditions are built even when others have errors; the exit code

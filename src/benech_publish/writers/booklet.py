@@ -6,7 +6,8 @@ edition, the formats asked for and the build's
 :class:`~benech_publish.writers.Context`. Gives::
 
     write_booklet(conditions, site, "it", edition, {"pdf", "epub"}, ctx)
-    # -> Booklet(outputs={"pdf": bytes, "epub": bytes}, starts=[...], pages=N, plan=BookletPlan)
+    # -> Booklet(outputs={"pdf": bytes, "epub": bytes}, starts=[...], pages=N, plan=BookletPlan,
+    #            stamp=Stamped)
 
 The booklet is made of :class:`Unit`\\ s, each rendered from one template in
 ``templates/epub/`` (cover, titlepage, contents, intro, chapter, backmatter),
@@ -119,6 +120,7 @@ class Booklet(NamedTuple):
     starts: list[pagelist.PageStart]
     pages: int
     plan: BookletPlan
+    stamp: pagelist.Stamped  # the print booklet's blocks (braille/printpages.py)
 
 
 def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, edition: Edition,
@@ -148,7 +150,7 @@ def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, ed
         out["pdf"] = ctx.typesetter.write_pdf(layout, identifier=identity.pdf_id)
     if "epub" in wanted:
         out["epub"] = _epub(plan, identity, epub_units, print_stamp, starts, ctx)
-    return Booklet(out, starts, layout.page_count, plan)
+    return Booklet(out, starts, layout.page_count, plan, print_stamp)
 
 
 def _fit(plan: BookletPlan, print_root: Any, ctx: Context) -> Layout:
@@ -366,7 +368,9 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
         lang=plan.lang,
         has_images=any(not f.decorative for c in plan.conditions for f in c.figures),
         has_page_list=bool(pages), large_print=edition.is_large,
-        certified_by=site.certified_by or site.name, page_source=identity.page_source)
+        certified_by=site.certified_by or site.name, page_source=identity.page_source,
+        unreviewed=tuple(c.title for c in plan.conditions if c.status != "approved"),
+        problems=epubpkg.self_check([d for d in documents if d.in_spine]))
     package = epubpkg.Package(
         identifier=identity.epub_id,
         title=plan.title + (f" ({L['large_print']})" if edition.is_large else ""),
