@@ -68,8 +68,9 @@ def resolve_reference(folder: str | Path, ref: str, *, base: str | Path | None =
                       what: str = "file") -> tuple[Path | None, str]:
     """A reference written in the content, relative to ``base`` (default: ``folder``).
 
-    Gives ``(resolved path, "")`` for a regular file inside ``folder``, else
-    ``(None, problem)``.
+    Gives ``(resolved path, "")`` for a regular file inside ``folder``;
+    ``(resolved path, problem)`` for a path inside it that is missing or not a
+    regular file; ``(None, problem)`` for anything that leaves it.
     """
     if not isinstance(ref, str) or not ref.strip():
         return None, f"{what} reference is empty"
@@ -84,10 +85,10 @@ def resolve_reference(folder: str | Path, ref: str, *, base: str | Path | None =
         return None, f"{what} '{ref}' is outside the content folder" + (
             " (through a symbolic link)" if "link" in problem else "")
     assert target is not None
-    if not target.exists():
-        return None, f"{what} file '{ref}' not found"
+    if not target.exists():  # inside, but missing: the path is still given back (for reports)
+        return target, f"{what} file '{ref}' not found"
     if not target.is_file():
-        return None, f"{what} '{ref}' is not a regular file"
+        return target, f"{what} '{ref}' is not a regular file"
     return target, ""
 
 
@@ -114,18 +115,16 @@ def check_image(root: str | Path, ref: str, *, base: str | Path | None = None,
                 what: str = "image") -> tuple[str, str]:
     """Validation time: ``(path relative to root, "")`` or ``(ref, problem)``."""
     target, problem = resolve_reference(root, ref, base=base, what=what)
-    if problem:
+    if target is None:
         return ref, problem
-    assert target is not None
     rel = target.relative_to(Path(root).resolve()).as_posix()
-    return rel, image_problem(target, ref, what)
+    return rel, problem or image_problem(target, ref, what)
 
 
 def image_bytes(root: str | Path, src: str) -> bytes:
     """Use time: the bytes an output may embed for ``src`` (SVG sanitised); RenderError otherwise."""
     target, problem = resolve_reference(root, src, what="image")
-    if not problem:
-        assert target is not None
+    if target is not None and not problem:
         problem = image_problem(target, src)
     if problem:
         raise RenderError(problem)
