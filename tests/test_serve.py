@@ -454,7 +454,7 @@ def test_site_yaml_images_and_template_overrides_start_a_rebuild(tmp_path: Path,
 def test_braille_files_are_offered_where_built(tmp_path: Path, shipped_out: Path):
     content, out = copy_project(tmp_path, shipped_out)
     braille = out / "braille" / "it"
-    braille.mkdir(parents=True)
+    braille.mkdir(parents=True, exist_ok=True)
     (braille / "emispasmo-facciale.brf").write_bytes(b",EMISPASMO FACCIALE\n")
     (braille / "emispasmo-facciale.pef").write_bytes(b"<?xml version='1.0'?><pef/>")
     (braille / "booklet.brf").write_bytes(b",OPUSCOLO\n")
