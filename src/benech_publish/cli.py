@@ -119,7 +119,9 @@ def check(content_dir: Path, templates: Path | None, strict: bool) -> None:
               show_default=True, help="Body size of the large-print edition, in points.")
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS, case_sensitive=False),
               default=DEFAULT_OPTIONS.pdf_variant,
-              show_default=True, help="PDF conformance preset.")
+              show_default=True,
+              help="PDF conformance preset. pdf/ua-2 is experimental: its PDFs are "
+                   "audited against the PDF/UA-1 rules only.")
 @click.option("--include-drafts", is_flag=True, help="Put draft conditions in booklets, marked as drafts.")
 @templates_option
 @click.option("--incremental", is_flag=True, help="Skip outputs that are newer than their inputs.")
@@ -181,7 +183,8 @@ def audit(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check PDFs against the machine-checkable PDF/UA-1 rules (Matterhorn Protocol).
 
     Prints a report (or JSON); exits 1 when any file has an error-level
-    finding (or, with --strict, any finding at all).
+    finding (or, with --strict, any finding at all). A file that declares
+    PDF/UA-2 is checked against the PDF/UA-1 rules only, and the report says so.
     """
     from .audit import audit_pdf, format_json, format_text
 

@@ -42,6 +42,7 @@ from .. import model as m
 from ..errors import RenderError
 from ..render import XHTML_NS, Edition
 from ..safety import image_bytes
+from ..typography import smarten
 from ..typeset import fonts, pagelist
 from ..typeset.engine import Layout
 from ..typeset.layout import LayoutFinding, check_layout, units_on_pages
@@ -307,7 +308,7 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
         after = ""
         if unit.kind == "titlepage":
             after = Markup('<p class="print-source">{}</p>').format(
-                L["print_source"].format(title=identity.page_source_shown))
+                smarten(L["print_source"].format(title=identity.page_source_shown), plan.lang))
         doc = ctx.renderer.render("epub/document.xhtml", **_context(
             plan, "epub", ctx, body=Markup(fragment), after=after,
             doc_title=f"{title} – {site.name}"))
