@@ -141,7 +141,8 @@ def _paragraphs(c: m.Condition) -> list[str]:
                     for sub in item.blocks:
                         if isinstance(sub, m.Paragraph):
                             texts.append(m.plain_text(sub.inlines))
-    return [t for t in (_norm(t) for t in texts) if t]
+    # as printed: with the language's typography ("3–6 months", "L’emispasmo")
+    return [t for t in (_norm(smarten(t, c.lang)) for t in texts) if t]
 
 
 def _struct_alts(pdf: pikepdf.Pdf) -> list[str]:
