@@ -73,11 +73,20 @@ strict_option = click.option("--strict", is_flag=True,
 @cli.command()
 @content_option
 @strict_option
-def check(content_dir: Path, strict: bool) -> None:
-    """Validate the content and print every problem, one line each (file:line)."""
+@click.option("--readability", "show_readability", is_flag=True,
+              help="Also print a table of reading-level scores per condition and section.")
+def check(content_dir: Path, strict: bool, show_readability: bool) -> None:
+    """Validate the content and print every problem, one line each (file:line).
+
+    Problems go to stderr; the --readability table goes to stdout.
+    """
     from .loader import load
 
     result = load(content_dir)
+    if show_readability:
+        from .readability import format_table, read_all, read_source
+
+        click.echo(format_table(read_all(result.content.site, result.parsed, read_source)))
     _print_diagnostics(result.diagnostics)
     n_err, n_warn = len(result.errors), len(result.warnings)
     ok = result.ok(strict=strict)

@@ -29,6 +29,10 @@ from .i18n import has_labels
 from .errors import ContentError, Diagnostic, Location, Severity
 from .markdown import parse_body
 from .validate import validate_content
+from .abbreviations import expand_abbreviations
+from .readability import readability_warnings
+from .provenance_fields import (readability_targets, review_policy, site_feedback, sources,
+                                version)
 
 FRONT_MATTER_KEYS = {
     "id": "translation-independent id shared by every language edition",
@@ -41,10 +45,13 @@ FRONT_MATTER_KEYS = {
     "review_due": "date the next review is due (YYYY-MM-DD)",
     "reviewers": "names of the reviewing clinicians",
     "keywords": "search keywords",
+    "authors": "names of the people who wrote the text",
+    "sources": "what the text is based on: a list of {title, authors or publisher, year, url or doi}",
+    "version": "the text's version, e.g. 2.1 (shown with the review dates)",
     "lang": "language code; must match the folder",
 }
 SITE_KEYS = {"name", "tagline", "website", "contacts", "logo", "colours", "order", "languages",
-             "intro", "certified_by"}
+             "intro", "certified_by", "feedback", "review_policy", "readability"}
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -57,6 +64,7 @@ class LoadResult:
     content: m.Content
     diagnostics: tuple[Diagnostic, ...]
     failed_files: tuple[str, ...] = ()  # condition files left out because of errors
+    parsed: tuple[m.Condition, ...] = ()  # every condition that parsed, with errors or not
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -76,8 +84,10 @@ class LoadResult:
 class _Yaml:
     """A parsed YAML mapping that remembers the line of each key."""
 
-    def __init__(self, data: dict[str, Any], lines: dict[str, int], location: Location):
+    def __init__(self, data: dict[str, Any], lines: dict[str, int], location: Location,
+                 node: Any = None):
         self.data, self.lines, self.location = data, lines, location
+        self.node = node  # the composed yaml node, for lines inside values (see provenance_fields)
 
     def at(self, key: str) -> Location:
         return self.location.at(self.lines.get(key, self.location.line))
@@ -106,7 +116,7 @@ def _read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> _Yaml 
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
             lines[str(key_node.value)] = offset + key_node.start_mark.line + 1
-    return _Yaml(data, lines, location.at(offset + 1))
+    return _Yaml(data, lines, location.at(offset + 1), node)
 
 
 def split_front_matter(text: str) -> tuple[str | None, str, int]:
@@ -220,6 +230,8 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
         colours=colours, order=tuple(order), languages=tuple(languages),
         intro=_text_map(y, "intro", diags),
         certified_by=str(y.data.get("certified_by", "") or name or ""), location=location,
+        field_lines=dict(y.lines), feedback=site_feedback(y, diags),
+        review_policy=review_policy(y, diags), readability=readability_targets(y, diags),
     )
 
 
@@ -331,8 +343,9 @@ def load_condition(path: Path, lang: str, site: m.Site, root: Path) -> tuple[m.C
         last_updated=_date(y, "last_updated", diags), reviewed_on=_date(y, "reviewed_on", diags),
         review_due=_date(y, "review_due", diags), reviewers=_strings(y, "reviewers", diags),
         keywords=_strings(y, "keywords", diags), location=location, field_lines=dict(y.lines),
+        authors=_strings(y, "authors", diags), sources=sources(y, diags), version=version(y, diags),
     )
-    return condition, diags
+    return expand_abbreviations(condition), diags
 
 
 def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
@@ -356,6 +369,8 @@ def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
             else:
                 parsed.append((condition, cdiags))
     more = validate_content(site, [c for c, _ in parsed], root, today or dt.date.today())
+    for path, found in readability_warnings(site, [c for c, _ in parsed]).items():
+        more.setdefault(path, []).extend(found)
     failed: list[str] = []
     good: list[m.Condition] = []
     for condition, cdiags in parsed:
@@ -369,7 +384,8 @@ def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
                      - set(failed) - {c.location.path for c in good})
     diags.extend(more.get("", []))
     diags.sort(key=lambda d: (d.location.path, d.location.line))
-    return LoadResult(m.Content(site, tuple(good), str(root)), tuple(diags), tuple(sorted(set(failed))))
+    return LoadResult(m.Content(site, tuple(good), str(root)), tuple(diags), tuple(sorted(set(failed))),
+                      tuple(c for c, _ in parsed))
 
 
 def load_content(root: str | Path, *, strict: bool = False, today: dt.date | None = None) -> m.Content:

@@ -1,0 +1,108 @@
+"""The review policy: what an approved condition must carry before it reaches a patient.
+
+Takes: the site (contacts, feedback route, ``review_policy``) and one
+condition. Gives: diagnostics at ``file:line``. Pure: no I/O.
+
+Rules (PIF TICK criteria; NHS Accessible Information Standard):
+
+* an **approved** condition without ``reviewers``, ``reviewed_on``,
+  ``review_due`` or at least one ``sources`` entry is an error, one line each;
+* ``review_due`` more than ``review_policy.max_interval_years`` (default 3)
+  after ``reviewed_on``, or before it, is an error;
+* an approved condition while ``site.yaml`` has no phone and no e-mail, or
+  no ``feedback`` route, is a warning (patients could not contact the clinic);
+* a **draft** gets one warning listing what it still needs to be approved,
+  so the clinic sees every field it must supply.
+
+(An overdue ``review_due`` stays a warning: see :mod:`.validate`.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from . import model as m
+from .errors import Diagnostic, Severity
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """``day`` plus whole years (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def missing_review_fields(c: m.Condition) -> tuple[str, ...]:
+    """The review fields ``c`` lacks, by their front-matter names."""
+    have = {"reviewers": bool(c.reviewers), "reviewed_on": c.reviewed_on is not None,
+            "review_due": c.review_due is not None, "sources": bool(c.sources)}
+    return tuple(name for name, ok in have.items() if not ok)
+
+
+def check_policy(site: m.Site, c: m.Condition) -> list[Diagnostic]:
+    """Every review-policy problem of one condition."""
+    diags: list[Diagnostic] = []
+    missing = missing_review_fields(c)
+    if c.status == "approved":
+        for name in missing:
+            diags.append(Diagnostic(c.at(name) if name in c.field_lines else c.at("status"),
+                                    f"approved, but no '{name}': {_WHY[name]}", code="review-policy"))
+        diags.extend(_interval(site, c))
+        contacts = site.contacts
+        if not (contacts.phone or contacts.email):
+            diags.append(Diagnostic(c.at("status"), "approved, but site.yaml 'contacts' has no "
+                                    "phone and no email: the leaflet gives patients no way to "
+                                    "contact the clinic", Severity.WARNING, "contacts"))
+        if not site.feedback:
+            diags.append(Diagnostic(c.at("status"), "approved, but site.yaml has no 'feedback' "
+                                    "route (email, url or phone): patients cannot say what they "
+                                    "think of this information", Severity.WARNING, "feedback"))
+    else:
+        diags.extend(_interval(site, c))
+        if missing:
+            diags.append(Diagnostic(c.at("status") if "status" in c.field_lines else c.location,
+                                    f"draft: before it can be approved it needs "
+                                    f"{', '.join(repr(n) for n in missing)}",
+                                    Severity.WARNING, "review-missing"))
+    return diags
+
+
+def check_site_policy(site: m.Site) -> list[Diagnostic]:
+    """Site-level gaps the clinic must fill in, listed once at their place in site.yaml."""
+    diags: list[Diagnostic] = []
+    if not site.name:
+        return diags
+    if not (site.contacts.phone or site.contacts.email):
+        diags.append(Diagnostic(site.at("contacts"), "no phone and no email under 'contacts': "
+                                "leaflets give patients no way to contact the clinic",
+                                Severity.WARNING, "contacts"))
+    if not site.feedback:
+        diags.append(Diagnostic(site.at("feedback"), "no 'feedback' route (email, url or phone): "
+                                "leaflets cannot tell patients where to send comments",
+                                Severity.WARNING, "feedback"))
+    return diags
+
+
+_WHY = {
+    "reviewers": "name the clinicians who reviewed it (reviewers: [...])",
+    "reviewed_on": "give the date of the review (reviewed_on: YYYY-MM-DD)",
+    "review_due": "give the date of the next review (review_due: YYYY-MM-DD)",
+    "sources": "list at least one source the text is based on (sources: ...)",
+}
+
+
+def _interval(site: m.Site, c: m.Condition) -> list[Diagnostic]:
+    if not (c.reviewed_on and c.review_due):
+        return []
+    years = site.review_policy.max_interval_years
+    latest = add_years(c.reviewed_on, years)
+    if c.review_due < c.reviewed_on:
+        return [Diagnostic(c.at("review_due"), f"review_due {c.review_due.isoformat()} is before "
+                           f"reviewed_on {c.reviewed_on.isoformat()}", code="review-interval")]
+    if c.review_due > latest:
+        return [Diagnostic(c.at("review_due"), f"review_due {c.review_due.isoformat()} is more "
+                           f"than {years} years after reviewed_on {c.reviewed_on.isoformat()}: "
+                           f"review by {latest.isoformat()} at the latest (site.yaml "
+                           "review_policy)", code="review-interval")]
+    return []
