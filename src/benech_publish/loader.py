@@ -30,6 +30,7 @@ from .errors import ContentError, Diagnostic, Location, Severity
 from .markdown import parse_body
 from .validate import validate_content
 from .abbreviations import expand_abbreviations
+from .provenance import with_translations
 from .readability import readability_warnings
 from .provenance_fields import (readability_targets, review_policy, site_feedback, sources,
                                 version)
@@ -383,6 +384,7 @@ def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
     failed += sorted({d.location.path for d in diags if d.is_error and d.location.path.endswith(".md")}
                      - set(failed) - {c.location.path for c in good})
     diags.extend(more.get("", []))
+    good = with_translations(good)
     diags.sort(key=lambda d: (d.location.path, d.location.line))
     return LoadResult(m.Content(site, tuple(good), str(root)), tuple(diags), tuple(sorted(set(failed))),
                       tuple(c for c, _ in parsed))

@@ -256,6 +256,15 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Translation:
+    """Another language's edition of the same condition (same ``id``), as the loader found it."""
+
+    lang: str
+    title: str
+    url: str = ""  # its source_url, when it has one
+
+
+@dataclass(frozen=True)
 class Condition:
     """One condition in one language: a leaflet, a booklet chapter, a web page."""
 
@@ -275,6 +284,7 @@ class Condition:
     authors: tuple[str, ...] = ()
     sources: tuple[Source, ...] = ()
     version: str = ""
+    translations: tuple[Translation, ...] = ()  # filled in by the loader
     location: Location = NOWHERE
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 

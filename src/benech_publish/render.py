@@ -20,7 +20,7 @@ from typing import Any, Iterable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import i18n
+from . import i18n, provenance
 from . import model as m
 from .errors import RenderError
 from .options import DEFAULT_OPTIONS, Options
@@ -110,6 +110,7 @@ class Renderer:
         self.env.globals["plain_text"] = m.plain_text
         self.env.globals["iter_blocks"] = m.iter_blocks
         self.env.globals["kind"] = lambda node: type(node).__name__
+        self.env.globals.update(provenance.template_globals())
 
     def render(self, name: str, **context: Any) -> str:
         try:

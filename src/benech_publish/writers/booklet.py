@@ -33,7 +33,7 @@ from typing import Any, Iterable
 from lxml import etree
 from markupsafe import Markup
 
-from .. import __version__, i18n, pagelist
+from .. import __version__, i18n, pagelist, provenance
 from .. import model as m
 from ..errors import RenderError
 from ..options import Options
@@ -261,11 +261,13 @@ class BookletWriter:
             has_images=any(not f.decorative for c in plan["conditions"] for f in c.figures),
             has_page_list=bool(pages), large_print=edition.is_large,
             certified_by=site.certified_by or site.name, page_source=plan["page_source"])
+        meta = provenance.book_metadata(provenance.facts(c, site) for c in plan["conditions"])
         package = epubpkg.Package(
             identifier=plan["epub_id"],
             title=plan["title"] + (f" ({L['large_print']})" if edition.is_large else ""),
             lang=lang, publisher=site.name, description=plan["description"],
-            documents=documents, resources=resources, a11y=a11y, date=plan["published"])
+            documents=documents, resources=resources, a11y=a11y, date=plan["published"],
+            contributors=meta.contributors, metas=meta.metas)
         return epubpkg.write(package)
 
     def _images(self, plan: dict[str, Any]) -> list[str]:
