@@ -11,8 +11,10 @@ Rules (PIF TICK criteria; NHS Accessible Information Standard):
   after ``reviewed_on``, or before it, is an error;
 * an approved condition while ``site.yaml`` has no phone and no e-mail, or
   no ``feedback`` route, is a warning (patients could not contact the clinic);
-* a **draft** gets one warning listing what it still needs to be approved,
-  so the clinic sees every field it must supply.
+* a review field written but left empty (``reviewers: []``, ``reviewed_on:``)
+  in a **draft**, and a ``contacts`` or ``feedback`` block in ``site.yaml``
+  with no phone, e-mail (or route), are warnings: the clinic sees every field
+  it still has to supply.
 
 (An overdue ``review_due`` stays a warning: see :mod:`.validate`.)
 """
@@ -60,24 +62,24 @@ def check_policy(site: m.Site, c: m.Condition) -> list[Diagnostic]:
                                     "think of this information", Severity.WARNING, "feedback"))
     else:
         diags.extend(_interval(site, c))
-        if missing:
-            diags.append(Diagnostic(c.at("status") if "status" in c.field_lines else c.location,
-                                    f"draft: before it can be approved it needs "
-                                    f"{', '.join(repr(n) for n in missing)}",
-                                    Severity.WARNING, "review-missing"))
+        for name in missing:
+            if name in c.field_lines:  # written but left empty: the clinic must supply it
+                diags.append(Diagnostic(c.at(name), f"'{name}' is empty: to be supplied before "
+                                        "the condition can be approved", Severity.WARNING,
+                                        "to-be-supplied"))
     return diags
 
 
 def check_site_policy(site: m.Site) -> list[Diagnostic]:
-    """Site-level gaps the clinic must fill in, listed once at their place in site.yaml."""
+    """Site-level gaps the clinic must fill in (blocks written but left empty), once each."""
     diags: list[Diagnostic] = []
     if not site.name:
         return diags
-    if not (site.contacts.phone or site.contacts.email):
+    if "contacts" in site.field_lines and not (site.contacts.phone or site.contacts.email):
         diags.append(Diagnostic(site.at("contacts"), "no phone and no email under 'contacts': "
                                 "leaflets give patients no way to contact the clinic",
                                 Severity.WARNING, "contacts"))
-    if not site.feedback:
+    if "feedback" in site.field_lines and not site.feedback:
         diags.append(Diagnostic(site.at("feedback"), "no 'feedback' route (email, url or phone): "
                                 "leaflets cannot tell patients where to send comments",
                                 Severity.WARNING, "feedback"))
