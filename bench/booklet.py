@@ -61,25 +61,25 @@ def measure_one(root: Path, fmt: str, edition_name: str, runs: int) -> dict:
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1733011200")
     from benech_publish import Options, load_content
     from benech_publish.render import Renderer, edition
-    from benech_publish.writers.booklet import BookletWriter
-    from benech_publish.writers.pdf import PdfWriter
+    from benech_publish.util import source_date
+    from benech_publish.writers import Context
+    from benech_publish.writers.booklet import write_booklet
 
     content = load_content(root)
     options = Options(include_drafts=True)
-    renderer = Renderer()
-    writer = BookletWriter(renderer, options, root, PdfWriter(renderer, options, root))
+    ctx = Context(Renderer(), options, root, source_date())
     members = content.in_language("en", include_drafts=True)
     ed = edition(edition_name, options)
-    writer.build(members, content.site, "en", ed, {fmt})  # warm-up
+    write_booklet(members, content.site, "en", ed, {fmt}, ctx)  # warm-up
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        data = writer.build(members, content.site, "en", ed, {fmt})
+        booklet = write_booklet(members, content.site, "en", ed, {fmt}, ctx)
         times.append(time.perf_counter() - start)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"conditions": len(members), "pages": writer.last["pages"],
+    return {"conditions": len(members), "pages": booklet.pages,
             "seconds": statistics.median(times), "peak_mib": peak_kib / 1024,
-            "bytes": len(data[fmt])}
+            "bytes": len(booklet.outputs[fmt])}
 
 
 def main() -> None:

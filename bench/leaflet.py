@@ -44,19 +44,23 @@ def bench_time(runs: int) -> dict:
     from weasyprint.text.fonts import FontConfiguration
     import_s = time.perf_counter() - t0
 
+    import datetime as dt
+
     from benech_publish import Options, Renderer, edition, load_content
-    from benech_publish.writers.pdf import PdfWriter
+    from benech_publish.writers import Context
+    from benech_publish.writers.leaflet import leaflet_xhtml, write_leaflet
 
     content = load_content(CONTENT)
     options = Options()
-    writer = PdfWriter(Renderer(), options, CONTENT)
+    ctx = Context(Renderer(), options, CONTENT, dt.datetime(2024, 9, 1, tzinfo=dt.timezone.utc))
     results = {"import_weasyprint_s": import_s, "editions": {}}
     (condition,) = [c for c in content.conditions if c.lang == "en"]
     for ed_name in ("standard", "large"):
         ed = edition(ed_name, options)
-        css_texts = writer.stylesheets(ed, content.site, lang=condition.lang)
+        css_texts = ctx.print_stylesheets(ed, content.site, condition.lang)
         # The exact HTML the pipeline lays out (after prepare()).
-        html = writer.prepare(writer.leaflet_xhtml(condition, content.site, ed), ed)
+        html = ctx.typesetter.prepare(leaflet_xhtml(condition, content.site, ed, ctx),
+                                      hyphenate=ed.hyphenate)
         base_url = CONTENT.resolve().as_uri() + "/"
         bare_fc = FontConfiguration()
         bare_css = [weasyprint.CSS(string=t, font_config=bare_fc) for t in css_texts]
@@ -72,7 +76,7 @@ def bench_time(runs: int) -> dict:
                 stylesheets=css, font_config=fc, pdf_variant=options.pdf_variant)
 
         def pipeline() -> bytes:
-            return writer.leaflet(condition, content.site, ed)
+            return write_leaflet(condition, content.site, ed, ctx)
 
         for fn in (bare_cached, bare_naive, pipeline, bare_cached, pipeline):  # warm-up
             fn()

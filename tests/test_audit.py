@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 from weasyprint import HTML
 
-from benech_publish import pdf_tags
+from benech_publish.typeset import tags as pdf_tags
 from benech_publish._pdfstruct import read_structure
 from benech_publish.audit import RULES, AuditReport, Finding, audit_pdf, format_json, format_text
 

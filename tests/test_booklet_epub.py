@@ -136,20 +136,22 @@ def test_four_booklet_files_per_language(built):
 
 
 def test_python_api_returns_both_formats(built):
+    import datetime as dt
+
     from benech_publish.render import Renderer, edition
-    from benech_publish.writers.booklet import BookletWriter
-    from benech_publish.writers.pdf import PdfWriter
+    from benech_publish.writers import Context
+    from benech_publish.writers.booklet import write_booklet
 
     b = built["booklet"]
     content = b.content
     opts = Options(include_drafts=True)
-    renderer = Renderer()
-    writer = BookletWriter(renderer, opts, b.root, PdfWriter(renderer, opts, b.root))
+    ctx = Context(Renderer(), opts, b.root, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     members = content.in_language("en", include_drafts=True)
-    only_epub = writer.build(members, content.site, "en", edition("standard", opts), {"epub"})
+    booklet = write_booklet(members, content.site, "en", edition("standard", opts), {"epub"}, ctx)
+    only_epub = booklet.outputs
     assert set(only_epub) == {"epub"}
     # The PDF was laid out anyway: the EPUB has its page-list.
-    assert writer.last["pages"] > 5
+    assert booklet.pages > 5
     assert Epub(_bytes_path(only_epub["epub"], b.out / "api.epub")).nav.xpath(
         "//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
 
@@ -393,7 +395,8 @@ def test_ebooklib_errors_surface_as_errors(monkeypatch):
     package = epubpkg.Package(
         identifier="urn:uuid:00000000-0000-8000-8000-000000000000", title="t", lang="en",
         publisher="p", description="", documents=[], resources=[],
-        a11y=epubpkg.Accessibility("en", False, False, False, "p"))
+        a11y=epubpkg.Accessibility("en", False, False, False, "p"),
+        modified=__import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").timezone.utc))
     with pytest.raises(RenderError, match="disk full"):
         epubpkg.write(package)
 

@@ -33,9 +33,9 @@ def test_check_reports_each_problem_on_one_line_and_exits_1(capsys):
     assert "Traceback" not in err
     problem_lines = [line for line in err.splitlines() if ": error: " in line]
     assert [line.split(":")[0:2] for line in problem_lines] == [
-        ["tests/roots/broken/en/bad-yaml.md", "4"],
-        ["tests/roots/broken/en/no-alt.md", "11"],
-        ["tests/roots/broken/en/no-title.md", "1"],
+        [f"{ROOTS}/broken/en/bad-yaml.md", "4"],
+        [f"{ROOTS}/broken/en/no-alt.md", "11"],
+        [f"{ROOTS}/broken/en/no-title.md", "1"],
     ]
     assert err.splitlines()[-1] == "failed: 1 valid condition file(s), 3 error(s), 0 warning(s)"
 
@@ -57,7 +57,7 @@ def test_build_builds_valid_conditions_despite_broken_ones(capsys, tmp_path: Pat
     assert code == 1 and "Traceback" not in err
     assert (out / "html" / "en" / "good.html").is_file()
     assert not (out / "html" / "en" / "no-title.html").exists()
-    assert "tests/roots/broken/en/no-title.md:1: error: missing title" in err
+    assert f"{ROOTS}/broken/en/no-title.md:1: error: missing title" in err
 
 
 def test_build_html_for_the_shipped_content(capsys, tmp_path: Path):
@@ -98,12 +98,14 @@ def test_atomic_write_keeps_the_old_file_when_a_job_fails(capsys, tmp_path: Path
     page = out / "html" / "en" / "alpha.html"
     before = page.read_bytes()
 
-    from benech_publish.writers import html as html_writer
+    import importlib
+
+    build_module = importlib.import_module("benech_publish.build")
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(html_writer, "write_page", explode)
+    monkeypatch.setattr(build_module, "write_page", explode)
     code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out), "--format", "html")
     assert code == 1 and "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
     assert page.read_bytes() == before  # the previous good file is kept
@@ -122,3 +124,37 @@ def test_incremental_build_skips_outputs_newer_than_their_inputs(capsys, tmp_pat
     code, _, err = run(capsys, *args)
     assert code == 0 and "2 file(s) written, 2 up to date" in err  # alpha's two editions only
     assert "Medicines help." in (out / "html" / "en" / "alpha.html").read_text()
+
+
+def test_unsupported_weasyprint_stops_the_build_with_one_line_and_no_pdf(capsys, tmp_path, monkeypatch):
+    """A WeasyPrint upgrade that moves one internal the typesetter uses: no fallback."""
+    import weasyprint.pdf
+
+    monkeypatch.delattr(weasyprint.pdf, "add_tags")
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out))
+    assert code == 1 and "Traceback" not in err
+    lines = [line for line in err.splitlines() if "WeasyPrint" in line]
+    assert len(lines) == 1, err
+    assert "weasyprint.pdf.add_tags is missing" in lines[0]
+    assert "supports WeasyPrint 70.x" in lines[0]
+    assert not list(out.rglob("*.pdf")) and not list(out.rglob("*.epub"))
+
+
+def test_choices_are_case_insensitive_and_come_from_options(capsys, tmp_path):
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out),
+                       "--format", "HTML", "--paper", "a5", "--variant", "Standard")
+    assert code == 0, err
+    assert sorted(p.name for p in (out / "html" / "en").iterdir()) == ["alpha.html"]
+    code, out_text, _ = run(capsys, "build", "--help")
+    from benech_publish.options import DEFAULT_OPTIONS, FORMATS, PAPERS
+
+    assert ",".join(FORMATS) in out_text and all(p.lower() in out_text.lower() for p in PAPERS)
+    assert f"default: {DEFAULT_OPTIONS.large_print_pt}" in out_text
+
+
+def test_audit_help_speaks_of_pdf_findings_only(capsys):
+    code, out, _ = run(capsys, "audit", "--help")
+    assert code == 0
+    assert "review" not in out and "PDF" in out

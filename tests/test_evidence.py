@@ -127,14 +127,16 @@ def test_audit_command_finds_the_defects_of_bare_weasyprint_on_the_same_html(tmp
     import weasyprint
 
     from benech_publish import Options, Renderer, edition
-    from benech_publish.writers.pdf import PdfWriter
+    from benech_publish.writers import Context
+    from benech_publish.writers.leaflet import leaflet_xhtml
 
     content = load_content(PROJECT / "content", today=dt.date(2026, 1, 1))
     condition = next(c for c in content.conditions if c.lang == "en")
-    writer = PdfWriter(Renderer(), Options(), PROJECT / "content")
+    ctx = Context(Renderer(), Options(), PROJECT / "content",
+                  dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
     ed = edition("standard")
-    xhtml = writer.prepare(writer.leaflet_xhtml(condition, content.site, ed), ed)
-    css = [weasyprint.CSS(string=text) for text in writer.stylesheets(ed, content.site, lang="en")]
+    xhtml = ctx.typesetter.prepare(leaflet_xhtml(condition, content.site, ed, ctx), hyphenate=True)
+    css = [weasyprint.CSS(string=text) for text in ctx.print_stylesheets(ed, content.site, "en")]
     bare = tmp_path / "bare.pdf"
     weasyprint.HTML(string=xhtml, base_url=str(PROJECT / "content")).write_pdf(
         bare, stylesheets=css, pdf_variant="pdf/ua-1")

@@ -52,30 +52,30 @@ def test_basic_root_is_valid_and_complete():
 def test_broken_files_each_get_one_line_and_valid_ones_still_load():
     result = load(ROOTS / "broken", today=TODAY)
     assert lines(result) == [
-        "tests/roots/broken/en/bad-yaml.md:4: error: malformed YAML: expected ',' or ']', but got '<stream end>'",
-        "tests/roots/broken/en/no-alt.md:11: error: image '../images/scan.svg' has no alt text: describe it "
+        f"{ROOTS}/broken/en/bad-yaml.md:4: error: malformed YAML: expected ',' or ']', but got '<stream end>'",
+        f"{ROOTS}/broken/en/no-alt.md:11: error: image '../images/scan.svg' has no alt text: describe it "
         "in ![...], or mark it {.decorative} if it adds no information",
-        "tests/roots/broken/en/no-title.md:1: error: missing title: add 'title: ...' to the front matter",
+        f"{ROOTS}/broken/en/no-title.md:1: error: missing title: add 'title: ...' to the front matter",
     ]
     assert [c.slug for c in result.content.conditions] == ["good"]
     assert set(result.failed_files) == {
-        "tests/roots/broken/en/bad-yaml.md", "tests/roots/broken/en/no-alt.md",
-        "tests/roots/broken/en/no-title.md"}
+        f"{ROOTS}/broken/en/bad-yaml.md", f"{ROOTS}/broken/en/no-alt.md",
+        f"{ROOTS}/broken/en/no-title.md"}
 
 
 def test_every_structural_problem_is_reported_at_once():
     result = load(ROOTS / "problems", today=TODAY)
     assert lines(result) == [
-        "tests/roots/problems/en/drift.md:1: error: anchors differ from its translation "
-        "tests/roots/problems/it/drift.md: missing #sintomi; extra #symptoms",
-        "tests/roots/problems/en/structure.md:5: warning: review overdue: review_due is 2000-01-01",
-        "tests/roots/problems/en/structure.md:10: error: link to a missing anchor '#nowhere' "
+        f"{ROOTS}/problems/en/drift.md:1: error: anchors differ from its translation "
+        f"{ROOTS}/problems/it/drift.md: missing #sintomi; extra #symptoms",
+        f"{ROOTS}/problems/en/structure.md:5: warning: review overdue: review_due is 2000-01-01",
+        f"{ROOTS}/problems/en/structure.md:10: error: link to a missing anchor '#nowhere' "
         "(this condition has: #first, #deep)",
-        "tests/roots/problems/en/structure.md:12: error: heading level skipped: '#### Too deep' "
+        f"{ROOTS}/problems/en/structure.md:12: error: heading level skipped: '#### Too deep' "
         "follows a level-2 heading; use '###'",
-        "tests/roots/problems/en/structure.md:16: error: duplicate anchor '#first' (first used at line 8)",
-        "tests/roots/problems/site.yaml:1: warning: site.yaml 'order' names 'ghost', but no condition has that id",
-        "tests/roots/problems/xx/unknown.md:1: error: unknown language 'xx': site.yaml's languages are it, en",
+        f"{ROOTS}/problems/en/structure.md:16: error: duplicate anchor '#first' (first used at line 8)",
+        f"{ROOTS}/problems/site.yaml:1: warning: site.yaml 'order' names 'ghost', but no condition has that id",
+        f"{ROOTS}/problems/xx/unknown.md:1: error: unknown language 'xx': site.yaml's languages are it, en",
     ]
 
 
@@ -83,7 +83,7 @@ def test_load_content_raises_with_every_diagnostic():
     with pytest.raises(ContentError) as info:
         load_content(ROOTS / "broken", today=TODAY)
     assert len(info.value.diagnostics) == 3
-    assert info.value.path == "tests/roots/broken/en/bad-yaml.md" and info.value.line == 4
+    assert info.value.path == f"{ROOTS}/broken/en/bad-yaml.md" and info.value.line == 4
 
 
 def test_strict_makes_warnings_fatal(tmp_path: Path):

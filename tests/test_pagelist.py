@@ -20,7 +20,7 @@ import pdfplumber
 import pytest
 from lxml import etree
 
-from benech_publish import pagelist
+from benech_publish.typeset import pagelist
 from test_booklet_epub import EDITIONS, NS, Epub, all_epubs, built  # noqa: F401 (fixture)
 
 HYPHENS = "-\u2010\u00ad"

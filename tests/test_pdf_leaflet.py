@@ -23,9 +23,16 @@ import pytest
 from benech_publish import BuildError, Options, Renderer, build, edition, load_content
 from benech_publish import model as m
 from benech_publish.i18n import labels
+from benech_publish.writers import Context
+from benech_publish.writers.leaflet import write_leaflet
 
 PROJECT = Path(__file__).resolve().parent.parent
 EPOCH = "1725148800"  # 2024-09-01T00:00:00Z
+CREATED = __import__("datetime").datetime.fromtimestamp(int(EPOCH), tz=__import__("datetime").timezone.utc)
+
+
+def context(root: Path, options: Options | None = None) -> Context:
+    return Context(Renderer(), options or Options(), root, CREATED)
 EPOCH_PDF_DATE = "D:20240901000000Z"
 
 slow = pytest.mark.slow  # every test that renders or reads a built PDF
@@ -365,14 +372,10 @@ def test_extracted_text_contains_every_paragraph(case):
 
 @slow
 def test_same_input_gives_the_same_bytes(leaflets: Built, monkeypatch):
-    from benech_publish.writers.pdf import PdfWriter
-
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     (c,) = [c for c in leaflets.conditions if c.lang == "en"]
-    writer = PdfWriter(Renderer(), Options(), leaflets.root)
-    first = writer.leaflet(c, leaflets.content.site, edition("standard"))
-    second = PdfWriter(Renderer(), Options(), leaflets.root).leaflet(
-        c, leaflets.content.site, edition("standard"))
+    ctx = context(leaflets.root)
+    first = write_leaflet(c, leaflets.content.site, edition("standard"), ctx)
+    second = write_leaflet(c, leaflets.content.site, edition("standard"), context(leaflets.root))
     assert first == second
     assert first == leaflets.path(c, "standard").read_bytes()
 
@@ -381,16 +384,14 @@ def test_same_input_gives_the_same_bytes(leaflets: Built, monkeypatch):
 
 @slow
 def test_a5_option_and_configurable_large_print_size(leaflets: Built):
-    from benech_publish.writers.pdf import PdfWriter
-
     (c,) = [c for c in leaflets.conditions if c.lang == "it"]
     options = Options(paper="A5", large_print_pt=24)
-    writer = PdfWriter(Renderer(), options, leaflets.root)
-    a5 = writer.leaflet(c, leaflets.content.site, edition("standard", options))
+    ctx = context(leaflets.root, options)
+    a5 = write_leaflet(c, leaflets.content.site, edition("standard", options), ctx)
     with pikepdf.open(__import__("io").BytesIO(a5)) as pdf:
         width, height = [float(v) for v in pdf.pages[0].MediaBox[2:]]
     assert (round(width), round(height)) == (420, 595)  # A5 in points
-    large = writer.leaflet(c, leaflets.content.site, edition("large", options))
+    large = write_leaflet(c, leaflets.content.site, edition("large", options), ctx)
     with pdfplumber.open(__import__("io").BytesIO(large)) as pdf:
         sizes = [round(ch["size"], 1) for p in pdf.pages for ch in p.chars if ch["text"].strip()]
         width = float(pdf.pages[0].width)
@@ -400,12 +401,10 @@ def test_a5_option_and_configurable_large_print_size(leaflets: Built):
 
 @slow
 def test_pdf_ua_2_option(leaflets: Built):
-    from benech_publish.writers.pdf import PdfWriter
-
     (c,) = [c for c in leaflets.conditions if c.lang == "en"]
     options = Options(pdf_variant="pdf/ua-2")
-    data = PdfWriter(Renderer(), options, leaflets.root).leaflet(
-        c, leaflets.content.site, edition("standard", options))
+    data = write_leaflet(c, leaflets.content.site, edition("standard", options),
+                         context(leaflets.root, options))
     assert data.startswith(b"%PDF-2.0")
     with pikepdf.open(__import__("io").BytesIO(data)) as pdf:
         with pdf.open_metadata() as xmp:
@@ -415,7 +414,7 @@ def test_pdf_ua_2_option(leaflets: Built):
 # --------------------------------------------------------------------------- units (fast)
 
 def test_hyphenation_exceptions_override_pyphen():
-    from benech_publish import hyphenation
+    from benech_publish.typeset import hyphenation
 
     assert hyphenation.hyphenate("neurovascular", "en") == "neu-ro-vas-cu-lar"
     assert hyphenation.hyphenate("Botulinum", "en") == "Bot-u-li-num"
@@ -431,7 +430,7 @@ def test_hyphenation_exceptions_override_pyphen():
 def test_exception_words_are_marked_outside_headings_links_and_other_languages():
     from lxml import etree
 
-    from benech_publish import hyphenation
+    from benech_publish.typeset import hyphenation
 
     root = etree.fromstring(
         '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><body>'
@@ -443,31 +442,27 @@ def test_exception_words_are_marked_outside_headings_links_and_other_languages()
 
 
 def test_language_without_dictionary_is_a_notice_not_a_crash(tmp_path):
-    from benech_publish import hyphenation
-    from benech_publish.writers.pdf import PdfWriter
-
+    from benech_publish.typeset import hyphenation
     support = hyphenation.support("zz")
     assert not support.available and "'zz'" in support.message
     assert hyphenation.support("it").available and hyphenation.support("en-GB").available
-    writer = PdfWriter(Renderer(), Options(), tmp_path)
+    writer = context(tmp_path).typesetter
     xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml" lang="zz"><head><title>t</title></head>'
              '<body><p>Zzz \u2192 zz.</p><span class="toc-page" data-ref="#a"></span></body></html>')
-    prepared = writer.prepare(xhtml, edition("standard"), where="zz/x.md")
+    prepared = writer.prepare(xhtml, hyphenate=True, where="zz/x.md")
     assert any(n.startswith("zz/x.md: no hyphenation dictionary") for n in writer.notices)
     assert any("U+2192" in n for n in writer.notices), "a character the typeface lacks is reported"
     assert '<span class="toc-page" data-ref="#a"></span>' in prepared  # not self-closed
-    writer.prepare(xhtml, edition("large"), where="zz/x.md")  # not hyphenated: no new notice
+    writer.prepare(xhtml, hyphenate=False, where="zz/x.md")  # not hyphenated: no new notice
     assert len(writer.notices) == 2
 
 
 def test_web_addresses_break_only_after_slashes(tmp_path):
-    from benech_publish.writers.pdf import PdfWriter
-
-    writer = PdfWriter(Renderer(), Options(), tmp_path)
+    writer = context(tmp_path).typesetter
     xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><body><dl>'
              '<dt>Website</dt><dd><a href="https://a-b.it/x-y/">https://a-b.it/x-y/</a></dd>'
              '</dl></body></html>')
-    prepared = writer.prepare(xhtml, edition("large"))
+    prepared = writer.prepare(xhtml, hyphenate=False)
     assert 'aria-label="Website: https://a-b.it/x-y/"' in prepared
     assert ('<span class="nobr">https:/</span><wbr/><span class="nobr">/</span><wbr/>'
             '<span class="nobr">a-b.</span><wbr/><span class="nobr">it/</span><wbr/>'
@@ -475,8 +470,7 @@ def test_web_addresses_break_only_after_slashes(tmp_path):
 
 
 def test_shipped_fonts_and_localized_footer():
-    from benech_publish import fonts
-    from benech_publish.writers.pdf import page_of_css
+    from benech_publish.typeset import fonts, page_of_css
 
     assert all(face.path.is_file() for face in fonts.FACES)
     assert fonts.missing_characters("àèéìòù ÀÈÉÌÒÙ «perché?» – 85% · ’") == []
@@ -486,14 +480,12 @@ def test_shipped_fonts_and_localized_footer():
 
 
 def test_print_css_uses_only_site_colours(tmp_path):
-    from benech_publish.writers.pdf import PdfWriter
-
     colours = m.Colours(primary="#123456", text="#010203", background="#fefdfc",
                         accent="#eeeeef", muted="#404142")
     site = m.Site(name="Clinic", colours=colours)
-    writer = PdfWriter(Renderer(), Options(), tmp_path)
+    ctx = context(tmp_path)
     for name in ("standard", "large"):
-        css = writer.print_css(edition(name), site, lang="it")
+        css = ctx.print_stylesheets(edition(name), site, "it")[1]
         used = {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b", css)}
         assert used <= {colours.primary, colours.text, colours.background, colours.accent,
                         colours.muted}, used

@@ -18,7 +18,7 @@ import pikepdf
 import pytest
 from weasyprint import HTML
 
-from benech_publish import pdf_tags
+from benech_publish.typeset import tags as pdf_tags
 from benech_publish._pdfstruct import MCRef, ObjRef, StructElem, read_structure
 
 pytestmark = pytest.mark.slow
@@ -362,9 +362,12 @@ def test_bare_weasyprint_is_not_changed_by_the_repair():
     assert unreachable(data)  # still WeasyPrint's own tagging
 
 
-def test_version_pin_fails_loudly(monkeypatch):
+def test_version_pin_fails_loudly(monkeypatch, tmp_path):
     import weasyprint
 
+    from benech_publish.errors import RenderError
+    from benech_publish.typeset import Typesetter
+
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
-    with pytest.raises(pdf_tags.UnsupportedWeasyPrint, match="71.0"):
-        pdf_tags.write_pdf(html_of("lang.html").render())
+    with pytest.raises(RenderError, match=r"WeasyPrint 71\.0 is installed.*supports WeasyPrint 70\.x"):
+        Typesetter(tmp_path)

@@ -26,9 +26,17 @@ from typing import Callable, Iterable
 from . import model as m
 from .errors import BenechError, BuildError, ConfigError, Diagnostic, JobFailure
 from .loader import LoadResult, load
+from .audit import audit_pdf
 from .options import DEFAULT_OPTIONS, Options
 from .render import PACKAGE_TEMPLATES, Renderer, edition
-from .util import atomic_write
+from .util import atomic_write, source_date
+from .writers import Context
+from .writers.booklet import write_booklet
+from .writers.html import write_page
+from .writers.leaflet import write_leaflet
+
+#: Job kinds laid out by the typesetter (WeasyPrint).
+PRINT_JOBS = frozenset({"leaflet", "booklet"})
 
 
 @dataclass(frozen=True)
@@ -143,53 +151,37 @@ def _condition_inputs(c: m.Condition, root: Path | None) -> tuple[Path, ...]:
     return tuple(paths)
 
 
-class _Writers:
-    """Creates each writer once per build, on first use (WeasyPrint is imported lazily)."""
-
-    def __init__(self, renderer: Renderer, options: Options, content_root: Path):
-        self.renderer, self.options, self.root = renderer, options, content_root
-        self._pdf = None
-        self._booklet = None
-
-    def pdf(self):
-        if self._pdf is None:
-            from .writers.pdf import PdfWriter
-
-            self._pdf = PdfWriter(self.renderer, self.options, self.root)
-        return self._pdf
-
-    def booklet(self):
-        if self._booklet is None:
-            from .writers.booklet import BookletWriter
-
-            self._booklet = BookletWriter(self.renderer, self.options, self.root, self.pdf())
-        return self._booklet
-
-    def produce(self, job: Job, content: m.Content) -> dict[str, bytes]:
-        ed = edition(job.edition, self.options)
-        if job.kind == "page":
-            from .writers.html import write_page
-
-            assert job.condition is not None
-            return {"html": write_page(job.condition, content.site, ed, self.renderer,
-                                       self.options, self.root)}
-        if job.kind == "leaflet":
-            assert job.condition is not None
-            return {"pdf": self.pdf().leaflet(job.condition, content.site, ed)}
-        if job.kind == "booklet":
-            members = content.in_language(job.lang, include_drafts=self.options.include_drafts)
-            formats = {fmt for fmt, _ in job.outputs}
-            return self.booklet().build(members, content.site, job.lang, ed, formats)
-        raise ValueError(f"unknown job kind {job.kind}")
+def _produce(job: Job, content: m.Content, ctx: Context) -> dict[str, bytes]:
+    """The bytes of every output of ``job`` (one writer call)."""
+    ed = edition(job.edition, ctx.options)
+    if job.kind == "page":
+        assert job.condition is not None
+        return {"html": write_page(job.condition, content.site, ed, ctx)}
+    if job.kind == "leaflet":
+        assert job.condition is not None
+        return {"pdf": write_leaflet(job.condition, content.site, ed, ctx)}
+    if job.kind == "booklet":
+        members = content.in_language(job.lang, include_drafts=ctx.options.include_drafts)
+        formats = {fmt for fmt, _ in job.outputs}
+        return write_booklet(members, content.site, job.lang, ed, formats, ctx).outputs
+    raise BuildError([JobFailure(job.name, f"unknown job kind {job.kind!r}")])
 
 
 def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS, *,
-        renderer: Renderer | None = None,
+        renderer: Renderer | None = None, created: dt.datetime | None = None,
         on_progress: Callable[[Progress], None] | None = None) -> BuildReport:
-    """Run jobs one after another in this process (sharing fonts and templates)."""
+    """Run jobs one after another in this process (sharing fonts and templates).
+
+    ``created`` is the build date written into the outputs (default:
+    ``SOURCE_DATE_EPOCH`` when set, else now; read here, once, never by the writers).
+    Raises :class:`~benech_publish.errors.RenderError` before writing anything
+    when print jobs are planned and the installed WeasyPrint is not supported.
+    """
     report = BuildReport()
-    renderer = renderer or Renderer(options.templates)
-    writers = _Writers(renderer, options, Path(content.root or "."))
+    ctx = Context(renderer or Renderer(options.templates), options,
+                  Path(content.root or "."), created or source_date())
+    if any(job.kind in PRINT_JOBS for job in jobs):
+        ctx.typesetter  # noqa: B018 - fail once, up front, when WeasyPrint is unsupported
     for index, job in enumerate(jobs, 1):
         status, message = "written", ""
         if options.incremental and job.up_to_date():
@@ -197,18 +189,11 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
             status = "skipped"
         else:
             try:
-                data = writers.produce(job, content)
+                data = _produce(job, content, ctx)
                 for fmt, path in job.outputs:
                     atomic_write(path, data[fmt])
                     report.written.append(path)
                 message = _audit(job, data, options, report)
-            except ModuleNotFoundError as exc:
-                if not (exc.name or "").startswith("benech_publish"):
-                    raise
-                fmts = ", ".join(fmt for fmt, _ in job.outputs)
-                message = f"cannot produce {fmts} yet: this version has no {job.kind} writer"
-                report.failures.append(JobFailure(job.name, message))
-                status = "failed"
             except BenechError as exc:
                 report.failures.append(JobFailure(job.name, str(exc)))
                 status, message = "failed", str(exc)
@@ -218,18 +203,14 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
                 status = "failed"
         if on_progress:
             on_progress(Progress(job, index, len(jobs), status, message))
-    if writers._pdf is not None:  # e.g. no hyphenation dictionary for a language
-        report.notices.extend(n for n in writers._pdf.notices if n not in report.notices)
+    # e.g. no hyphenation dictionary for a language
+    report.notices.extend(n for n in ctx.notices if n not in report.notices)
     return report
 
 
 def _audit(job: Job, data: dict[str, bytes], options: Options, report: BuildReport) -> str:
     """Audit every PDF just written; error findings fail the job under ``strict``."""
     if "pdf" not in data:
-        return ""
-    try:
-        from .audit import audit_pdf
-    except ModuleNotFoundError:
         return ""
     path = dict(job.outputs)["pdf"]
     result = audit_pdf(data["pdf"])
@@ -246,9 +227,12 @@ def _audit(job: Job, data: dict[str, bytes], options: Options, report: BuildRepo
 
 def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
           options: Options = DEFAULT_OPTIONS, *, today: dt.date | None = None,
+          created: dt.datetime | None = None,
           on_progress: Callable[[Progress], None] | None = None) -> BuildReport:
     """Load, check, plan and write every output; the whole pipeline in one function.
 
+    ``today`` dates the review checks; ``created`` is the build date written
+    into every output (default: ``SOURCE_DATE_EPOCH`` when set, else now).
     Valid conditions are built even when others have errors. Raises
     :class:`~benech_publish.errors.BuildError` (with ``.report``) after
     writing everything it could, when content had errors (or warnings under
@@ -273,7 +257,7 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
         if not content.in_language(lang, include_drafts=options.include_drafts) and content.in_language(lang):
             report.notices.append(f"no approved condition in '{lang}': booklet not built "
                                   "(use --include-drafts to build it with drafts marked)")
-    result = run(jobs, content, options, on_progress=on_progress)
+    result = run(jobs, content, options, created=created, on_progress=on_progress)
     report.written, report.skipped = result.written, result.skipped
     report.failures, report.notices = result.failures, report.notices + result.notices
     if not report.ok(options.strict):

@@ -22,7 +22,8 @@ import click
 
 from . import __version__
 from .errors import BenechError, BuildError, ConfigError, ContentError, Diagnostic
-from .options import EDITIONS, FORMATS, Options
+from .options import (DEFAULT_OPTIONS, EDITIONS, FORMATS, LARGE_PRINT_PT_RANGE, PAPERS,
+                      PDF_VARIANTS, Options)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -33,6 +34,7 @@ def _csv(allowed: Sequence[str] | None = None) -> Callable:
             return ()
         items = tuple(v.strip() for v in value.split(",") if v.strip())
         if allowed:
+            items = tuple(v.lower() for v in items)
             bad = [v for v in items if v not in allowed]
             if bad:
                 raise click.BadParameter(f"{', '.join(bad)} (choose from {', '.join(allowed)})")
@@ -67,12 +69,13 @@ content_option = click.option("--content", "content_dir", default="content", sho
                               type=click.Path(file_okay=False, path_type=Path),
                               help="Content folder (site.yaml, <lang>/<slug>.md).")
 strict_option = click.option("--strict", is_flag=True,
-                             help="Treat warnings (e.g. an overdue review) as errors.")
+                             help="Treat warnings (e.g. an overdue review, a PDF audit "
+                                  "warning) as errors.")
 
 
 @cli.command()
 @content_option
-@strict_option
+@click.option("--strict", is_flag=True, help="Treat content warnings (e.g. an overdue review) as errors.")
 @click.option("--readability", "show_readability", is_flag=True,
               help="Also print a table of reading-level scores per condition and section.")
 def check(content_dir: Path, strict: bool, show_readability: bool) -> None:
@@ -102,15 +105,18 @@ def check(content_dir: Path, strict: bool, show_readability: bool) -> None:
               type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--lang", "languages", callback=_csv(), metavar="it,en",
               help="Languages to build (default: every language the content has).")
-@click.option("--variant", "editions", callback=_csv(EDITIONS), metavar="standard,large",
-              help="Editions to build (default: both).")
-@click.option("--format", "formats", callback=_csv(FORMATS), metavar="html,pdf,epub",
+@click.option("--variant", "editions", callback=_csv(EDITIONS), metavar=",".join(EDITIONS),
+              help="Editions to build (default: all).")
+@click.option("--format", "formats", callback=_csv(FORMATS), metavar=",".join(FORMATS),
               help="Formats to build (default: all).")
-@click.option("--paper", type=click.Choice(["A4", "A5"]), default="A4", show_default=True,
-              help="Paper of standard-edition leaflets (large print is always A4).")
-@click.option("--large-print-size", "large_print_pt", type=click.IntRange(16, 24), default=18,
+@click.option("--paper", type=click.Choice(PAPERS, case_sensitive=False),
+              default=DEFAULT_OPTIONS.paper, show_default=True,
+              help="Paper of standard-edition leaflets and booklets (large print is always A4).")
+@click.option("--large-print-size", "large_print_pt", type=click.IntRange(*LARGE_PRINT_PT_RANGE),
+              default=DEFAULT_OPTIONS.large_print_pt,
               show_default=True, help="Body size of the large-print edition, in points.")
-@click.option("--pdf-variant", type=click.Choice(["pdf/ua-1", "pdf/ua-2"]), default="pdf/ua-1",
+@click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS, case_sensitive=False),
+              default=DEFAULT_OPTIONS.pdf_variant,
               show_default=True, help="PDF conformance preset.")
 @click.option("--include-drafts", is_flag=True, help="Put draft conditions in booklets, marked as drafts.")
 @click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
@@ -130,7 +136,8 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
 
     try:
         options = Options(
-            formats=formats or FORMATS, languages=languages, editions=editions or EDITIONS,
+            formats=formats or DEFAULT_OPTIONS.formats, languages=languages,
+            editions=editions or DEFAULT_OPTIONS.editions,
             paper=paper, large_print_pt=large_print_pt, pdf_variant=pdf_variant,
             include_drafts=include_drafts, strict=strict, templates=templates,
             incremental=incremental)
@@ -161,7 +168,8 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-@strict_option
+@click.option("--strict", is_flag=True,
+              help="Fail on warning-level PDF findings too, not only on errors.")
 def audit(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check PDFs against the machine-checkable PDF/UA-1 rules (Matterhorn Protocol).
 

@@ -400,7 +400,6 @@ def load_content(root: str | Path, *, strict: bool = False, today: dt.date | Non
 
 
 def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """A path as diagnostics show it: under the content root exactly as the caller named
+    it (``content/en/x.md`` for ``load("content")``), whatever the current directory."""
+    return path.as_posix()

@@ -2,7 +2,9 @@
 
 Takes: keyword values from the CLI or a Python caller. Gives: a validated,
 frozen :class:`Options`. ``DEFAULT_OPTIONS`` is what ``benech-publish build``
-uses with no flags.
+uses with no flags. The CLI takes its choices, ranges and defaults from the
+constants and ``DEFAULT_OPTIONS`` here, so this module is the one place they
+are defined.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ FORMATS = ("html", "pdf", "epub")
 EDITIONS = ("standard", "large")
 PAPERS = ("A4", "A5")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2")
+#: Allowed body sizes in points, inclusive: large print (UKAAF) and clear print.
+LARGE_PRINT_PT_RANGE = (16, 24)
+STANDARD_PT_RANGE = (12, 16)
 
 
 @dataclass(frozen=True)
@@ -53,10 +58,12 @@ class Options:
                                 f"{', '.join(getattr(self, name)) or 'nothing'})")
         if self.paper not in PAPERS:
             problems.append(f"paper must be one of {', '.join(PAPERS)}, not {self.paper!r}")
-        if not 16 <= self.large_print_pt <= 24:
-            problems.append(f"large-print size must be 16 to 24 pt, not {self.large_print_pt}")
-        if not 12 <= self.standard_pt <= 16:
-            problems.append(f"standard size must be 12 to 16 pt, not {self.standard_pt}")
+        low, high = LARGE_PRINT_PT_RANGE
+        if not low <= self.large_print_pt <= high:
+            problems.append(f"large-print size must be {low} to {high} pt, not {self.large_print_pt}")
+        low, high = STANDARD_PT_RANGE
+        if not low <= self.standard_pt <= high:
+            problems.append(f"standard size must be {low} to {high} pt, not {self.standard_pt}")
         if self.pdf_variant not in PDF_VARIANTS:
             problems.append(f"pdf variant must be one of {', '.join(PDF_VARIANTS)}")
         if self.templates is not None and not Path(self.templates).is_dir():

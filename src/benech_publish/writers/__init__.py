@@ -1,6 +1,92 @@
-"""Writers: rendered XHTML → output files (``html``, ``pdf``, ``epub``).
+"""Writers: model + edition → bytes, one module per output (web page, leaflet, booklet).
 
-Each writer takes model objects plus a shared :class:`~benech_publish.render.Renderer`
-and returns bytes; writing files (atomically) is the build's job. Writers that
-need WeasyPrint import it lazily, so ``check`` stays fast.
+Every writer has one shape: model objects (a condition, or a language's
+conditions), the site and an :class:`~benech_publish.render.Edition`, plus the
+build's :class:`Context`, in; bytes per format out. Writing files (atomically)
+is the build's job::
+
+    ctx = Context(Renderer(), options, content_root, created)
+    write_page(condition, site, edition, ctx)            # -> bytes (XHTML)
+    write_leaflet(condition, site, edition, ctx)         # -> bytes (PDF)
+    write_booklet(conditions, site, lang, edition, {"pdf", "epub"}, ctx)  # -> {"pdf": ..., "epub": ...}
+
+Print goes through :mod:`benech_publish.typeset` (the only code that touches
+WeasyPrint), created lazily on the first print job, so ``check`` and web-only
+builds never import WeasyPrint.
 """
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .. import model as m
+from ..errors import RenderError
+from ..i18n import labels
+from ..options import Options
+from ..render import Edition, Renderer
+from ..typeset import fonts
+from ..typeset.engine import Typesetter, page_of_css
+from ..util import data_uri
+
+
+class Context:
+    """What every writer needs besides the model; one per build (or per worker process).
+
+    ``created`` is the build date (from ``SOURCE_DATE_EPOCH`` when the caller
+    read it, else now), passed in once: writers never read the environment.
+    """
+
+    def __init__(self, renderer: Renderer, options: Options, content_root: str | Path,
+                 created: dt.datetime):
+        self.renderer = renderer
+        self.options = options
+        self.root = Path(content_root).resolve()
+        self.created = created.astimezone(dt.timezone.utc).replace(microsecond=0)
+        self._typesetter: Typesetter | None = None
+        self._print_css: dict[tuple[Edition, m.Colours, str, tuple[str, ...]], list[str]] = {}
+
+    @property
+    def typesetter(self) -> Typesetter:
+        """The print engine, created on first use (imports and checks WeasyPrint)."""
+        if self._typesetter is None:
+            self._typesetter = Typesetter(self.root, pdf_variant=self.options.pdf_variant)
+        return self._typesetter
+
+    @property
+    def notices(self) -> list[str]:
+        """Plain-language warnings the print engine collected (none before any print job)."""
+        return list(self._typesetter.notices) if self._typesetter is not None else []
+
+    @property
+    def created_w3c(self) -> str:
+        """The build date as a W3C datetime (UTC) for ``dcterms.*`` metas."""
+        return self.created.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def asset_url(self, src: str) -> str:
+        """A content-relative path (``images/logo.svg``) as a ``data:`` URL (see :func:`util.data_uri`)."""
+        path = (self.root / src).resolve()
+        if not path.is_relative_to(self.root):
+            raise RenderError(f"image {src!r} is outside the content folder {self.root}")
+        if not path.is_file():
+            raise RenderError(f"image {src!r} not found under {self.root}")
+        return data_uri(path)
+
+    def print_stylesheets(self, edition: Edition, site: m.Site, lang: str,
+                          extra: tuple[str, ...] = ()) -> list[str]:
+        """CSS texts of a print document: fonts, ``css/print.css``, then ``extra`` templates.
+
+        Every colour comes from ``site.colours`` (so the build's contrast check
+        covers it); ``lang`` localizes the running footer ("Page N of M"). The
+        same arguments return equal texts (the typesetter caches parsed CSS by text).
+        """
+        key = (edition, site.colours, lang.split("-")[0], extra)
+        css = self._print_css.get(key)
+        if css is None:
+            ctx = self.renderer.base_context(site, lang, edition, "pdf", self.options,
+                                             font_family=fonts.FAMILY,
+                                             page_of_css=page_of_css(labels(lang)["page_of"]))
+            css = [fonts.font_css()] + [self.renderer.render(name, **ctx)
+                                        for name in ("css/print.css", *extra)]
+            self._print_css[key] = css
+        return css

@@ -15,7 +15,8 @@ metadata, the OCF container) and worked around where it does not fit
 * ``write_epub`` swallows exceptions unless ``raise_exceptions`` is set: it is
   set, and a ``False`` return is turned into an error too;
 * reproducibility: the identifier is given (derived from the content),
-  ``dcterms:modified`` comes from :func:`~benech_publish.util.source_date`, and
+  ``dcterms:modified`` and the zip entry times are the package's ``modified``
+  (the build date the caller passes in), and
   the zip is rewritten with ``mimetype`` first and stored, fixed entry times and
   attributes, entries in ebooklib's (deterministic) order;
 * the package gets ``xml:lang`` (ebooklib sets only ``dc:language``).
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import uuid
 import warnings
 import zipfile
@@ -35,7 +37,6 @@ from lxml import etree
 
 from .. import i18n
 from ..errors import RenderError
-from ..util import source_date
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -134,6 +135,7 @@ class Package:
     documents: Sequence[Document]
     resources: Sequence[Resource]
     a11y: Accessibility
+    modified: dt.datetime  # the build date: dcterms:modified and zip entry times
     date: dt.date | None = None
     extra_dc: list[tuple[str, str]] = field(default_factory=list)
     #: ``(name, MARC relator)``: chapter authors (aut) and reviewers (rev).
@@ -151,7 +153,7 @@ def identifier_from(key: str) -> str:
 
 
 def write(package: Package) -> bytes:
-    """The EPUB of ``package`` as bytes: same package and ``SOURCE_DATE_EPOCH``, same bytes."""
+    """The EPUB of ``package`` as bytes: the same package (build date included) gives the same bytes."""
     from ebooklib import epub
 
     book = epub.EpubBook()
@@ -193,7 +195,7 @@ def write(package: Package) -> bytes:
     book.spine = spine
 
     buffer = io.BytesIO()
-    modified = source_date().astimezone(dt.timezone.utc).replace(tzinfo=None)
+    modified = package.modified.astimezone(dt.timezone.utc).replace(tzinfo=None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -216,7 +218,7 @@ def _finish(data: bytes, package: Package) -> bytes:
             if info.filename.endswith(".opf"):
                 content = _fix_opf(content, package)
             entries.append((info.filename, content))
-    return deterministic_zip(entries)
+    return deterministic_zip(entries, package.modified)
 
 
 def _fix_opf(content: bytes, package: Package) -> bytes:
@@ -232,17 +234,17 @@ def _fix_opf(content: bytes, package: Package) -> bytes:
     return etree.tostring(root, encoding="utf-8", xml_declaration=True, pretty_print=True)
 
 
-def zip_time() -> tuple[int, int, int, int, int, int]:
-    """Entry time for every member: the build date (``SOURCE_DATE_EPOCH``), at least 1980."""
-    when = source_date().astimezone(dt.timezone.utc)
+def zip_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
+    """Entry time for every member: the build date ``when`` (UTC), at least 1980."""
+    when = when.astimezone(dt.timezone.utc)
     if when.year < 1980:
         return (1980, 1, 1, 0, 0, 0)
     return (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)
 
 
-def deterministic_zip(entries: Sequence[tuple[str, bytes]]) -> bytes:
+def deterministic_zip(entries: Sequence[tuple[str, bytes]], when: dt.datetime) -> bytes:
     """An OCF zip: ``mimetype`` first and stored, then the entries, all with fixed metadata."""
-    stamp = zip_time()
+    stamp = zip_time(when)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
         def add(name: str, content: bytes, compress: int) -> None:
@@ -260,8 +262,6 @@ def deterministic_zip(entries: Sequence[tuple[str, bytes]]) -> bytes:
 
 
 def media_type(file_name: str) -> str:
-    import os
-
     ext = os.path.splitext(file_name)[1].lower()
     if ext not in MEDIA_TYPES:
         raise RenderError(f"image {file_name}: format not supported in EPUB (use SVG, PNG, JPEG, GIF or WebP)")

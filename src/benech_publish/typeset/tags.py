@@ -66,8 +66,10 @@ HTML (``lang``, ``scope``, ``alt``, ``title``), which the PDF alone does not
 carry, and WeasyPrint hands its box-to-MCID mapping only to ``add_tags``.  The
 replacement is installed once, dispatches on a context variable (so bare
 WeasyPrint calls in the same process are unaffected), and is pinned: a
-WeasyPrint major other than :data:`SUPPORTED_WEASYPRINT_MAJOR` raises
-:class:`UnsupportedWeasyPrint`.  ``docs/accessibility.md`` lists which of these
+WeasyPrint major other than
+:data:`~benech_publish.typeset._weasy.SUPPORTED_WEASYPRINT_MAJOR`, or one that
+lacks an internal used here, raises :class:`~benech_publish.errors.RenderError`
+(see :mod:`benech_publish.typeset._weasy`).  ``docs/accessibility.md`` lists which of these
 would be better fixed upstream.
 """
 
@@ -79,32 +81,19 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pydyf
-import weasyprint
-from weasyprint.formatting_structure import boxes
-from weasyprint.layout.absolute import AbsolutePlaceholder
+from . import _weasy
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml.etree import _Element
 
-__all__ = ["SUPPORTED_WEASYPRINT_MAJOR", "UnsupportedWeasyPrint", "write_pdf"]
+__all__ = ["write_pdf"]
 
-#: The WeasyPrint major version whose internals (box tree, ``Stream._tags``,
-#: ``box.link_annotation``, pydyf content lists) this module is written against.
-SUPPORTED_WEASYPRINT_MAJOR = 70
-
-
-class UnsupportedWeasyPrint(RuntimeError):
-    """The installed WeasyPrint is not the version the repairs are pinned to."""
-
-
-def _check_version() -> None:
-    major = int(weasyprint.__version__.split(".")[0])
-    if major != SUPPORTED_WEASYPRINT_MAJOR:
-        raise UnsupportedWeasyPrint(
-            f"benech_publish.pdf_tags repairs WeasyPrint {SUPPORTED_WEASYPRINT_MAJOR}.x "
-            f"tagging, found WeasyPrint {weasyprint.__version__}: re-check the defects "
-            "in tests/test_pdf_tags.py against the new version before raising the pin")
+# Every WeasyPrint/pydyf name comes through the one checked door (_weasy); a
+# WeasyPrint without them raises RenderError on import of this module.
+_ENGINE = _weasy.load()
+boxes = _ENGINE.boxes
+pydyf = _ENGINE.pydyf
+AbsolutePlaceholder = _ENGINE.AbsolutePlaceholder
 
 
 # --------------------------------------------------------------------------
@@ -121,7 +110,7 @@ _INSTALL_LOCK = threading.Lock()
 
 
 def _install() -> None:
-    import weasyprint.pdf as wpdf
+    wpdf = _ENGINE.pdf
 
     with _INSTALL_LOCK:
         current = wpdf.add_tags
@@ -140,10 +129,8 @@ def _install() -> None:
         wpdf.add_tags = add_tags
 
 
-def write_pdf(document: "weasyprint.Document", *, pdf_variant: str = "pdf/ua-1",
-              **write_options: Any) -> bytes:
+def write_pdf(document: Any, *, pdf_variant: str = "pdf/ua-1", **write_options: Any) -> bytes:
     """Write a rendered WeasyPrint document as a tagged PDF with the repairs applied; return the bytes."""
-    _check_version()
     if not pdf_variant or not pdf_variant.startswith("pdf/ua"):
         # Only PDF/UA variants turn tagging on in WeasyPrint; other variants get
         # tags when asked for with pdf_tags=True.
@@ -332,7 +319,7 @@ class _Tagger:
         self.doc_lang = lang
         for page_number, page in enumerate(self.document.pages):
             self.last_line = None
-            self._walk(page._page_box, self.root, page_number, None)
+            self._walk(_ENGINE.page_box(page), self.root, page_number, None)
         self._finish_hyphen(None)
         self._tables()
         self._prune(self.root)

@@ -52,7 +52,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 from lxml import etree
 
-from .render import XHTML_NS
+from . import _weasy
+
+from ..errors import RenderError
+from ..render import XHTML_NS
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 UNIT_ATTR = "data-unit"
@@ -71,7 +74,7 @@ _NO_PHRASING_PARENTS = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "
 HYPHENS = frozenset("\u2010-\u00ad")
 
 
-class PageListError(RuntimeError):
+class PageListError(RenderError):
     """The laid-out text does not match the source: the page-list cannot be exact."""
 
 
@@ -150,14 +153,12 @@ class PageStart:
     text: str = ""  # the first text box of the page (for diagnostics)
 
 
-def _content_boxes(page_box: Any) -> Iterator[tuple[Any, str | None]]:
+def _content_boxes(page_box: Any, boxes: Any) -> Iterator[tuple[Any, str | None]]:
     """The page's boxes in layout order with their block key, without margin boxes.
 
     An element without a key (one the print preparation added, e.g. a span around
     a hyphenation exception) takes the key of the nearest box above it that has one.
     """
-    from weasyprint.formatting_structure import boxes
-
     def walk(box: Any, inherited: str | None) -> Iterator[tuple[Any, str | None]]:
         if isinstance(box, boxes.MarginBox):
             return
@@ -187,14 +188,15 @@ def _advance(source: str, pos: int, chars: str, hyphen: str, key: str) -> int:
 
 def page_starts(document: Any, texts: dict[str, str]) -> list[PageStart]:
     """Where each page of a rendered WeasyPrint ``document`` begins (see module docstring)."""
-    from weasyprint.formatting_structure import boxes
+    engine = _weasy.load()
+    boxes = engine.boxes
 
     consumed: dict[str, int] = {}
     seen_images: set[str] = set()
     starts: list[PageStart] = []
     for number, page in enumerate(document.pages, 1):
         first: PageStart | None = None
-        for box, key in _content_boxes(page._page_box):
+        for box, key in _content_boxes(engine.page_box(page), boxes):
             tag = box.element_tag or ""
             if "::" in tag:
                 continue  # generated content: markers, page references

@@ -33,7 +33,7 @@ from typing import Mapping
 
 import pyphen
 
-DATA = Path(__file__).parent / "data" / "hyphenation"
+DATA = Path(__file__).parent.parent / "data" / "hyphenation"
 SOFT_HYPHEN = "\u00ad"
 #: Class of the span that wraps an exception word (print.css sets ``hyphens: manual``).
 EXCEPTION_CLASS = "hyph-x"

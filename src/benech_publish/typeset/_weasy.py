@@ -1,0 +1,126 @@
+"""The one door to WeasyPrint and pydyf: checks the supported version once, fails loudly.
+
+Takes: nothing (imports WeasyPrint and pydyf on the first call). Gives:
+:class:`Engine`, a typed bundle of every WeasyPrint and pydyf name the
+typesetting package uses, public API and private internals alike (the box
+tree classes, the ``add_tags`` hook the tag repairs replace, a page's laid-out
+box). No other module of the package imports from ``weasyprint`` directly, so
+a WeasyPrint upgrade that moves one internal name is caught here, in one
+place, with a :class:`~benech_publish.errors.RenderError` naming the installed
+and the supported versions — never a silent fallback to untagged output::
+
+    engine = load()            # RenderError when WeasyPrint is not 70.x or lacks an internal
+    document = engine.HTML(string=xhtml).render(...)
+
+Raising the pin means re-checking the defects in ``tests/test_pdf_tags.py``
+(each first shows the defect on bare WeasyPrint) against the new version.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import ModuleType
+from typing import Any, NamedTuple
+
+from ..errors import RenderError
+
+#: The WeasyPrint major version whose internals (box tree, ``Stream._tags``,
+#: ``box.link_annotation``, ``Page._page_box``, pydyf content lists) the
+#: typesetting package is written against.
+SUPPORTED_WEASYPRINT_MAJOR = 70
+
+#: (module, attribute) pairs the package reaches; each must exist.
+_REQUIRED: tuple[tuple[str, str], ...] = (
+    ("weasyprint", "HTML"),
+    ("weasyprint", "CSS"),
+    ("weasyprint", "Document"),
+    ("weasyprint.text.fonts", "FontConfiguration"),
+    ("weasyprint.urls", "URLFetcher"),
+    ("weasyprint.urls", "URLFetchingError"),
+    ("weasyprint.pdf", "add_tags"),
+    ("weasyprint.formatting_structure.boxes", "Box"),
+    ("weasyprint.formatting_structure.boxes", "MarginBox"),
+    ("weasyprint.formatting_structure.boxes", "TextBox"),
+    ("weasyprint.formatting_structure.boxes", "LineBox"),
+    ("weasyprint.formatting_structure.boxes", "ReplacedBox"),
+    ("weasyprint.formatting_structure.boxes", "InlineBox"),
+    ("weasyprint.formatting_structure.boxes", "BlockBox"),
+    ("weasyprint.layout.absolute", "AbsolutePlaceholder"),
+    ("pydyf", "Dictionary"),
+    ("pydyf", "Array"),
+    ("pydyf", "String"),
+    ("pydyf", "Stream"),
+)
+
+
+class Engine(NamedTuple):
+    """Every WeasyPrint/pydyf name the package uses, resolved and checked."""
+
+    version: str
+    HTML: Any
+    CSS: Any
+    Document: Any
+    FontConfiguration: Any
+    URLFetcher: Any
+    URLFetchingError: type[Exception]
+    pdf: ModuleType  # weasyprint.pdf: its ``add_tags`` is replaced by the tag repairs
+    boxes: ModuleType  # weasyprint.formatting_structure.boxes
+    AbsolutePlaceholder: type
+    pydyf: ModuleType
+
+    @staticmethod
+    def page_box(page: Any) -> Any:
+        """The laid-out root box of a ``weasyprint.Page`` (a private attribute in 70.x)."""
+        return page._page_box
+
+
+def _problem(found: str, detail: str) -> RenderError:
+    return RenderError(
+        f"WeasyPrint {found} is installed, but benech-publish supports WeasyPrint "
+        f"{SUPPORTED_WEASYPRINT_MAJOR}.x only ({detail}): install 'weasyprint>="
+        f"{SUPPORTED_WEASYPRINT_MAJOR},<{SUPPORTED_WEASYPRINT_MAJOR + 1}'")
+
+
+def load() -> Engine:
+    """Import WeasyPrint and pydyf, check the version and every internal used; see the module docstring."""
+    try:
+        import weasyprint
+    except ImportError as exc:
+        raise RenderError(f"WeasyPrint cannot be imported ({exc}): PDF output needs "
+                          f"'weasyprint>={SUPPORTED_WEASYPRINT_MAJOR},"
+                          f"<{SUPPORTED_WEASYPRINT_MAJOR + 1}' and Pango") from exc
+    version = str(getattr(weasyprint, "__version__", "unknown"))
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        major = -1
+    if major != SUPPORTED_WEASYPRINT_MAJOR:
+        raise _problem(version, "its internals differ")
+    try:
+        import pydyf
+        import weasyprint.formatting_structure.boxes
+        import weasyprint.layout.absolute
+        import weasyprint.pdf
+        import weasyprint.text.fonts
+        import weasyprint.urls
+    except ImportError as exc:
+        raise _problem(version, f"a module is missing: {exc}") from exc
+    for module_name, attribute in _REQUIRED:
+        module = sys.modules.get(module_name)
+        if module is None or not hasattr(module, attribute):
+            raise _problem(version, f"{module_name}.{attribute} is missing")
+    if not hasattr(weasyprint, "Page") or not hasattr(weasyprint.Page, "__init__"):
+        raise _problem(version, "weasyprint.Page is missing")
+    return Engine(
+        version=version,
+        HTML=weasyprint.HTML,
+        CSS=weasyprint.CSS,
+        Document=weasyprint.Document,
+        FontConfiguration=weasyprint.text.fonts.FontConfiguration,
+        URLFetcher=weasyprint.urls.URLFetcher,
+        URLFetchingError=weasyprint.urls.URLFetchingError,
+        pdf=weasyprint.pdf,
+        boxes=weasyprint.formatting_structure.boxes,
+        AbsolutePlaceholder=weasyprint.layout.absolute.AbsolutePlaceholder,
+        pydyf=pydyf,
+    )
