@@ -436,3 +436,24 @@ def test_json_ld_leaves_out_what_the_content_does_not_say():
     data = json_ld_data(facts(en, content.site))
     assert "lastReviewed" not in data and "reviewedBy" not in data and "citation" not in data
     assert data["author"]["@type"] == "MedicalOrganization"  # no authors given: the clinic
+
+
+@pytest.mark.parametrize("name", ["en/alpha.pdf", "en/alpha.large.pdf", "it/alfa.pdf",
+                                  "en/booklet.pdf", "it/booklet.large.pdf"])
+def test_pdf_xmp_carries_contributors_sources_and_dates(built, name):
+    import pikepdf
+
+    lang = name.split("/")[0]
+    with pikepdf.open(built / "pdf" / name) as pdf:
+        meta = pdf.open_metadata()
+        dc = "{http://purl.org/dc/elements/1.1/}"
+        reviewer = "Dr Anna Rossi" if lang == "en" else "Dott.ssa Anna Rossi"
+        assert reviewer in meta[f"{dc}contributor"]
+        assert any("Living with alpha syndrome" in r or "Vivere con la sindrome alfa" in r
+                   for r in meta[f"{dc}relation"])
+        assert "2025-03-01" in meta[f"{dc}date"]
+        assert meta[f"{dc}creator"] == ["Test Clinic"]  # the print engine's own properties stay
+        assert meta["{http://www.aiim.org/pdfua/ns/id/}part"] == "1"
+        if "booklet" not in name:
+            assert meta[f"{dc}source"] == ("https://clinic.example/en/alpha/" if lang == "en"
+                                           else "https://clinic.example")

@@ -42,6 +42,7 @@ from ..errors import RenderError
 from ..render import XHTML_NS, Edition
 from ..typeset import fonts, pagelist
 from ..util import digest
+from ..xmp import rdf_description, xmp_properties
 from . import Context
 from . import epub as epubpkg
 
@@ -143,7 +144,8 @@ def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, ed
 
     out: dict[str, bytes] = {}
     if "pdf" in wanted:
-        out["pdf"] = ctx.typesetter.write_pdf(layout, identifier=identity.pdf_id)
+        xmp = rdf_description(xmp_properties(provenance.facts(c, site) for c in plan.conditions))
+        out["pdf"] = ctx.typesetter.write_pdf(layout, identifier=identity.pdf_id, xmp=xmp)
     if "epub" in wanted:
         out["epub"] = _epub(plan, identity, epub_units, print_stamp, starts, ctx)
     return Booklet(out, starts, layout.page_count, plan)

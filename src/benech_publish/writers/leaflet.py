@@ -25,7 +25,9 @@ from .. import model as m
 from ..i18n import labels
 from ..qr import qr_for
 from ..render import Edition
+from ..provenance import facts
 from ..util import digest
+from ..xmp import rdf_description, xmp_properties
 from . import Context
 
 #: Id of the closing panel (contacts, dates, QR) in a leaflet; a named destination too.
@@ -48,7 +50,8 @@ def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
         xhtml = leaflet_xhtml(condition, site, edition, ctx, contents=False)
         layout = typesetter.layout(xhtml, stylesheets, hyphenate=edition.hyphenate, where=where)
     identifier = digest("leaflet", ctx.options.pdf_variant, xhtml, *stylesheets)[:32]
-    return typesetter.write_pdf(layout, identifier=identifier)
+    xmp = rdf_description(xmp_properties([facts(condition, site)]))
+    return typesetter.write_pdf(layout, identifier=identifier, xmp=xmp)
 
 
 def leaflet_xhtml(condition: m.Condition, site: m.Site, edition: Edition, ctx: Context, *,
