@@ -337,6 +337,19 @@ def test_other_formats_sentence_follows_the_formats_and_languages():
         assert all(f"format_{fmt}" in LABELS[lang] for fmt in FORMATS), lang
 
 
+def test_an_approved_text_points_only_to_approved_translations(tmp_path):
+    root = copy_basic(tmp_path)
+    edit(root / "it" / "alfa.md", "status: approved", "status: draft")
+    content = load_content(root, today=TODAY)
+    alpha = next(c for c in content.conditions if c.lang == "en")
+    alfa = next(c for c in content.conditions if c.lang == "it")
+    assert availability(alpha, content.site).languages_sentence == ""
+    assert "workTranslation" not in json_ld_data(facts(alpha, content.site),
+                                                 availability(alpha, content.site).languages)
+    # A draft may name its approved sibling.
+    assert availability(alfa, content.site).languages_sentence.endswith("inglese (English).")
+
+
 # --------------------------------------------------------------------------- outputs
 
 

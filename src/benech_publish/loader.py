@@ -370,8 +370,8 @@ def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
             else:
                 parsed.append((condition, cdiags))
     more = validate_content(site, [c for c, _ in parsed], root, today or dt.date.today())
-    for path, found in readability_warnings(site, [c for c, _ in parsed]).items():
-        more.setdefault(path, []).extend(found)
+    for file, found in readability_warnings(site, [c for c, _ in parsed]).items():
+        more.setdefault(file, []).extend(found)
     failed: list[str] = []
     good: list[m.Condition] = []
     for condition, cdiags in parsed:

@@ -262,6 +262,7 @@ class Translation:
     lang: str
     title: str
     url: str = ""  # its source_url, when it has one
+    approved: bool = False
 
 
 @dataclass(frozen=True)

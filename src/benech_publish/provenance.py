@@ -10,7 +10,8 @@ Gives, for the templates and the writers:
 * :func:`availability` → :class:`Availability`: the "other formats and
   languages" sentence, derived from :data:`benech_publish.options.FORMATS`
   (every format the library can build, so a new format appears by itself)
-  and the condition's other language editions;
+  and the condition's other language editions (only approved ones for an
+  approved condition);
 * :func:`json_ld` → the ``MedicalWebPage`` JSON-LD of a web page
   (schema.org, as the NHS website content API publishes it);
 * :func:`citation` → a source as one line of text.
@@ -120,7 +121,9 @@ def availability(condition: m.Condition, site: m.Site,
                               "'other formats' sentence cannot name it")
         names.append(L[key])
     formats_sentence = L["formats_sentence"].format(formats=_list(names, condition.lang))
-    others = tuple(t for t in condition.translations if t.lang != condition.lang)
+    # An approved text points patients only to approved translations.
+    others = tuple(t for t in condition.translations if t.lang != condition.lang
+                   and (t.approved or condition.status != "approved"))
     languages_sentence = ""
     if others:
         languages_sentence = L["languages_sentence"].format(
@@ -137,7 +140,7 @@ def with_translations(conditions: list[m.Condition]) -> list[m.Condition]:
             by_id[c.id].append(c)
     out = []
     for c in conditions:
-        others = tuple(m.Translation(o.lang, o.title, o.source_url)
+        others = tuple(m.Translation(o.lang, o.title, o.source_url, o.status == "approved")
                        for o in by_id.get(c.id, []) if o.lang != c.lang)
         out.append(dataclasses.replace(c, translations=others) if others else c)
     return out
@@ -216,7 +219,7 @@ def json_ld_data(f: Facts, translations: tuple[m.Translation, ...] = ()) -> dict
 
 def json_ld(condition: m.Condition, site: m.Site) -> str:
     """The JSON-LD text for a ``<script type="application/ld+json">`` (safe in HTML and XML)."""
-    text = json.dumps(json_ld_data(facts(condition, site), condition.translations),
+    text = json.dumps(json_ld_data(facts(condition, site), availability(condition, site).languages),
                       ensure_ascii=False, indent=1, sort_keys=False)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
