@@ -470,3 +470,32 @@ def test_pdf_xmp_carries_contributors_sources_and_dates(built, name):
         if "booklet" not in name:
             assert meta[f"{dc}source"] == ("https://clinic.example/en/alpha/" if lang == "en"
                                            else "https://clinic.example")
+
+
+_words = st.lists(st.sampled_from(["the", "nerve", "pain", "doctor", "scan", "operation",
+                                   "well-known", "it's", "face", "medicine"]), min_size=1, max_size=14)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(_words, min_size=1, max_size=4), min_size=1, max_size=4),
+       st.integers(min_value=5, max_value=9))
+def test_every_long_sentence_is_flagged_once_at_the_line_it_starts(tmp_path_factory, paragraphs, limit):
+    root = tmp_path_factory.mktemp("long")
+    (root / "en").mkdir()
+    (root / "site.yaml").write_text(f"name: Clinic\nlanguages: [en]\n"
+                                    f"readability:\n  en: {{max_sentence_words: {limit}}}\n")
+    lines = ["---", "id: x", "title: X", "summary: S.", "---", "", "## A {#a}", ""]
+    expected = []
+    for paragraph in paragraphs:
+        for k, words in enumerate(paragraph):
+            sentence = " ".join(["Start" + str(len(expected) + k)] + words) + "."
+            # Sentences wrap over lines the way editors write them: four words a line.
+            chunks = [" ".join(sentence.split()[i:i + 4]) for i in range(0, len(sentence.split()), 4)]
+            if len(words) + 1 > limit:
+                expected.append(len(lines) + 1)
+            lines += chunks
+        lines.append("")
+    (root / "en" / "x.md").write_text("\n".join(lines) + "\n")
+    result = load(root, today=TODAY)
+    found = [d.location.line for d in result.warnings if d.code == "long-sentence"]
+    assert found == expected
