@@ -19,7 +19,7 @@ is not rebuilt (the previous booklet is kept) rather than silently shrunk.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -28,6 +28,7 @@ from .errors import BenechError, BuildError, ConfigError, Diagnostic, JobFailure
 from .loader import LoadResult, load
 from .audit import audit_pdf
 from .options import DEFAULT_OPTIONS, Options
+from .overrides import check_overrides, override_folder
 from .render import PACKAGE_TEMPLATES, Renderer, edition
 from .util import atomic_write, source_date
 from .writers import Context
@@ -241,6 +242,10 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     loaded: LoadResult = load(content_dir, today=today)
     content = loaded.content
     report = BuildReport(diagnostics=list(loaded.diagnostics))
+    templates = override_folder(content_dir, options.templates)  # templates/ beside content/
+    if templates != options.templates:
+        options = replace(options, templates=templates)
+    report.diagnostics += check_overrides(templates, content.site.colours)
     unknown = [lang for lang in options.languages if lang not in content.languages]
     if unknown:
         raise ConfigError(f"no content in language(s) {', '.join(unknown)} (content has "
