@@ -33,7 +33,7 @@ from .abbreviations import expand_abbreviations
 from .provenance import with_translations
 from .readability import readability_warnings
 from .provenance_fields import (readability_targets, review_policy, site_feedback, sources,
-                                version)
+                                to_supply, version)
 
 FRONT_MATTER_KEYS = {
     "id": "translation-independent id shared by every language edition",
@@ -233,6 +233,7 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
         certified_by=str(y.data.get("certified_by", "") or name or ""), location=location,
         field_lines=dict(y.lines), feedback=site_feedback(y, diags),
         review_policy=review_policy(y, diags), readability=readability_targets(y, diags),
+        to_supply=to_supply(y),
     )
 
 

@@ -396,6 +396,8 @@ class Site:
     feedback: Feedback = field(default_factory=Feedback)
     review_policy: ReviewPolicy = field(default_factory=ReviewPolicy)
     readability: dict[str, ReadabilityTarget] = field(default_factory=lambda: dict(DEFAULT_READABILITY))
+    #: ``contacts``/``feedback`` entries written but left empty (``phone: ""``), with their place.
+    to_supply: tuple[tuple[str, Location], ...] = ()
     location: Location = NOWHERE
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 

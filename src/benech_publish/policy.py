@@ -12,9 +12,9 @@ Rules (PIF TICK criteria; NHS Accessible Information Standard):
 * an approved condition while ``site.yaml`` has no phone and no e-mail, or
   no ``feedback`` route, is a warning (patients could not contact the clinic);
 * a review field written but left empty (``reviewers: []``, ``reviewed_on:``)
-  in a **draft**, and a ``contacts`` or ``feedback`` block in ``site.yaml``
-  with no phone, e-mail (or route), are warnings: the clinic sees every field
-  it still has to supply.
+  in a **draft**, and a ``contacts`` or ``feedback`` entry written but left
+  empty in ``site.yaml`` (``phone: ""``), are warnings at their line: the
+  clinic sees every field it still has to supply.
 
 (An overdue ``review_due`` stays a warning: see :mod:`.validate`.)
 """
@@ -71,19 +71,10 @@ def check_policy(site: m.Site, c: m.Condition) -> list[Diagnostic]:
 
 
 def check_site_policy(site: m.Site) -> list[Diagnostic]:
-    """Site-level gaps the clinic must fill in (blocks written but left empty), once each."""
-    diags: list[Diagnostic] = []
-    if not site.name:
-        return diags
-    if "contacts" in site.field_lines and not (site.contacts.phone or site.contacts.email):
-        diags.append(Diagnostic(site.at("contacts"), "no phone and no email under 'contacts': "
-                                "leaflets give patients no way to contact the clinic",
-                                Severity.WARNING, "contacts"))
-    if "feedback" in site.field_lines and not site.feedback:
-        diags.append(Diagnostic(site.at("feedback"), "no 'feedback' route (email, url or phone): "
-                                "leaflets cannot tell patients where to send comments",
-                                Severity.WARNING, "feedback"))
-    return diags
+    """Contact and feedback entries written but left empty in site.yaml, one warning each."""
+    return [Diagnostic(where, f"'{name}' is empty: to be supplied by the clinic (leaflets show "
+                       "how to contact the clinic and where to send comments)",
+                       Severity.WARNING, "to-be-supplied") for name, where in site.to_supply]
 
 
 _WHY = {

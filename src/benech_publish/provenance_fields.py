@@ -166,6 +166,21 @@ def site_feedback(y: YamlLike, diags: list[Diagnostic]) -> m.Feedback:
     return m.Feedback(**values)
 
 
+def to_supply(y: YamlLike) -> tuple[tuple[str, Location], ...]:
+    """``contacts`` and ``feedback`` entries written but left empty: the clinic must fill them in."""
+    out: list[tuple[str, Location]] = []
+    for block in ("contacts", "feedback"):
+        node = _value_node(y, block)
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        for key_node, value_node in node.value:
+            empty = isinstance(value_node, yaml.ScalarNode) and not str(value_node.value).strip()
+            if empty and key_node.value in ("phone", "email", "url"):
+                out.append((f"{block}: {key_node.value}",
+                            y.location.at(y.location.line + key_node.start_mark.line)))
+    return tuple(out)
+
+
 def review_policy(y: YamlLike, diags: list[Diagnostic]) -> m.ReviewPolicy:
     """``review_policy: {max_interval_years: 3}``."""
     raw = y.data.get("review_policy")
