@@ -505,3 +505,31 @@ def test_every_long_sentence_is_flagged_once_at_the_line_it_starts(tmp_path_fact
     result = load(root, today=TODAY)
     found = [d.location.line for d in result.warnings if d.code == "long-sentence"]
     assert found == expected
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3000, 3000) | st.floats(allow_nan=False, width=32)
+    | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["title", "authors", "publisher", "year", "url", "doi", "email", "phone",
+                         "max_interval_years", "en", "it", "gulpease_min", "max_sentence_words",
+                         "flesch_kincaid_grade_max", "x"]), inner, max_size=4),
+    max_leaves=10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(st.sampled_from(["sources", "version", "authors"]), _json, max_size=3),
+       st.dictionaries(st.sampled_from(["feedback", "review_policy", "readability", "contacts"]),
+                       _json, max_size=3))
+def test_hostile_provenance_values_give_diagnostics_never_a_crash(tmp_path_factory, front, site):
+    import yaml
+
+    root = tmp_path_factory.mktemp("hostile")
+    (root / "en").mkdir()
+    (root / "site.yaml").write_text(yaml.safe_dump({"name": "Clinic", "languages": ["en"], **site}))
+    header = yaml.safe_dump({"id": "x", "title": "X", "summary": "S.", "status": "approved", **front})
+    (root / "en" / "x.md").write_text(f"---\n{header}---\n\n## A {{#a}}\n\nText.\n")
+    result = load(root, today=TODAY)
+    assert all(d.location.line >= 1 for d in result.diagnostics), [str(d) for d in result.diagnostics]
+    # Approved without review data: never built, whatever else the file says.
+    assert result.content.conditions == () or result.content.conditions[0].reviewers
