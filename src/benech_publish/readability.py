@@ -17,7 +17,8 @@ Scores come from textstat (pinned to 0.7.8 in pyproject.toml: its formulas
 and syllable counts change between releases):
 
 * Italian: Gulpease index, 0 to 100, higher is easier (60 or more: readable
-  with a lower-secondary education);
+  with a lower-secondary education); textstat counts punctuation as
+  characters, so its value runs a few points below the letter-only formula;
 * English: Flesch Reading Ease (0 to 100, higher is easier) and the
   Flesch–Kincaid grade (US school grade; lower is easier).
 
