@@ -158,3 +158,20 @@ def test_audit_help_speaks_of_pdf_findings_only(capsys):
     code, out, _ = run(capsys, "audit", "--help")
     assert code == 0
     assert "review" not in out and "PDF" in out
+
+
+def test_notes_speak_only_of_what_was_asked_and_name_left_out_drafts(capsys, tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(ROOTS / "basic", root)
+    alfa = root / "it" / "alfa.md"
+    alfa.write_text(alfa.read_text(encoding="utf-8").replace("status: approved", "status: draft"),
+                    encoding="utf-8")
+    code, _, err = run(capsys, "build", "--content", str(root), "--out", str(tmp_path / "o1"),
+                       "--format", "html")
+    assert code == 0 and "booklet" not in err, err
+    code, _, err = run(capsys, "build", "--content", str(root), "--out", str(tmp_path / "o2"),
+                       "--format", "epub", "--variant", "standard")
+    assert code == 0, err
+    assert ("note: no booklet for 'it': every condition is a draft (alfa.md); use --include-drafts "
+            "to build it with the drafts marked") in err
+    assert "'en'" not in err

@@ -72,6 +72,8 @@ class BuildReport:
     failures: list[JobFailure] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    #: What the writers decided (copy-fitting); printed by ``build --verbose``.
+    log: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -206,6 +208,7 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
             on_progress(Progress(job, index, len(jobs), status, message))
     # e.g. no hyphenation dictionary for a language
     report.notices.extend(n for n in ctx.notices if n not in report.notices)
+    report.log.extend(ctx.logged)
     return report
 
 
@@ -254,17 +257,38 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     if not content.site.name or any(d.is_error and d.location.path == site_path for d in report.diagnostics):
         raise BuildError([], report=report)  # nothing can be made without a valid site.yaml
     jobs = plan(content, out_dir, options, failed_files=loaded.failed_files)
-    for lang in sorted({Path(f).parent.name for f in loaded.failed_files}):
-        if not options.languages or lang in options.languages:
-            report.notices.append(f"booklet for '{lang}' not rebuilt: a condition in '{lang}' has "
-                                  "errors (the previous booklet is kept)")
-    for lang in options.languages or content.languages:
-        if not content.in_language(lang, include_drafts=options.include_drafts) and content.in_language(lang):
-            report.notices.append(f"no approved condition in '{lang}': booklet not built "
-                                  "(use --include-drafts to build it with drafts marked)")
+    report.notices += _booklet_notes(content, options, loaded.failed_files)
     result = run(jobs, content, options, created=created, on_progress=on_progress)
     report.written, report.skipped = result.written, result.skipped
     report.failures, report.notices = result.failures, report.notices + result.notices
+    report.log = result.log
     if not report.ok(options.strict):
         raise BuildError(report.failures, report=report)
     return report
+
+
+def _booklet_notes(content: m.Content, options: Options, failed_files: Iterable[str]) -> list[str]:
+    """What the booklets leave out, and why (only when booklets were asked for)."""
+    if not {"pdf", "epub"} & set(options.formats):
+        return []
+    notes = []
+    wanted = options.languages or content.languages
+    for lang in sorted({Path(f).parent.name for f in failed_files}):
+        if lang in wanted:
+            notes.append(f"booklet for '{lang}' not rebuilt: a condition in '{lang}' has errors "
+                         "(the previous booklet is kept)")
+    if options.include_drafts:
+        return notes
+    for lang in wanted:
+        drafts = [Path(c.location.path).name for c in content.in_language(lang, include_drafts=True)
+                  if c.status == "draft"]
+        if not drafts:
+            continue
+        names = ", ".join(drafts)
+        if content.in_language(lang, include_drafts=False):
+            notes.append(f"booklet for '{lang}' leaves out {len(drafts)} draft condition(s) ({names}): "
+                         "use --include-drafts to include them, marked as drafts")
+        else:
+            notes.append(f"no booklet for '{lang}': every condition is a draft ({names}); "
+                         "use --include-drafts to build it with the drafts marked")
+    return notes

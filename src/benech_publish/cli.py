@@ -133,9 +133,12 @@ def check(content_dir: Path, templates: Path | None, strict: bool, show_readabil
 @templates_option
 @click.option("--incremental", is_flag=True, help="Skip outputs that are newer than their inputs.")
 @strict_option
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also say what the layout did (copy-fitting: what was tried and kept).")
 def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions: tuple[str, ...],
           formats: tuple[str, ...], paper: str, large_print_pt: int, pdf_variant: str,
-          include_drafts: bool, templates: Path | None, incremental: bool, strict: bool) -> None:
+          include_drafts: bool, templates: Path | None, incremental: bool, strict: bool,
+          verbose: bool) -> None:
     """Build every output: web pages, PDF leaflets and booklets, EPUB booklets.
 
     With no options: every format, language and edition the content has.
@@ -168,6 +171,9 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
         _say(f"{failure.output}: error: {failure.message}")
     for notice in report.notices:
         _say(f"note: {notice}")
+    if verbose:
+        for line in report.log:
+            _say(f"layout: {line}")
     _say(f"{'done' if ok else 'failed'}: {len(report.written)} file(s) written, "
          f"{len(report.skipped)} up to date, {len(report.failures)} failed, "
          f"{len(report.errors)} content error(s)")

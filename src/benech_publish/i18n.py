@@ -65,7 +65,7 @@ _EN = {
     "a11y_summary_no_images": "It contains no images that carry information (the logo on the cover is decorative).",
     "a11y_summary_pages": "Page numbers and a page list follow the printed edition: {source}.",
     "a11y_summary_large": "This is the large-print edition: larger text by default, no hyphenation and no italics.",
-    "pdf_edition": "{site}, booklet, {edition} PDF, {lang}, {identifier}",
+    "pdf_edition": "{site}, booklet, {edition} PDF, {lang}",
     # Provenance (provenance.py, _macros.xhtml)
     "sources": "Sources",
     "produced_by": "Produced by",
@@ -131,7 +131,7 @@ _IT = {
     "a11y_summary_no_images": "Non contiene immagini che trasmettano informazioni (il logo in copertina è decorativo).",
     "a11y_summary_pages": "I numeri di pagina e l'elenco delle pagine seguono l'edizione stampata: {source}.",
     "a11y_summary_large": "Questa è l'edizione a caratteri grandi: testo più grande in partenza, senza sillabazione e senza corsivi.",
-    "pdf_edition": "{site}, opuscolo, PDF {edition}, {lang}, {identifier}",
+    "pdf_edition": "{site}, opuscolo, PDF {edition}, {lang}",
     # Provenance (provenance.py, _macros.xhtml)
     "sources": "Fonti",
     "produced_by": "Realizzato da",

@@ -24,6 +24,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import i18n, provenance
+from .contrast import dark_colours
 from . import model as m
 from .errors import RenderError
 from .options import DEFAULT_OPTIONS, Options
@@ -134,6 +135,7 @@ class Renderer:
             "medium": medium,  # "html" | "pdf" | "epub"
             "options": options,
             "colours": site.colours,
+            "dark": dark_colours(site.colours),  # the web page's dark-scheme colours
             "id_prefix": "",
             "link_map": {},
             "stylesheets": (),

@@ -64,6 +64,8 @@ class Typesetter:
         self.font_config = self.engine.FontConfiguration()
         #: Plain-language warnings found while preparing documents, each once.
         self.notices: list[str] = []
+        #: What the writers decided while laying out (copy-fitting), for ``--verbose``.
+        self.log: list[str] = []
         self._css: dict[str, Any] = {}
         # Only local files and data: URIs: a document never fetches from the network,
         # and a missing image fails the job instead of silently vanishing.
