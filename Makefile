@@ -7,6 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TOOLS  := .tools
 ACE    := $(TOOLS)/ace/node_modules/.bin/ace-puppeteer
+AXE    := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: build test venv tools sysdeps pango bench clean golden
 
@@ -25,11 +26,12 @@ $(STAMP): pyproject.toml | pango
 	touch $(STAMP)
 
 # External tools the tests use: Java (EPUBCheck), Node + Debian's Chromium
-# (DAISY Ace), poppler. Installing is best effort here; tests that need a
+# (DAISY Ace; the serve tests drive it with Playwright and run axe-core in it),
+# poppler. Installing is best effort here; tests that need a
 # missing tool skip with a reason locally and fail when CI=true.
 APT_PKGS := poppler-utils chromium default-jre-headless
 
-tools: sysdeps $(ACE)
+tools: sysdeps $(ACE) $(AXE)
 
 # WeasyPrint needs Pango (with HarfBuzz) from the system.
 pango:
@@ -60,6 +62,14 @@ $(ACE): | sysdeps
 	  (cd $(TOOLS)/ace && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund --ignore-scripts @daisy/ace@1.4.6 >/dev/null) \
 	  || echo "warning: could not install DAISY Ace"; \
 	else echo "warning: npm missing: DAISY Ace not installed"; fi
+
+# axe-core, injected into pages opened in Chromium (tests/validators.py: axe()).
+$(AXE): | sysdeps
+	@if command -v npm >/dev/null; then \
+	  mkdir -p $(TOOLS)/axe && \
+	  (cd $(TOOLS)/axe && npm install --silent --no-audit --no-fund --ignore-scripts axe-core@4.14.1 >/dev/null) \
+	  || echo "warning: could not install axe-core"; \
+	else echo "warning: npm missing: axe-core not installed"; fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

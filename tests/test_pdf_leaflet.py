@@ -469,8 +469,9 @@ def test_web_addresses_break_only_after_slashes(tmp_path):
              '</dl></body></html>')
     prepared = writer.prepare(xhtml, hyphenate=False)
     assert 'aria-label="Website: https://a-b.it/x-y/"' in prepared
+    # never after a dot ("www." at a line end reads like a full stop) nor a hyphen
     assert ('<span class="nobr">https:/</span><wbr/><span class="nobr">/</span><wbr/>'
-            '<span class="nobr">a-b.</span><wbr/><span class="nobr">it/</span><wbr/>'
+            '<span class="nobr">a-b.it/</span><wbr/>'
             '<span class="nobr">x-y/</span>') in prepared
 
 
@@ -496,3 +497,29 @@ def test_print_css_uses_only_site_colours(tmp_path):
                         colours.muted}, used
         assert not re.search(r"\b(rgb|hsl)a?\(|(?<![-\w])(black|white|gray|grey)(?![-\w])", css)
         assert '"Pagina " counter(page)' in css
+
+
+@slow
+def test_large_print_never_ends_a_line_inside_an_address_at_a_dot_and_has_no_underlines(shipped_out):
+    import pypdfium2 as pdfium
+
+    content = load_content(PROJECT / "content")
+    addresses = {a for c in content.conditions for a in (c.source_url, content.site.website) if a}
+    addresses |= {content.site.contacts.website, content.site.contacts.email} - {""}
+    assert addresses
+    for pdf in sorted((shipped_out / "pdf").rglob("*.large.pdf")):
+        doc = pdfium.PdfDocument(pdf)
+        for index in range(len(doc)):
+            for line in doc[index].get_textpage().get_text_range().splitlines():
+                last = line.strip().split(" ")[-1] if line.strip() else ""
+                assert not last.endswith("www."), (pdf.name, line)
+                if last.endswith("."):
+                    assert not any(a.startswith(last) or f"//{last}" in a for a in addresses
+                                   if len(last) > 4), (pdf.name, line)
+    from benech_publish import Renderer
+    from benech_publish.writers import Context
+
+    ctx = Context(Renderer(), Options(), PROJECT / "content", CREATED)
+    large_css = "\n".join(ctx.print_stylesheets(edition("large"), content.site, "en"))
+    decorations = re.findall(r"(?:^|[\s,}])a \{[^}]*text-decoration: (\w+)", large_css)
+    assert decorations and decorations[-1] == "none", decorations  # the last rule wins

@@ -18,8 +18,8 @@ import pikepdf
 import pytest
 from weasyprint import HTML
 
+from benech_publish.audit.structure import MCRef, ObjRef, StructElem, read_structure
 from benech_publish.typeset import tags as pdf_tags
-from benech_publish._pdfstruct import MCRef, ObjRef, StructElem, read_structure
 
 pytestmark = pytest.mark.slow
 

@@ -278,6 +278,36 @@ def templates_copy(name: str, content_dir: Path, templates: Path | None) -> None
     sys.exit(EXIT_OK)
 
 
+@cli.command()
+@content_option
+@click.option("--out", "out_dir", default="out", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the catalogue visible on the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@templates_option
+@click.option("--no-watch", is_flag=True, help="Do not rebuild when a source file changes.")
+def serve(content_dir: Path, out_dir: Path, host: str, port: int, templates: Path | None,
+          no_watch: bool) -> None:
+    """Run the staff web app and the HTTP API (see docs/serve.md, docs/http-api.md).
+
+    Shows the catalogue, each condition with its files, and the problems;
+    rebuilds in the background when content changes. Stop with Ctrl+C.
+    """
+    from .serve import ServeConfig, Server
+
+    options = Options(include_drafts=True, incremental=True, templates=templates)
+    config = ServeConfig(content_dir=content_dir, out_dir=out_dir, host=host, port=port,
+                         options=options, watch=not no_watch)
+    if not config.local_only:
+        _say(f"warning: listening on {host}: the catalogue, the drafts and the API are visible "
+             "to every computer that can reach this one on the network")
+    server = Server(config)
+    _say(f"serving {content_dir} on {server.url} (press Ctrl+C to stop)")
+    server.run()
+
+
 @cli.group("import")
 def import_() -> None:
     """Bring existing pages into content/ as draft Markdown files (see docs/import.md)."""

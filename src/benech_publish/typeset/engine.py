@@ -35,8 +35,10 @@ from . import _weasy, fonts, hyphenation
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
          "source", "track", "wbr"}
 _URL_TEXT = re.compile(r"^(?:https?://|www\.|mailto:)|^[^\s@]+@[^\s@]+\.[a-z]{2,}$", re.I)
-# In a web or e-mail address, a break is allowed after these (never after a hyphen).
-_URL_BREAK_AFTER = "/.@?&="
+# In a web or e-mail address, a break is allowed after these only: never after a hyphen
+# (it would read as a hyphenated word) nor after a dot (a line ending in "www." reads
+# like the end of a sentence).
+_URL_BREAK_AFTER = "/@?&="
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class Typesetter:
         * ``hyphenate`` (standard edition): words of the language's hyphenation
           exception list are marked (see :mod:`.hyphenation`); a language with
           no pyphen dictionary adds a notice;
-        * web and e-mail addresses shown as text may break only after ``/ . @``
+        * web and e-mail addresses shown as text may break only after ``/ @ ? & =``
           (``<wbr/>``), never at a hyphen, so no line ends in a hyphen that is
           not there (and large print never splits a word);
         * characters the shipped typeface lacks add a notice (they would be
@@ -194,7 +196,7 @@ def _name_address_link(link: Any) -> None:
 
 
 def _mark_breaks(link: Any) -> None:
-    """Allow a break only after ``/ . @ ? & =`` in the address text of ``link``."""
+    """Allow a break only after ``/ @ ? & =`` in the address text of ``link``."""
     text = link.text
     link.text = None
     link.set("class", (link.get("class", "") + " url").strip())
