@@ -572,7 +572,10 @@ class _Tagger:
         rest = next_box.text or ""
         match = re.match(r"\S*", rest)
         fragment = match.group(0) if match else ""
-        self.actual_text[page, mcid] = (head + fragment).replace("\u00ad", "")
+        # The hyphenate character is "-": a line may also end at a real hyphen
+        # ("space-" / "occupying"), which must be read, not dropped.
+        kept = hyphen if _real_hyphen(box, head, hyphen, fragment) else ""
+        self.actual_text[page, mcid] = (head + kept + fragment).replace("\u00ad", "")
         # An empty /ActualText is ignored by some extractors (pdfium), which
         # would then read the fragment twice: a space stands for "nothing".
         self.actual_text[next_page, next_mcid] = rest[len(fragment):].replace("\u00ad", "") or " "
@@ -869,6 +872,21 @@ class _Tagger:
                 page_dict["Annots"] = pydyf.Array(a for a in annots if a != reference)
                 if not page_dict["Annots"]:
                     del page_dict["Annots"]
+
+
+def _real_hyphen(box: Any, head: str, hyphen: str, fragment: str) -> bool:
+    """Was a line-final ``hyphen`` in the text itself, not added by hyphenation?
+
+    True when the element's text has the word with the hyphen
+    (``space-occupying``) and not without it (``spaceoccupying``).
+    """
+    element = getattr(box, "element", None)
+    if element is None or not fragment or not hasattr(element, "itertext"):
+        return False
+    text = "".join(element.itertext()).replace("\u00ad", "")
+    found = re.search(r"\S*$", head)
+    word = (found.group(0) if found else "").replace("\u00ad", "")
+    return bool(word) and (word + hyphen + fragment) in text and (word + fragment) not in text
 
 
 def _has_text(box) -> bool:
