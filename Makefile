@@ -9,9 +9,9 @@ TOOLS  := .tools
 ACE    := $(TOOLS)/ace/node_modules/.bin/ace-puppeteer
 AXE    := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: build test venv tools sysdeps pango bench clean golden
+.PHONY: build test venv tools sysdeps pango louis bench clean golden
 
-build: $(STAMP)
+build: $(STAMP) louis
 	$(BIN)/benech-publish build --content content --out out --include-drafts
 
 test: $(STAMP) tools
@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml | pango
 # missing tool skip with a reason locally and fail when CI=true.
 APT_PKGS := poppler-utils chromium default-jre-headless
 
-tools: sysdeps $(ACE) $(AXE)
+tools: sysdeps louis $(ACE) $(AXE)
 
 # WeasyPrint needs Pango (with HarfBuzz) from the system.
 pango:
@@ -41,6 +41,18 @@ pango:
 	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null) \
 	      || echo "warning: could not install Pango"; \
 	    else echo "warning: Pango missing: install libpango-1.0-0 and libpangoft2-1.0-0"; fi; }
+
+# The braille edition (BRF, PEF) uses liblouis, its tables and Debian's Python
+# binding (docs/braille.md); without them the default build leaves braille out.
+LOUIS_PKGS := liblouis-bin liblouis-data python3-louis
+
+louis:
+	@if command -v lou_translate >/dev/null && [ -f /usr/lib/python3/dist-packages/louis/__init__.py ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing liblouis for the braille edition"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LOUIS_PKGS) >/dev/null) \
+	  || echo "warning: could not install liblouis"; \
+	else echo "warning: liblouis missing: install $(LOUIS_PKGS) (the braille edition is left out)"; fi
 
 sysdeps:
 	@missing=""; \

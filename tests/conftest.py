@@ -57,11 +57,3 @@ def shipped_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
         else:
             os.environ["SOURCE_DATE_EPOCH"] = old
     return out
-
-
-#: Audit rules that today's tagging still breaks on every built PDF (WeasyPrint writes
-#: several link annotations per link, some of zero area; an empty P follows the draft
-#: notice). The tag repairs on branch ``tags`` remove them: when that merges, empty
-#: this set and the strict xfails in test_evidence.py turn into failures to remove.
-TAGGING_FIX_PENDING = frozenset({"duplicate-annotation", "zero-area-annotation", "empty-p"})
-TAGGING_FIX_REASON = "tagging fix on branch tags"

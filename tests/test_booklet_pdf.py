@@ -11,7 +11,6 @@ import pytest
 
 import validators
 from benech_publish.audit import audit_pdf
-from conftest import TAGGING_FIX_PENDING
 from test_booklet_epub import EDITIONS, built  # noqa: F401 (fixture)
 
 
@@ -152,9 +151,7 @@ def test_large_print_is_large(built):
 def test_audit_and_pdfua_find_no_errors(built, root, lang, suffix):
     path = built[root].pdf(lang, suffix)
     report = audit_pdf(path)
-    # (until the tag repairs on branch tags merge: see conftest.TAGGING_FIX_PENDING)
-    assert not [f for f in report.findings if f.severity == "error"
-                and f.rule_id not in TAGGING_FIX_PENDING], report.findings
+    assert not [f for f in report.findings if f.severity == "error"], report.findings
     errors = validators.pdfua_check(path, include_skipped=False)
     assert not errors, "\n".join(map(str, errors))
     # pdfua 0.1.x crashes in UA-14-001 on every WeasyPrint PDF (leaflets too); any

@@ -72,7 +72,7 @@ def test_build_html_for_the_shipped_content(capsys, tmp_path: Path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("build", "--format", "docx"), "docx (choose from html, pdf, epub)"),
+    (("build", "--format", "docx"), "docx (choose from html, pdf, epub, braille)"),
     (("build", "--variant", "huge"), "huge (choose from standard, large)"),
     (("build", "--large-print-size", "30"), "30 is not in the range 16<=x<=24"),
 ])
@@ -175,3 +175,21 @@ def test_notes_speak_only_of_what_was_asked_and_name_left_out_drafts(capsys, tmp
     assert ("note: no booklet for 'it': every condition is a draft (alfa.md); use --include-drafts "
             "to build it with the drafts marked") in err
     assert "'en'" not in err
+
+
+def test_pdf_ua_2_is_audited_honestly(capsys, tmp_path):
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out),
+                       "--format", "pdf", "--lang", "en", "--variant", "standard",
+                       "--pdf-variant", "pdf/ua-2")
+    assert code == 0, err
+    code, text, _ = run(capsys, "audit", str(out / "pdf" / "en" / "alpha.pdf"))
+    assert "note: declares PDF/UA-2, but only the PDF/UA-1 rules were checked" in text
+    import pikepdf
+
+    with pikepdf.open(out / "pdf" / "en" / "alpha.pdf") as pdf:
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+    assert 'pdfuaid:part="2"' in xmp or "<pdfuaid:part>2</pdfuaid:part>" in xmp
+    assert "pdfuaid:conformance" not in xmp  # ISO 14289-2 defines part and rev only
+    code, out_text, _ = run(capsys, "build", "--help")
+    assert "experimental" in out_text

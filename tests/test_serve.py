@@ -274,7 +274,8 @@ def test_api_lists_both_languages_with_working_file_urls(client: httpx.Client):
     it_outputs = {(o["kind"], o["format"], o["edition"]): o for o in by_lang["it"]["outputs"]}
     assert it_outputs[("leaflet", "pdf", "large")]["url"] == IT_LARGE
     urls = [o["url"] for c in data["conditions"] for o in c["outputs"]] + [b["url"] for b in data["booklets"]]
-    assert len(urls) == 16  # 4 pages, 4 leaflets, 4 booklet PDFs, 4 EPUBs
+    # 4 pages, 4 leaflets, 4 braille leaflets (BRF, PEF), 4 booklet PDFs, 4 EPUBs, 4 braille booklets
+    assert len(urls) == 24
     for entry in [o for c in data["conditions"] for o in c["outputs"]] + data["booklets"]:
         r = client.head(entry["url"])
         assert r.status_code == 200 and r.headers["content-type"] == entry["media_type"], entry["url"]
@@ -293,7 +294,7 @@ def test_api_one_condition_and_404s(client: httpx.Client):
     assert data["translations"] == [{"lang": "it", "slug": "emispasmo-facciale",
                                      "url": "/api/conditions/it/emispasmo-facciale"}]
     for path in ("/api/conditions/en/nope", "/api/conditions/zz/facial-nerve-hemispasm", "/api/nope",
-                 "/files/it/nope.pdf", "/files/it/booklet.brf"):
+                 "/files/it/nope.pdf", "/files/it/booklet.docx"):
         r = client.get(path)
         assert r.status_code == 404, path
         assert r.json() == {"error": "Not found", "status": 404}
@@ -378,11 +379,12 @@ def test_initial_build_shows_progress_in_pages_and_api(tmp_path: Path):
         _wait(server, 1)
         assert c.get("/api/status").json()["summary"].startswith("Last build at")
         assert c.get("/files/en/facial-nerve-hemispasm.large.pdf").status_code == 200
-    assert seen and seen[-1][1] == 12  # 4 pages, 4 leaflets, 4 booklets (PDF + EPUB each)
+    # 4 pages, 4 leaflets, 4 booklets (PDF + EPUB each), 2 braille leaflets, 2 braille booklets
+    assert seen and seen[-1][1] == 16
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     building = [p for p in pages if 'id="build-progress"' in p]
     assert building and "Building the files that changed" in building[0]
-    assert re.search(r'<label id="build-count" for="build-progress" data-template="[^"]+">\d+ of 12 '
+    assert re.search(r'<label id="build-count" for="build-progress" data-template="[^"]+">\d+ of 16 '
                      r'outputs done</label>', building[0])
 
 
@@ -453,7 +455,7 @@ def test_site_yaml_images_and_template_overrides_start_a_rebuild(tmp_path: Path,
 def test_braille_files_are_offered_where_built(tmp_path: Path, shipped_out: Path):
     content, out = copy_project(tmp_path, shipped_out)
     braille = out / "braille" / "it"
-    braille.mkdir(parents=True)
+    braille.mkdir(parents=True, exist_ok=True)
     (braille / "emispasmo-facciale.brf").write_bytes(b",EMISPASMO FACCIALE\n")
     (braille / "emispasmo-facciale.pef").write_bytes(b"<?xml version='1.0'?><pef/>")
     (braille / "booklet.brf").write_bytes(b",OPUSCOLO\n")

@@ -8,6 +8,8 @@ under ``out/`` and a :class:`BuildReport`::
     out/pdf/<lang>/<slug>[.large].pdf         leaflet per condition
     out/pdf/<lang>/booklet[.large].pdf        booklet of all conditions
     out/epub/<lang>/booklet[.large].epub      booklet as EPUB 3
+    out/braille/<lang>/<slug>.brf|.pef        braille leaflet (docs/braille.md)
+    out/braille/<lang>/booklet.brf|.pef       braille booklet
 
 Every job reads only the immutable model and returns bytes; so jobs can run
 in any order, be skipped when up to date (``incremental``), and one failing
@@ -21,13 +23,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from . import model as m
-from .errors import BenechError, BuildError, ConfigError, Diagnostic, JobFailure
+from .errors import AuditFailed, BenechError, BuildError, ConfigError, Diagnostic, JobFailure
 from .loader import LoadResult, load
 from .audit import audit_pdf
-from .options import DEFAULT_OPTIONS, Options
+from .options import DEFAULT_OPTIONS, FORMATS, Options
 from .overrides import check_overrides, override_folder
 from .render import PACKAGE_TEMPLATES, Renderer, edition
 from .util import atomic_write, source_date
@@ -36,15 +38,17 @@ from .writers.booklet import write_booklet
 from .writers.html import write_page
 from .writers.leaflet import write_leaflet
 
-#: Job kinds laid out by the typesetter (WeasyPrint).
-PRINT_JOBS = frozenset({"leaflet", "booklet"})
+#: Job kinds laid out by the typesetter (WeasyPrint); braille follows the print pages.
+PRINT_JOBS = frozenset({"leaflet", "booklet", "braille", "braille-booklet"})
+#: Job kinds that make braille (BRF + PEF).
+BRAILLE_JOBS = frozenset({"braille", "braille-booklet"})
 
 
 @dataclass(frozen=True)
 class Job:
     """One unit of output: a page, a leaflet or a booklet, in one language and edition."""
 
-    kind: str  # "page" | "leaflet" | "booklet"
+    kind: str  # "page" | "leaflet" | "booklet" | "braille" | "braille-booklet"
     lang: str
     edition: str
     outputs: tuple[tuple[str, Path], ...]  # (format, path)
@@ -131,6 +135,28 @@ def plan(content: m.Content, out_dir: str | Path, options: Options = DEFAULT_OPT
             if outputs:
                 inputs = common + tuple(p for c in members for p in _condition_inputs(c, root))
                 jobs.append(Job("booklet", lang, ed_name, tuple(outputs), None, inputs))
+    if "braille" in options.formats:
+        jobs += _braille_jobs(content, out, languages, broken_langs, common, root, options)
+    return jobs
+
+
+def _braille_jobs(content: m.Content, out: Path, languages: Iterable[str], broken_langs: set[str],
+                  common: tuple[Path, ...], root: Path | None, options: Options) -> list[Job]:
+    """One job per condition (BRF + PEF) and one per language's booklet."""
+    jobs: list[Job] = []
+    common = common + tuple(sorted((Path(__file__).parent / "braille" / "tables").glob("*")))
+    for lang in languages:
+        folder = out / "braille" / lang
+        for c in content.in_language(lang):
+            jobs.append(Job("braille", lang, "standard", (("brf", folder / f"{c.slug}.brf"),
+                                                          ("pef", folder / f"{c.slug}.pef")),
+                            c, common + _condition_inputs(c, root)))
+        members = content.in_language(lang, include_drafts=options.include_drafts)
+        if members and lang not in broken_langs:
+            inputs = common + tuple(p for c in members for p in _condition_inputs(c, root))
+            jobs.append(Job("braille-booklet", lang, "standard",
+                            (("brf", folder / "booklet.brf"), ("pef", folder / "booklet.pef")),
+                            None, inputs))
     return jobs
 
 
@@ -170,6 +196,42 @@ def _produce(job: Job, content: m.Content, ctx: Context) -> dict[str, bytes]:
     raise BuildError([JobFailure(job.name, f"unknown job kind {job.kind!r}")])
 
 
+
+class _Braille:
+    """The braille jobs of one build: one writer (tables compiled once), findings as notes."""
+
+    def __init__(self, site: m.Site, options: Options):
+        self.site, self.options = site, options
+        self._writer: Any = None  # braille.BrailleWriter, made on the first braille job
+        self.findings: list[str] = []
+
+    def produce(self, job: Job, content: m.Content, ctx: Context) -> dict[str, bytes]:
+        """BRF + PEF; print page numbers from the standard PDF (braille/printpages.py)."""
+        from .braille import BrailleWriter
+        from .braille.printpages import booklet_layout, leaflet_layout
+
+        if self._writer is None:
+            self._writer = BrailleWriter(self.site)
+        if job.condition is not None:
+            layout = leaflet_layout(ctx, job.condition, self.site)
+            data: dict[str, bytes] = self._writer.leaflet(job.condition, layout)
+        else:
+            members = content.in_language(job.lang, include_drafts=self.options.include_drafts)
+            layout = booklet_layout(ctx, members, self.site, job.lang)
+            data = self._writer.booklet(members, job.lang, layout)
+        self.findings = [f"{dict(job.outputs)['brf']}: braille: {f}" for f in self._writer.findings]
+        return data
+
+    def check(self, report: BuildReport) -> str:
+        """The last job's findings: notes, or failures under ``strict`` (as the PDF audit)."""
+        for text in self.findings:
+            if self.options.strict:
+                report.failures.append(JobFailure(text.split(": braille: ", 1)[0], text))
+            else:
+                report.notices.append(text)
+        return "; ".join(self.findings[:3])
+
+
 def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS, *,
         renderer: Renderer | None = None, created: dt.datetime | None = None,
         on_progress: Callable[[Progress], None] | None = None) -> BuildReport:
@@ -183,6 +245,7 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
     report = BuildReport()
     ctx = Context(renderer or Renderer(options.templates), options,
                   Path(content.root or "."), created or source_date())
+    braille = _Braille(content.site, options)
     if any(job.kind in PRINT_JOBS for job in jobs):
         ctx.typesetter  # noqa: B018 - fail once, up front, when WeasyPrint is unsupported
     for index, job in enumerate(jobs, 1):
@@ -192,11 +255,15 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
             status = "skipped"
         else:
             try:
-                data = _produce(job, content, ctx)
+                braille_job = job.kind in BRAILLE_JOBS
+                data = braille.produce(job, content, ctx) if braille_job else _produce(job, content, ctx)
+                # PDFs are audited before writing: under --strict a failing PDF is not written
+                message = "" if braille_job else _audit(job, data, options, report)
                 for fmt, path in job.outputs:
                     atomic_write(path, data[fmt])
                     report.written.append(path)
-                message = _audit(job, data, options, report)
+                if braille_job:
+                    message = braille.check(report)
             except BenechError as exc:
                 report.failures.append(JobFailure(job.name, str(exc)))
                 status, message = "failed", str(exc)
@@ -213,7 +280,12 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
 
 
 def _audit(job: Job, data: dict[str, bytes], options: Options, report: BuildReport) -> str:
-    """Audit every PDF just written; error findings fail the job under ``strict``."""
+    """Audit the PDF a job made, before it is written.
+
+    Error findings stop the job under ``strict`` (:class:`BuildError`: nothing
+    of the job is written); otherwise the file is written and the build
+    summary marks it as failing its audit.
+    """
     if "pdf" not in data:
         return ""
     path = dict(job.outputs)["pdf"]
@@ -221,11 +293,12 @@ def _audit(job: Job, data: dict[str, bytes], options: Options, report: BuildRepo
     problems = [f for f in result.findings if f.severity == "error"]
     if not problems:
         return ""
-    text = f"{path}: PDF audit: " + "; ".join(f"{f.checkpoint} {f.message}" for f in problems[:3])
+    findings = "; ".join(f"{f.checkpoint} {f.message}" for f in problems[:3])
     if options.strict:
-        report.failures.append(JobFailure(str(path), text))
-    else:
-        report.notices.append(text)
+        raise AuditFailed(f"{path}: not written: its PDF audit found {len(problems)} "
+                         f"error(s): {findings}")
+    text = f"{path}: FAILS ITS PDF AUDIT ({len(problems)} error(s)): {findings}"
+    report.notices.append(text)
     return text
 
 
@@ -256,6 +329,7 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     site_path = content.site.location.path
     if not content.site.name or any(d.is_error and d.location.path == site_path for d in report.diagnostics):
         raise BuildError([], report=report)  # nothing can be made without a valid site.yaml
+    options = _braille_available(options, report)
     jobs = plan(content, out_dir, options, failed_files=loaded.failed_files)
     report.notices += _booklet_notes(content, options, loaded.failed_files)
     result = run(jobs, content, options, created=created, on_progress=on_progress)
@@ -267,9 +341,24 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     return report
 
 
+def _braille_available(options: Options, report: BuildReport) -> Options:
+    """Braille needs liblouis: asked for by name, its absence is an error; by default, a notice."""
+    if "braille" not in options.formats:
+        return options
+    from .braille.liblouis import unavailable_reason
+
+    reason = unavailable_reason()
+    if not reason:
+        return options
+    if options.formats != FORMATS:
+        raise ConfigError(reason)
+    report.notices.append(f"braille edition left out: {reason}")
+    return options.with_(formats=tuple(f for f in options.formats if f != "braille"))
+
+
 def _booklet_notes(content: m.Content, options: Options, failed_files: Iterable[str]) -> list[str]:
     """What the booklets leave out, and why (only when booklets were asked for)."""
-    if not {"pdf", "epub"} & set(options.formats):
+    if not {"pdf", "epub", "braille"} & set(options.formats):
         return []
     notes = []
     wanted = options.languages or content.languages

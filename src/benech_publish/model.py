@@ -338,6 +338,20 @@ class Colours:
     muted: str = "#4a4a4a"
 
 
+#: liblouis tables per language when site.yaml does not name them (docs/braille.md).
+DEFAULT_BRAILLE_TABLES = {"en": "en-ueb-g2.ctb", "it": "it-it-comp6.utb,benech-it-extra.uti"}
+
+
+@dataclass(frozen=True)
+class BrailleSetup:
+    """site.yaml ``braille:``: liblouis tables per language, page size, BRF display table."""
+
+    tables: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BRAILLE_TABLES))
+    cells: int = 40
+    lines: int = 25
+    display: str = "en-us-brf.dis"
+
+
 @dataclass(frozen=True)
 class Feedback:
     """How patients tell the clinic what they think of its information (any of the three)."""
@@ -398,6 +412,7 @@ class Site:
     readability: dict[str, ReadabilityTarget] = field(default_factory=lambda: dict(DEFAULT_READABILITY))
     #: ``contacts``/``feedback`` entries written but left empty (``phone: ""``), with their place.
     to_supply: tuple[tuple[str, Location], ...] = ()
+    braille: BrailleSetup = field(default_factory=BrailleSetup)
     location: Location = NOWHERE
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 

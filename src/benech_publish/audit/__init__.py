@@ -72,12 +72,12 @@ def audit_pdf(path_or_bytes: str | Path | bytes) -> AuditReport:
     with pdf:
         structure = _guarded(out, "the structure tree and page content",
                              lambda: read_structure(pdf))
-        if structure is not None:
-            _run_rules(data, structure, out)
-    return AuditReport(label, tuple(out.findings))
+        part = _run_rules(data, structure, out) if structure is not None else None
+    return AuditReport(label, tuple(out.findings), declared_part=part)
 
 
-def _run_rules(data: bytes, s: PdfStructure, out: Collector) -> None:
+def _run_rules(data: bytes, s: PdfStructure, out: Collector) -> str | None:
+    """Every rule group; returns the PDF/UA part the file declares (pdfuaid:part)."""
     part = _guarded(out, "the XMP metadata", lambda: metadata_rules(s, out))
     _guarded(out, "the file header", lambda: header_rules(data[:1024], s, part, out))
     _guarded(out, "the catalog", lambda: catalog_rules(s, out))
@@ -91,6 +91,7 @@ def _run_rules(data: bytes, s: PdfStructure, out: Collector) -> None:
              lambda: annotation_rules(s, parent_tree, objr_owners(s), out))
     _guarded(out, "the fonts", lambda: font_rules(s, out))
     _guarded(out, "the reading text", lambda: quality_rules(s, out))
+    return part
 
 
 def _guarded(out: Collector, what: str, run: Callable[[], T]) -> T | None:

@@ -174,6 +174,21 @@ class Finding:
 class AuditReport:
     path: str
     findings: tuple[Finding, ...] = field(default_factory=tuple)
+    #: The PDF/UA part the file declares (``pdfuaid:part``), if any. The rules
+    #: checked are PDF/UA-1's whatever it declares (see :attr:`checked_against`).
+    declared_part: str | None = None
+
+    @property
+    def checked_against(self) -> str:
+        return "PDF/UA-1"
+
+    @property
+    def note(self) -> str:
+        """What a reader of the report must know beyond the findings."""
+        if self.declared_part and self.declared_part != "1":
+            return (f"declares PDF/UA-{self.declared_part}, but only the PDF/UA-1 rules were "
+                    f"checked: PDF/UA-{self.declared_part} conformance is not audited")
+        return ""
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -216,6 +231,8 @@ def format_text(reports: Iterable[AuditReport]) -> str:
         total_warnings += warnings
         status = "ok" if report.ok else "FAIL"
         lines.append(f"{report.path}: {status} ({errors} errors, {warnings} warnings)")
+        if report.note:
+            lines.append(f"  note: {report.note}")
         for f in report.findings:
             where = f" page {f.page}" if f.page is not None else ""
             lines.append(f"  {f.severity:<7} {f.checkpoint:<10} {f.rule_id}{where}: "
@@ -225,8 +242,10 @@ def format_text(reports: Iterable[AuditReport]) -> str:
 
 
 def format_json(reports: Iterable[AuditReport]) -> str:
-    """The reports as JSON: a list of {path, ok, errors, warnings, findings: [...]}."""
+    """The reports as JSON: a list of {path, ok, errors, warnings, declared_part,
+    checked_against, note, findings: [...]}."""
     data = [{"path": r.path, "ok": r.ok, "errors": len(r.errors),
-             "warnings": len(r.warnings),
+             "warnings": len(r.warnings), "declared_part": r.declared_part,
+             "checked_against": r.checked_against, "note": r.note,
              "findings": [asdict(f) for f in r.findings]} for r in reports]
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -99,6 +99,8 @@ class Typesetter:
         document title. ``xmp`` is an ``rdf:Description`` (see
         :func:`benech_publish.xmp.rdf_description`) added to the XMP packet.
         """
+        if self.pdf_variant == "pdf/ua-2":
+            _without_ua1_conformance(layout.document.metadata)
         if xmp:
             metadata = layout.document.metadata
             generate = metadata.generate_rdf_metadata  # where WeasyPrint makes the rdf:RDF
@@ -172,6 +174,18 @@ class Typesetter:
     def _notice(self, text: str) -> None:
         if text not in self.notices:
             self.notices.append(text)
+
+
+def _without_ua1_conformance(metadata: Any) -> None:
+    """PDF/UA-2 XMP names ``pdfuaid:part`` and ``pdfuaid:rev`` only (ISO 14289-2);
+    WeasyPrint 70 also writes PDF/UA-1's ``pdfuaid:conformance``: leave it out."""
+    generate = metadata.generate_rdf_metadata
+
+    def cleaned(*args: Any) -> bytes:
+        data: bytes = generate(*args)
+        return re.sub(rb'\s*pdfuaid:conformance="[^"]*"', b"", data)
+
+    metadata.generate_rdf_metadata = cleaned
 
 
 def _name_address_link(link: Any) -> None:

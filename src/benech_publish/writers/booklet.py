@@ -6,7 +6,8 @@ edition, the formats asked for and the build's
 :class:`~benech_publish.writers.Context`. Gives::
 
     write_booklet(conditions, site, "it", edition, {"pdf", "epub"}, ctx)
-    # -> Booklet(outputs={"pdf": bytes, "epub": bytes}, starts=[...], pages=N, plan=BookletPlan)
+    # -> Booklet(outputs={"pdf": bytes, "epub": bytes}, starts=[...], pages=N, plan=BookletPlan,
+    #            stamp=Stamped)
 
 The booklet is made of :class:`Unit`\\ s, each rendered from one template in
 ``templates/epub/`` (cover, titlepage, contents, intro, chapter, backmatter),
@@ -40,6 +41,7 @@ from .. import __version__, i18n, provenance
 from .. import model as m
 from ..errors import RenderError
 from ..render import XHTML_NS, Edition
+from ..typography import smarten
 from ..typeset import fonts, pagelist
 from ..typeset.engine import Layout
 from ..typeset.layout import LayoutFinding, check_layout, units_on_pages
@@ -120,6 +122,7 @@ class Booklet(NamedTuple):
     starts: list[pagelist.PageStart]
     pages: int
     plan: BookletPlan
+    stamp: pagelist.Stamped  # the print booklet's blocks (braille/printpages.py)
 
 
 def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, edition: Edition,
@@ -150,7 +153,7 @@ def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, ed
         out["pdf"] = ctx.typesetter.write_pdf(layout, identifier=identity.pdf_id, xmp=xmp)
     if "epub" in wanted:
         out["epub"] = _epub(plan, identity, epub_units, print_stamp, starts, ctx)
-    return Booklet(out, starts, layout.page_count, plan)
+    return Booklet(out, starts, layout.page_count, plan, print_stamp)
 
 
 def _fit(plan: BookletPlan, print_root: Any, ctx: Context) -> Layout:
@@ -306,7 +309,7 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
         after = ""
         if unit.kind == "titlepage":
             after = Markup('<p class="print-source">{}</p>').format(
-                L["print_source"].format(title=identity.page_source_shown))
+                smarten(L["print_source"].format(title=identity.page_source_shown), plan.lang))
         doc = ctx.renderer.render("epub/document.xhtml", **_context(
             plan, "epub", ctx, body=Markup(fragment), after=after,
             doc_title=f"{title} – {site.name}"))
@@ -368,7 +371,9 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
         lang=plan.lang,
         has_images=any(not f.decorative for c in plan.conditions for f in c.figures),
         has_page_list=bool(pages), large_print=edition.is_large,
-        certified_by=site.certified_by or site.name, page_source=identity.page_source)
+        certified_by=site.certified_by or site.name, page_source=identity.page_source,
+        unreviewed=tuple(c.title for c in plan.conditions if c.status != "approved"),
+        problems=epubpkg.self_check([d for d in documents if d.in_spine]))
     meta = provenance.book_metadata(provenance.facts(c, site) for c in plan.conditions)
     package = epubpkg.Package(
         identifier=identity.epub_id,
