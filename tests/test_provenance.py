@@ -13,7 +13,6 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import pypdfium2
 import pytest
 from hypothesis import given, settings, strategies as st
 from lxml import etree
@@ -330,13 +329,14 @@ def test_other_formats_sentence_follows_the_formats_and_languages():
     a = availability(alpha, content.site)
     assert a.formats == FORMATS
     assert a.formats_sentence == ("This information is available as a web page, a PDF leaflet "
-                                  "and booklet and an EPUB e-book, and in large print.")
+                                  "and booklet, an EPUB e-book and braille (BRF and PEF files), "
+                                  "and in large print.")  # braille: from options.FORMATS
     assert a.languages_sentence == "It is also available in Italian (italiano)."
     alfa = next(c for c in content.conditions if c.lang == "it")
     assert availability(alfa, content.site).languages_sentence == \
         "Sono disponibili anche in inglese (English)."
-    with_braille = availability(alpha, content.site, FORMATS + ("braille",))
-    assert "and braille (BRF and PEF files)" in with_braille.formats_sentence
+    without = availability(alpha, content.site, tuple(f for f in FORMATS if f != "braille"))
+    assert "braille" not in without.formats_sentence
     with pytest.raises(RenderError, match="format 'smoke' has no label 'format_smoke'"):
         availability(alpha, content.site, FORMATS + ("smoke",))
     for lang in LABELS:
@@ -387,17 +387,20 @@ EXPECTED = {
 
 
 def _flat(text: str) -> str:
-    text = text.replace("\u00ad", "").replace("\ufffe", "").replace("\x02", "")
+    text = text.replace("\u00ad", "").replace("\ufffe", "").replace("\x02", "").replace("\u200b", "")
     text = re.sub(r"-\r?\n", "-", text)  # an address broken after a hyphen... never happens
     return " ".join(text.split())
 
 
 def _pdf_text(path: Path) -> str:
-    pdf = pypdfium2.PdfDocument(str(path))
-    try:
-        return _flat(" ".join(page.get_textpage().get_text_range() for page in pdf))
-    finally:
-        pdf.close()
+    """What assistive technology reads: the structure tree's text (pikepdf), /ActualText applied.
+
+    (pdfium's extraction currently loses the first word of numbered list items on
+    main's tagging, so it is not used here.)
+    """
+    from benech_publish.audit.structure import read_structure
+
+    return _flat(read_structure(path.read_bytes()).tree_text())
 
 
 def _missing(expected: list[str], text: str) -> list[str]:
