@@ -24,7 +24,7 @@ from typing import Any, Iterable
 import jinja2
 from markupsafe import Markup, escape
 
-from . import i18n, urls
+from . import i18n, provenance, urls
 from .contrast import dark_colours
 from .typography import Smartener, smarten
 from . import model as m
@@ -141,6 +141,7 @@ class Renderer:
         self.env.globals["plain_text"] = m.plain_text
         self.env.globals["iter_blocks"] = m.iter_blocks
         self.env.globals["kind"] = lambda node: type(node).__name__
+        self.env.globals.update(provenance.template_globals())
 
     def render(self, name: str, **context: Any) -> str:
         """Render template ``name``; a publication's markup is checked by

@@ -28,9 +28,11 @@ from ..errors import RenderError
 from ..i18n import labels
 from ..qr import qr_for
 from ..render import Edition
+from ..provenance import facts
 from ..typeset.engine import Layout
 from ..typeset.layout import LayoutFinding, check_layout
 from ..util import digest
+from ..xmp import rdf_description, xmp_properties
 from . import Context
 
 #: Id of the closing panel (contacts, dates, QR) in a leaflet; a named destination too.
@@ -91,7 +93,8 @@ def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
             raise RenderError(message)
         ctx.warn(message)
     identifier = digest("leaflet", ctx.options.pdf_variant, xhtml, *stylesheets)[:32]
-    return typesetter.write_pdf(layout, identifier=identifier)
+    xmp = rdf_description(xmp_properties([facts(condition, site)]))
+    return typesetter.write_pdf(layout, identifier=identifier, xmp=xmp)
 
 
 def _describe(attempt: _Try) -> str:
