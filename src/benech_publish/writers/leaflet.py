@@ -113,7 +113,7 @@ def leaflet_xhtml(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
     context = ctx.renderer.base_context(
         site, condition.lang, edition, "pdf", ctx.options,
         condition=condition, doc_title=title, created=ctx.created_w3c,
-        show_contents=contents, fit=fit, qr=qr, closing_id=CLOSING_ID,
+        show_contents=contents, fit=fit, qr=qr, closing_id=CLOSING_ID, short_urls=True,
         generator=f"benech-publish {__version__}",
         asset_url=ctx.asset_url)
     return ctx.renderer.render("leaflet.xhtml", **context)
