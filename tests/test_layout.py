@@ -129,3 +129,9 @@ def test_shipped_content_with_full_contacts_lays_out_without_findings(tmp_path, 
     problems = [n for n in report.notices if "layout:" in n or "AUDIT" in n]
     assert not problems, problems
     assert len(report.written) == 4  # two leaflets, two booklets
+    import pypdfium2 as pdfium
+
+    for pdf in report.written:  # the clinic's name is never hyphenated nor wrapped
+        first = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
+        assert "Benech Neurochirurgia" in " ".join(first.split()), (pdf.name, first[:200])
+        assert "Neurochirur-" not in first and "Neurochi-" not in first
