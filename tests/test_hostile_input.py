@@ -29,7 +29,7 @@ BETA = """---
 id: beta
 title: Beta Disease
 summary: A second, valid condition.
-status: approved
+status: draft
 ---
 
 ## What it is {#definizione}
@@ -119,12 +119,12 @@ def check_and_build(capsys, root: Path, expected: str, *, site_broken: bool = Fa
 
 
 @pytest.mark.parametrize("src, message", [
-    ("../../outside/secret.txt", r"c/site\.yaml:10: error: logo '\.\./\.\./outside/secret\.txt' "
+    ("../../outside/secret.txt", r"c/site\.yaml:13: error: logo '\.\./\.\./outside/secret\.txt' "
                                  r"is outside the content folder"),
-    ("/proc/self/environ", r"c/site\.yaml:10: error: logo '/proc/self/environ' must be a path "
+    ("/proc/self/environ", r"c/site\.yaml:13: error: logo '/proc/self/environ' must be a path "
                            r"relative to the content"),
-    ("images/../../outside/secret.svg", r"c/site\.yaml:10: error: logo .* is outside the content"),
-    ("file:///etc/hostname", r"c/site\.yaml:10: error: logo 'file:///etc/hostname' must be a file "
+    ("images/../../outside/secret.svg", r"c/site\.yaml:13: error: logo .* is outside the content"),
+    ("file:///etc/hostname", r"c/site\.yaml:13: error: logo 'file:///etc/hostname' must be a file "
                              r"inside the content folder, not an address"),
 ])
 def test_logo_outside_the_content_folder_is_refused(capsys, root: Path, src: str, message: str):
@@ -135,14 +135,14 @@ def test_logo_outside_the_content_folder_is_refused(capsys, root: Path, src: str
 def test_logo_through_a_symbolic_link_is_refused(capsys, root: Path):
     (root / "images" / "brand.svg").symlink_to(root.parent / "outside" / "secret.svg")
     edit(root / "site.yaml", "src: images/logo.svg", "src: images/brand.svg")
-    check_and_build(capsys, root, r"c/site\.yaml:10: error: logo 'images/brand\.svg' is outside "
+    check_and_build(capsys, root, r"c/site\.yaml:13: error: logo 'images/brand\.svg' is outside "
                     r"the content folder \(through a symbolic link\)", site_broken=True)
 
 
 def test_logo_of_an_unsupported_type_is_refused(capsys, root: Path):
     (root / "images" / "logo.html").write_text("<script>alert(1)</script>")
     edit(root / "site.yaml", "src: images/logo.svg", "src: images/logo.html")
-    check_and_build(capsys, root, r"c/site\.yaml:10: error: logo 'images/logo\.html' has an "
+    check_and_build(capsys, root, r"c/site\.yaml:13: error: logo 'images/logo\.html' has an "
                     r"unsupported type", site_broken=True)
 
 
@@ -246,16 +246,16 @@ def test_impossible_dates_and_wrong_types_in_a_condition(capsys, root: Path, fie
 
 
 def test_impossible_date_under_an_unknown_key_is_a_warning_not_a_crash(capsys, root: Path):
-    edit(root / "en" / "beta.md", "status: approved", "status: approved\nfounded: 1900-02-29")
+    edit(root / "en" / "beta.md", "status: draft", "status: draft\nfounded: 1900-02-29")
     code, output = run(capsys, "check", "--content", "c")
     assert code == 0 and "c/en/beta.md:6: warning: unknown field 'founded'" in output
 
 
 @pytest.mark.parametrize("line, message", [
-    ("opened: 2023-02-29\n", r"c/site\.yaml:15: warning: unknown setting 'opened'"),
-    ("certified_by: 2021-12-01\n", r"c/site\.yaml:15: error: 'certified_by' must be text"),
-    ("colours: [red]\n", r"c/site\.yaml:15: error: 'colours' must be a mapping"),
-    ("website: 42\n", r"c/site\.yaml:15: error: 'website' must be text"),
+    ("opened: 2023-02-29\n", r"c/site\.yaml:18: warning: unknown setting 'opened'"),
+    ("certified_by: 2021-12-01\n", r"c/site\.yaml:18: error: 'certified_by' must be text"),
+    ("colours: [red]\n", r"c/site\.yaml:18: error: 'colours' must be a mapping"),
+    ("website: 42\n", r"c/site\.yaml:18: error: 'website' must be text"),
 ])
 def test_site_yaml_dates_and_types(capsys, root: Path, line: str, message: str):
     text = (root / "site.yaml").read_text()
@@ -281,11 +281,11 @@ def test_front_matter_nested_too_deeply(capsys, root: Path):
 @pytest.mark.parametrize("old, new, where", [
     ("title: Alpha Syndrome", "title: Alpha\x01 Syndrome", "c/en/alpha.md:3: error: invisible control "
                                                            "character U+0001 in column 13"),
-    ("is *rare*", "is \x1b[31m*rare*", "c/en/alpha.md:16: error: invisible control character U+001B"),
+    ("is *rare*", "is \x1b[31m*rare*", "c/en/alpha.md:27: error: invisible control character U+001B"),
     ("summary: What", "summary: \x00What", "c/en/alpha.md:4: error: invisible control character U+0000"),
-    ("described in", "described\u2029in", "c/en/alpha.md:16: error: invisible control character U+2029"),
-    ("described in", "described\x85in", "c/en/alpha.md:16: error: invisible control character U+0085"),
-    ("described in", "described \u202eni", "c/en/alpha.md:16: error: invisible control character U+202E"),
+    ("described in", "described\u2029in", "c/en/alpha.md:27: error: invisible control character U+2029"),
+    ("described in", "described\x85in", "c/en/alpha.md:27: error: invisible control character U+0085"),
+    ("described in", "described \u202eni", "c/en/alpha.md:27: error: invisible control character U+202E"),
 ])
 def test_control_characters_are_reported_at_their_line(capsys, root: Path, old: str, new: str,
                                                        where: str):
@@ -401,7 +401,7 @@ def test_build_one_language_whose_every_condition_is_broken_prints_their_errors(
 
 
 def test_a_message_is_always_one_line(capsys, root: Path):
-    edit(root / "en" / "beta.md", "status: approved", 'status: approved\n"two\\nlines\\u2028here": 1')
+    edit(root / "en" / "beta.md", "status: draft", 'status: draft\n"two\\nlines\\u2028here": 1')
     code, output = run(capsys, "check", "--content", "c")
     assert code == 1
     assert_clean_output(output)
