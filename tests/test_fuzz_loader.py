@@ -40,7 +40,7 @@ VALID = """---
 id: valid
 title: Valid
 summary: A valid condition.
-status: approved
+status: draft
 ---
 
 ## What it is {#definizione}
@@ -109,7 +109,7 @@ VALUE = st.recursive(SCALAR, lambda kids: st.one_of(st.lists(kids, max_size=3),
                      max_leaves=6)
 KEYS = st.sampled_from(["id", "title", "summary", "status", "source_url", "last_updated",
                         "reviewed_on", "review_due", "reviewers", "keywords", "lang"])
-BASE = {"id": "fuzz", "title": "Fuzz", "summary": "A summary.", "status": "approved"}
+BASE = {"id": "fuzz", "title": "Fuzz", "summary": "A summary.", "status": "draft"}
 MILD_FRONT = st.one_of(
     st.dictionaries(KEYS, SCALAR, max_size=2).map(
         lambda d: yaml.safe_dump({**BASE, **d}, allow_unicode=True, sort_keys=False)),

@@ -69,7 +69,7 @@ def test_lines_longer_than_the_measure(tmp_path):
     words = " ".join(["word"] * 200)
     layout = lay_out(tmp_path, f"<p>{words}</p>", "@page { size: 300mm 100mm } body { font-size: 6pt }")
     assert (1, "long-line") in kinds(layout)
-    assert max(line_lengths(layout)) > 80
+    assert max(line_lengths(layout)) > 85
     assert not any(k == "long-line" for _, k in kinds(lay_out(tmp_path, f"<p>{words}</p>")))
 
 
@@ -101,7 +101,7 @@ def test_standard_edition_lines_average_55_to_75_characters(shipped_out):
             lengths += [len(line.strip()) for line in lines if len(line.strip()) > 40]
         mean = statistics.mean(lengths)
         assert 55 <= mean <= 75, (pdf.name, mean)
-        assert max(lengths) <= 82, (pdf.name, max(lengths))
+        assert max(lengths) <= 90, (pdf.name, max(lengths))
 
 
 @pytest.mark.slow

@@ -238,13 +238,14 @@ def test_one_bookmark_per_section_and_subsection(case, leaflets: Built):
     assert len(outline) == 1, "one top-level bookmark: the title"
     title, children = outline[0]
     assert title == c.title
-    expected = [(s.heading, [(sub.heading, []) for sub in s.subsections]) for s in c.sections]
+    expected = [(smarten(s.heading, c.lang), [(smarten(sub.heading, c.lang), []) for sub in s.subsections])
+                for s in c.sections]
     L = labels(c.lang)
-    # The closing panel's parts (provenance.py): sources and feedback when the content has them.
+    # Sources, feedback and other formats (provenance.py) come before the closing panel.
     parts = [L["sources"]] if c.sources else []
     parts += [L["feedback"]] if leaflets.content.site.feedback else []
     parts.append(L["other_formats"])
-    expected.append((L["about"], [(t, []) for t in parts]))
+    expected += [(smarten(t, c.lang), []) for t in parts] + [(L["about"], [])]
     assert children == expected
     flat = [t for t, _ in children] + [t for _, kids in children for t, _ in kids]
     assert all("\u00ad" not in t for t in flat), "no soft hyphens in bookmark titles"
