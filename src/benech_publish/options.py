@@ -46,8 +46,10 @@ class Options:
     strict: bool = False
     #: A folder of templates that override the packaged ones, file by file.
     templates: Path | None = None
-    #: Skip an output whose file is newer than every input it is built from.
-    incremental: bool = False
+    #: Worker processes for print jobs; ``None``: one per CPU; ``1``: in the calling process.
+    jobs: int | None = None
+    #: Make every output, even those the manifest shows are up to date.
+    force: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -66,6 +68,8 @@ class Options:
             problems.append(f"standard size must be {low} to {high} pt, not {self.standard_pt}")
         if self.pdf_variant not in PDF_VARIANTS:
             problems.append(f"pdf variant must be one of {', '.join(PDF_VARIANTS)}")
+        if self.jobs is not None and (not isinstance(self.jobs, int) or self.jobs < 1):
+            problems.append(f"jobs must be 1 or more, not {self.jobs!r}")
         if self.templates is not None and not Path(self.templates).is_dir():
             problems.append(f"templates folder {self.templates} not found")
         if problems:

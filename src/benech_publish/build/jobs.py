@@ -1,0 +1,225 @@
+"""Jobs: what the build makes, one table entry per kind, and how one job is made.
+
+Takes: loaded :class:`~benech_publish.model.Content`, the output folder and
+:class:`~benech_publish.options.Options`. Gives: independent :class:`Job`\\ s
+(:func:`plan`) and, for one job, its files written atomically and audited
+(:func:`execute`, the same code in the build process and in a worker).
+
+A kind of output is one entry of :data:`KINDS`: whether it is made per
+condition or per language, its output files (format, folder, name), the
+writer call, whether it needs the typesetter, and the options its bytes
+depend on (for the manifest's digests). A new kind (braille, say) is one
+more entry; nothing else in the build dispatches on the kind::
+
+    KINDS["page"].produce(job, {"html"}, site, ctx)   # -> {"html": b"..."}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Literal
+
+from .. import model as m
+from ..audit import audit_pdf
+from ..errors import BenechError
+from ..options import Options
+from ..render import Edition, edition
+from ..util import atomic_write
+from ..writers import Context
+from ..writers.booklet import write_booklet
+from ..writers.html import write_page
+from ..writers.leaflet import write_leaflet
+
+Produce = Callable[["Job", frozenset[str], m.Site, Context], dict[str, bytes]]
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One file a kind makes: ``out/<folder>/<lang>/<stem><edition suffix>.<ext>``.
+
+    ``stem`` is ``"{slug}"`` for per-condition kinds, a fixed name otherwise.
+    """
+
+    format: str
+    folder: str
+    stem: str
+    ext: str
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """How one kind of output is planned, made and fingerprinted."""
+
+    name: str
+    scope: Literal["condition", "language"]
+    outputs: tuple[OutputSpec, ...]
+    produce: Produce
+    #: Needs the typesetter (WeasyPrint): the worker creates it up front.
+    typesets: bool
+    #: The option values the bytes depend on, given the edition (packaged templates).
+    depends_on: Callable[[Edition, Options], tuple[object, ...]]
+    #: Rough relative cost per condition, to start the longest jobs first.
+    weight: float
+
+
+@dataclass(frozen=True)
+class Job:
+    """One unit of output: a page, a leaflet or a booklet, in one language and edition.
+
+    ``condition`` is set for per-condition kinds; ``members`` (the booklet's
+    conditions, in order) for per-language kinds.
+    """
+
+    kind: str
+    lang: str
+    edition: str
+    outputs: tuple[tuple[str, Path], ...]  # (format, path)
+    condition: m.Condition | None = None
+    members: tuple[m.Condition, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return ", ".join(str(p) for _, p in self.outputs)
+
+    @property
+    def slug(self) -> str:
+        """The condition's slug, ``""`` for a per-language job."""
+        return self.condition.slug if self.condition is not None else ""
+
+    @property
+    def weight(self) -> float:
+        return KINDS[self.kind].weight * max(1, len(self.members))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What running one job gave: files written, audit problems, notices or a failure.
+
+    ``fatal`` means the worker cannot make any print output (unsupported
+    WeasyPrint): the build stops before writing anything.
+    """
+
+    index: int
+    written: tuple[tuple[str, Path], ...] = ()
+    audit: str = ""
+    notices: tuple[str, ...] = ()
+    failure: str = ""
+    fatal: str = ""
+
+
+# ----------------------------------------------------------------------------- kinds
+
+def _page(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
+    assert job.condition is not None
+    return {"html": write_page(job.condition, site, edition(job.edition, ctx.options), ctx)}
+
+
+def _leaflet(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
+    assert job.condition is not None
+    return {"pdf": write_leaflet(job.condition, site, edition(job.edition, ctx.options), ctx)}
+
+
+def _booklet(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
+    ed = edition(job.edition, ctx.options)
+    return write_booklet(job.members, site, job.lang, ed, formats, ctx).outputs
+
+
+def _edition_name(ed: Edition, options: Options) -> tuple[object, ...]:
+    return (ed.name,)
+
+
+def _print(ed: Edition, options: Options) -> tuple[object, ...]:
+    # The EPUB's page-list is the print layout's, so the EPUB depends on these too.
+    return (ed.name, ed.body_pt, ed.hyphenate, ed.paper, options.pdf_variant)
+
+
+KINDS: dict[str, JobKind] = {
+    kind.name: kind for kind in (
+        JobKind("page", "condition", (OutputSpec("html", "html", "{slug}", "html"),),
+                _page, typesets=False, depends_on=_edition_name, weight=0.05),
+        JobKind("leaflet", "condition", (OutputSpec("pdf", "pdf", "{slug}", "pdf"),),
+                _leaflet, typesets=True, depends_on=_print, weight=1.0),
+        JobKind("booklet", "language", (OutputSpec("pdf", "pdf", "booklet", "pdf"),
+                                        OutputSpec("epub", "epub", "booklet", "epub")),
+                _booklet, typesets=True, depends_on=_print, weight=0.6),
+    )
+}
+
+
+def output_options(options: Options) -> tuple[object, ...]:
+    """Every option value that can change an output's bytes (with override templates, all count)."""
+    return (options.paper, options.large_print_pt, options.standard_pt, options.pdf_variant,
+            options.include_drafts)
+
+
+# ----------------------------------------------------------------------------- planning
+
+def plan(content: m.Content, out_dir: str | Path, options: Options, *,
+         failed_files: tuple[str, ...] | list[str] = ()) -> list[Job]:
+    """The jobs that make every requested output, cheapest kind first (pages, leaflets, booklets).
+
+    A language with a condition that failed to load gets no booklet job (its
+    previous booklet is kept, not silently shrunk).
+    """
+    out = Path(out_dir)
+    languages = options.languages or content.languages
+    broken_langs = {Path(f).parent.name for f in failed_files}
+    jobs: list[Job] = []
+    for kind in KINDS.values():
+        for lang in languages:
+            members = content.in_language(lang, include_drafts=options.include_drafts)
+            if kind.scope == "language" and (lang in broken_langs or not members):
+                continue
+            owners = content.in_language(lang) if kind.scope == "condition" else (None,)
+            for ed_name in options.editions:
+                suffix = edition(ed_name, options).suffix
+                for condition in owners:
+                    stem_of = condition.slug if condition is not None else ""
+                    outputs = tuple(
+                        (spec.format, out / spec.folder / lang
+                         / f"{spec.stem.format(slug=stem_of)}{suffix}.{spec.ext}")
+                        for spec in kind.outputs if spec.format in options.formats)
+                    if outputs:
+                        jobs.append(Job(kind.name, lang, ed_name, outputs, condition,
+                                        members if kind.scope == "language" else ()))
+    return jobs
+
+
+# ----------------------------------------------------------------------------- running
+
+def execute(index: int, job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> Outcome:
+    """Make ``formats`` of ``job``, write them atomically, audit each PDF; never raises.
+
+    A :class:`~benech_publish.errors.BenechError` or a bug in the writer
+    fails this job only (its previous files are kept).
+    """
+    seen = len(ctx.notices)
+    try:
+        data = KINDS[job.kind].produce(job, formats, site, ctx)
+        written = []
+        for fmt, path in job.outputs:
+            if fmt in formats:
+                atomic_write(path, data[fmt])
+                written.append((fmt, path))
+        audit = audit_text(dict(job.outputs).get("pdf"), data.get("pdf"))
+        return Outcome(index, tuple(written), audit, tuple(ctx.notices[seen:]))
+    except BenechError as exc:
+        return Outcome(index, notices=tuple(ctx.notices[seen:]), failure=str(exc))
+    except Exception as exc:  # a bug in one job must not cost the other outputs
+        return Outcome(index, notices=tuple(ctx.notices[seen:]),
+                       failure=f"internal error: {type(exc).__name__}: {exc}")
+
+
+def audit_text(path: Path | None, pdf: bytes | None) -> str:
+    """The error findings of the PDF/UA audit of ``pdf`` (just written to ``path``), or ``""``.
+
+    The bytes are audited from memory, in the process that made them, right
+    after writing: no file is read back.
+    """
+    if path is None or pdf is None:
+        return ""
+    problems = [f for f in audit_pdf(pdf).findings if f.severity == "error"]
+    if not problems:
+        return ""
+    return f"{path}: PDF audit: " + "; ".join(f"{f.checkpoint} {f.message}" for f in problems[:3])
