@@ -73,17 +73,28 @@ strict_option = click.option("--strict", is_flag=True,
                                   "warning) as errors.")
 
 
+templates_option = click.option(
+    "--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of templates that override the packaged ones "
+         "(default: templates/ beside the content folder, when it exists).")
+
+
 @cli.command()
 @content_option
+@templates_option
 @click.option("--strict", is_flag=True, help="Treat content warnings (e.g. an overdue review) as errors.")
-def check(content_dir: Path, strict: bool) -> None:
-    """Validate the content and print every problem, one line each (file:line)."""
+def check(content_dir: Path, templates: Path | None, strict: bool) -> None:
+    """Validate the content and the template overrides; print every problem, one line each (file:line)."""
     from .loader import load
+    from .overrides import check_overrides, override_folder
 
     result = load(content_dir)
-    _print_diagnostics(result.diagnostics)
-    n_err, n_warn = len(result.errors), len(result.warnings)
-    ok = result.ok(strict=strict)
+    diagnostics = [*result.diagnostics, *check_overrides(override_folder(content_dir, templates),
+                                                         result.content.site.colours)]
+    _print_diagnostics(diagnostics)
+    n_err = sum(d.is_error for d in diagnostics)
+    n_warn = len(diagnostics) - n_err
+    ok = n_err == 0 and not (strict and n_warn)
     conditions = len(result.content.conditions)
     _say(f"{'ok' if ok else 'failed'}: {conditions} valid condition file(s), "
          f"{n_err} error(s), {n_warn} warning(s)")
@@ -110,8 +121,7 @@ def check(content_dir: Path, strict: bool) -> None:
               default=DEFAULT_OPTIONS.pdf_variant,
               show_default=True, help="PDF conformance preset.")
 @click.option("--include-drafts", is_flag=True, help="Put draft conditions in booklets, marked as drafts.")
-@click.option("--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
-              help="Folder of templates that override the packaged ones.")
+@templates_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
               help="Worker processes for print outputs (default: one per CPU; 1: no workers).")
 @click.option("--force", is_flag=True,
@@ -209,6 +219,61 @@ class _progress_printer:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", "clinic", default="Example Clinic", show_default=True,
+              help="The clinic's name, written into content/site.yaml.")
+def init(directory: Path, clinic: str) -> None:
+    """Start a new clinic project in DIRECTORY (absent or empty): content/ with a
+    commented site.yaml and one example condition per language (drafts), an
+    empty templates/ folder and a README with the two commands."""
+    from .project import init_project
+
+    for path in init_project(directory, clinic):
+        _say(f"written {path}")
+    _say(f"done: next, 'cd {directory}' then 'benech-publish check' and "
+         "'benech-publish build --include-drafts'")
+    sys.exit(EXIT_OK)
+
+
+@cli.group("templates")
+def templates_group() -> None:
+    """List the packaged templates and copy one into templates/ to override it (see docs/templates.md)."""
+
+
+@templates_group.command("list")
+@content_option
+@templates_option
+def templates_list(content_dir: Path, templates: Path | None) -> None:
+    """Every packaged template and stylesheet, and which ones the override folder replaces."""
+    from .overrides import PROTECTED, packaged_templates, override_folder
+
+    folder = override_folder(content_dir, templates)
+    for name in packaged_templates():
+        if name == PROTECTED:
+            state = "always packaged (edition protections)"
+        elif folder is not None and (folder / name).is_file():
+            state = f"overridden by {(folder / name).as_posix()}"
+        else:
+            state = "packaged"
+        click.echo(f"{name:28} {state}")
+    sys.exit(EXIT_OK)
+
+
+@templates_group.command("copy")
+@click.argument("name")
+@content_option
+@templates_option
+def templates_copy(name: str, content_dir: Path, templates: Path | None) -> None:
+    """Copy packaged template NAME (e.g. css/clinic.css) into the override folder
+    (default: templates/ beside the content folder) for editing; never overwrites."""
+    from .overrides import copy_template
+
+    folder = templates or Path(content_dir).resolve().parent / "templates"
+    _say(f"written {copy_template(name, folder).as_posix()}")
+    sys.exit(EXIT_OK)
 
 
 @cli.group("import")

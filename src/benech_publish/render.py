@@ -6,9 +6,12 @@ booklet), the site, an edition and a target medium. Gives: XHTML strings
 section carrying its anchor id) and the CSS that goes with them. The PDF and
 EPUB writers consume this; the ``html`` format writes it as a web page.
 
-Templates are looked up first in the user's ``templates/`` folder (when
-given), then in the packaged ``benech_publish/templates`` (Pelican-style
-``ChoiceLoader``), so a clinic can override one file without copying all.
+Templates are looked up first in the clinic's ``templates/`` folder (when
+given; see :mod:`benech_publish.overrides`), then in the packaged
+``benech_publish/templates`` (Pelican-style ``ChoiceLoader``), so a clinic can
+override one file without copying all. Every medium's CSS ends with the
+clinic's ``css/clinic.css`` and then the packaged ``css/protect.css``
+(:meth:`Renderer.stylesheets`), which no override can replace.
 """
 
 from __future__ import annotations
@@ -24,8 +27,7 @@ from . import i18n
 from . import model as m
 from .errors import RenderError
 from .options import DEFAULT_OPTIONS, Options
-
-PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+from .overrides import CLINIC_CSS, PACKAGE_TEMPLATES, PROTECTED
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
@@ -93,10 +95,12 @@ class Renderer:
     """One Jinja environment shared by every writer. Thread-safe for reading."""
 
     def __init__(self, templates: str | Path | None = None):
-        loaders: list[jinja2.BaseLoader] = []
+        package = jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))
+        # "package/<name>" is always the packaged file (the protections), whatever the overrides.
+        loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"package": package})]
         if templates is not None:
             loaders.append(jinja2.FileSystemLoader(str(templates)))
-        loaders.append(jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES)))
+        loaders.append(package)
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
             autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "opf"]),
@@ -139,10 +143,18 @@ class Renderer:
         ctx.update(extra)
         return ctx
 
+    def stylesheets(self, names: Iterable[str], **context: Any) -> list[str]:
+        """CSS texts of ``names``, then the clinic's ``css/clinic.css``, then the
+        packaged ``css/protect.css`` (edition protections), which comes last so
+        no override can undo it."""
+        return [self.render(name, **context) for name in (*names, CLINIC_CSS)] + [
+            self.render(f"package/{PROTECTED}", **context)]
+
     def condition_page(self, condition: m.Condition, site: m.Site, ed: Edition,
                        options: Options = DEFAULT_OPTIONS, **extra: Any) -> str:
         """A condition as a standalone accessible web page (the ``html`` format)."""
-        css = self.render("css/web.css", **self.base_context(site, condition.lang, ed, "html", options))
+        css = "\n".join(self.stylesheets(
+            ["css/web.css"], **self.base_context(site, condition.lang, ed, "html", options)))
         ctx = self.base_context(site, condition.lang, ed, "html", options, condition=condition,
                                 inline_css=Markup(css), **extra)
         return self.render("page.xhtml", **ctx)

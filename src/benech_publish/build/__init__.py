@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -37,6 +37,7 @@ from .. import model as m
 from ..errors import BuildError, ConfigError, Diagnostic, JobFailure
 from ..loader import LoadResult, load
 from ..options import DEFAULT_OPTIONS, Options
+from ..overrides import check_overrides, override_folder
 from ..render import Renderer
 from ..util import source_date
 from ..writers import Context
@@ -220,6 +221,10 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     loaded: LoadResult = load(content_dir, today=today)
     content = loaded.content
     report = BuildReport(diagnostics=list(loaded.diagnostics))
+    templates = override_folder(content_dir, options.templates)  # templates/ beside content/
+    if templates != options.templates:
+        options = replace(options, templates=templates)
+    report.diagnostics += check_overrides(templates, content.site.colours)
     unknown = [lang for lang in options.languages if lang not in content.languages]
     if unknown:
         raise ConfigError(f"no content in language(s) {', '.join(unknown)} (content has "

@@ -9,7 +9,8 @@ written atomically, only when it changed (a no-op rebuild writes nothing).
 An output's digest covers: the package version and every file of the package
 (code, templates, CSS, hyphenation lists), the versions of the libraries that
 shape the bytes (WeasyPrint, pydyf, fonts, ...), ``site.yaml`` and the logo,
-the override templates folder (every file), the content file of each
+the override templates folder (every file, when it overrides a packaged
+template), the content file of each
 condition it shows and the images those use, the option values its kind
 depends on (:attr:`JobKind.depends_on`; all of them when override templates
 are in effect, since those may read any option), and its kind, edition and
@@ -30,6 +31,7 @@ from typing import Any
 from .. import __version__
 from .. import model as m
 from ..options import Options
+from ..overrides import PROTECTED, packaged_templates
 from ..render import edition
 from ..util import atomic_write
 from .jobs import KINDS, Job, output_options
@@ -91,6 +93,11 @@ def _tree(folder: Path) -> list[str | bytes]:
     return parts
 
 
+def _overrides_something(folder: Path) -> bool:
+    packaged = set(packaged_templates()) - {PROTECTED}
+    return any(p.is_file() and p.relative_to(folder).as_posix() in packaged for p in folder.rglob("*"))
+
+
 def _library_versions() -> list[str]:
     versions = []
     for name in LIBRARIES:
@@ -110,7 +117,10 @@ class Digests:
         site = [_file(self.root / "site.yaml")]
         if content.site.logo:
             site.append(_file(self.root / content.site.logo.src))
-        templates = _tree(Path(options.templates)) if options.templates else []
+        #: An override folder counts when it overrides a packaged template (it may then
+        #: read any option, and include any file of the folder); else it is never read.
+        self.overrides = bool(options.templates) and _overrides_something(Path(options.templates))
+        templates = _tree(Path(options.templates)) if self.overrides and options.templates else []
         self.common = _hash(__version__, *_tree(PACKAGE), *_library_versions(), *site,
                             "templates", *templates)
         self._conditions: dict[tuple[str, str], str] = {}
@@ -128,7 +138,7 @@ class Digests:
     def of(self, job: Job, fmt: str) -> str:
         kind = KINDS[job.kind]
         ed = edition(job.edition, self.options)
-        depends = output_options(self.options) if self.options.templates else kind.depends_on(ed, self.options)
+        depends = output_options(self.options) if self.overrides else kind.depends_on(ed, self.options)
         sources = [job.condition] if job.condition is not None else list(job.members)
         return _hash(self.common, job.kind, fmt, job.edition, repr(depends),
                      *(self.condition(c) for c in sources))

@@ -74,7 +74,8 @@ class Context:
 
     def print_stylesheets(self, edition: Edition, site: m.Site, lang: str,
                           extra: tuple[str, ...] = ()) -> list[str]:
-        """CSS texts of a print document: fonts, ``css/print.css``, then ``extra`` templates.
+        """CSS texts of a print document: fonts, ``css/print.css``, ``extra`` templates, then
+        the clinic's additions and the edition protections (:meth:`Renderer.stylesheets`).
 
         Every colour comes from ``site.colours`` (so the build's contrast check
         covers it); ``lang`` localizes the running footer ("Page N of M"). The
@@ -86,7 +87,6 @@ class Context:
             ctx = self.renderer.base_context(site, lang, edition, "pdf", self.options,
                                              font_family=fonts.FAMILY,
                                              page_of_css=page_of_css(labels(lang)["page_of"]))
-            css = [fonts.font_css()] + [self.renderer.render(name, **ctx)
-                                        for name in ("css/print.css", *extra)]
+            css = [fonts.font_css(), *self.renderer.stylesheets(("css/print.css", *extra), **ctx)]
             self._print_css[key] = css
         return css

@@ -299,7 +299,7 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
                                       content=_xml_bytes(_parse(nav)),
                                       properties=("nav",), in_spine=False))
 
-    css = ctx.renderer.render("css/epub.css", **_context(plan, "epub", ctx))
+    css = "\n".join(ctx.renderer.stylesheets(["css/epub.css"], **_context(plan, "epub", ctx)))
     resources = [epubpkg.Resource("css", "css/booklet.css", "text/css", css.encode("utf-8"))]
     for i, src in enumerate(_images(plan)):
         path = (ctx.root / src).resolve()
