@@ -40,10 +40,8 @@ from ..options import DEFAULT_OPTIONS, Options
 from ..overrides import check_overrides, override_folder
 from ..render import Renderer
 from ..util import source_date
-from ..writers import Context
-from .jobs import KINDS, Job, JobKind, Outcome, OutputSpec, execute, plan
+from .jobs import KINDS, Job, JobKind, Outcome, OutputSpec, Task, execute, plan
 from .manifest import MANIFEST_NAME, Digests, Manifest
-from .pool import Setup, Task, run_pool
 
 __all__ = ["BuildReport", "Job", "JobKind", "KINDS", "MANIFEST_NAME", "OutputSpec", "Progress",
            "build", "plan", "run"]
@@ -129,25 +127,25 @@ class _Runner:
         job = self.jobs[index]
         assert self.manifest is not None
         entries = [self.manifest.entry(path) for _, path in job.outputs]
-        audit = next((e.audit for e in entries if e is not None and e.audit), "")
+        findings = next((e.findings for e in entries if e is not None and e.findings), "")
         notices = tuple(n for e in entries if e is not None for n in e.notices)
-        self.outcomes[index] = Outcome(index, audit=audit, notices=notices)
-        self.progress(job, "skipped", audit)
+        self.outcomes[index] = Outcome(index, findings=findings, notices=notices)
+        self.progress(job, "skipped", findings)
 
     def done(self, outcome: Outcome) -> None:
         job = self.jobs[outcome.index]
         self.outcomes[outcome.index] = outcome
         if self.manifest is not None and self.digests is not None:
             for fmt, path in outcome.written:
-                if outcome.audit and self.options.strict:
+                if outcome.findings and self.options.strict:
                     self.manifest.entries.pop(self.manifest.key(path), None)  # made again next time
                 else:
-                    self.manifest.record(job, path, self.digests.of(job, fmt), outcome.audit,
+                    self.manifest.record(job, path, self.digests.of(job, fmt), outcome.findings,
                                          outcome.notices)
         if outcome.failure:
             self.progress(job, "failed", outcome.failure)
         else:
-            self.progress(job, "written", outcome.audit)
+            self.progress(job, "written", outcome.findings)
 
     def report(self) -> BuildReport:
         """The report in plan order, whatever order the jobs finished in."""
@@ -162,12 +160,11 @@ class _Runner:
             written = {path for _, path in outcome.written}
             report.skipped.extend(path for _, path in job.outputs
                                   if path not in written and not outcome.failure)
-            if outcome.audit:
-                pdf = str(dict(job.outputs).get("pdf", job.name))
+            if outcome.findings:
                 if self.options.strict:
-                    report.failures.append(JobFailure(pdf, outcome.audit))
-                elif outcome.audit not in report.notices:
-                    report.notices.append(outcome.audit)
+                    report.failures.append(JobFailure(str(job.outputs[0][1]), outcome.findings))
+                elif outcome.findings not in report.notices:
+                    report.notices.append(outcome.findings)
             report.notices.extend(n for n in outcome.notices if n not in report.notices)
         return report
 
@@ -191,9 +188,12 @@ def _run(jobs: list[Job], content: m.Content, options: Options, manifest: Manife
     typesets = any(KINDS[t.job.kind].typesets for t in tasks)
     workers = min(workers_for(options), len(tasks))
     if workers > 1 and typesets:
-        setup = Setup(content, options, created, typesets)
-        run_pool(tasks, setup, workers, runner.done)
+        from .pool import Setup, run_pool
+
+        run_pool(tasks, Setup(content, options, created, typesets), workers, runner.done)
     elif tasks:
+        from ..writers import Context
+
         ctx = Context(renderer or Renderer(options.templates), options,
                       Path(content.root or "."), created)
         if typesets:

@@ -7,9 +7,12 @@ Takes: loaded :class:`~benech_publish.model.Content`, the output folder and
 
 A kind of output is one entry of :data:`KINDS`: whether it is made per
 condition or per language, its output files (format, folder, name), the
-writer call, whether it needs the typesetter, and the options its bytes
-depend on (for the manifest's digests). A new kind (braille, say) is one
-more entry; nothing else in the build dispatches on the kind::
+writer call, the check run on what it wrote (the PDF/UA audit for PDFs),
+whether it needs the typesetter, the editions it is made in, and the options
+its bytes depend on (for the manifest's digests). A new kind (braille, say)
+is one more entry; nothing else in the build dispatches on the kind. A
+writer that wants per-process state (compiled tables, say) keeps it itself:
+each worker process has its own::
 
     KINDS["page"].produce(job, {"html"}, site, ctx)   # -> {"html": b"..."}
 """
@@ -18,20 +21,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal
+from typing import TYPE_CHECKING, Callable, Literal
 
 from .. import model as m
-from ..audit import audit_pdf
 from ..errors import BenechError
 from ..options import Options
 from ..render import Edition, edition
 from ..util import atomic_write
-from ..writers import Context
-from ..writers.booklet import write_booklet
-from ..writers.html import write_page
-from ..writers.leaflet import write_leaflet
 
-Produce = Callable[["Job", frozenset[str], m.Site, Context], dict[str, bytes]]
+if TYPE_CHECKING:  # the writers (and the PDF audit) are imported when a job runs, so a
+    from ..writers import Context  # no-op rebuild does not pay for importing them
+
+Produce = Callable[["Job", frozenset[str], m.Site, "Context"], dict[str, bytes]]
+#: Findings about what a job just wrote, as one line ("" when clean); notes, or failures under strict.
+Check = Callable[["Job", dict[str, bytes]], str]
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,10 @@ class JobKind:
     depends_on: Callable[[Edition, Options], tuple[object, ...]]
     #: Rough relative cost per condition, to start the longest jobs first.
     weight: float
+    #: Run on the bytes just written (the PDF/UA audit for PDFs).
+    check: Check
+    #: Editions this kind is made in whatever is asked (braille: one); empty: the requested ones.
+    editions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,8 +100,17 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Task:
+    """A job to run (``index`` is its place in the plan) and the formats that are stale."""
+
+    index: int
+    job: Job
+    formats: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What running one job gave: files written, audit problems, notices or a failure.
+    """What running one job gave: files written, findings of its check, notices or a failure.
 
     ``fatal`` means the worker cannot make any print output (unsupported
     WeasyPrint): the build stops before writing anything.
@@ -102,7 +118,7 @@ class Outcome:
 
     index: int
     written: tuple[tuple[str, Path], ...] = ()
-    audit: str = ""
+    findings: str = ""
     notices: tuple[str, ...] = ()
     failure: str = ""
     fatal: str = ""
@@ -111,16 +127,22 @@ class Outcome:
 # ----------------------------------------------------------------------------- kinds
 
 def _page(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
+    from ..writers.html import write_page
+
     assert job.condition is not None
     return {"html": write_page(job.condition, site, edition(job.edition, ctx.options), ctx)}
 
 
 def _leaflet(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
+    from ..writers.leaflet import write_leaflet
+
     assert job.condition is not None
     return {"pdf": write_leaflet(job.condition, site, edition(job.edition, ctx.options), ctx)}
 
 
 def _booklet(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
+    from ..writers.booklet import write_booklet
+
     ed = edition(job.edition, ctx.options)
     return write_booklet(job.members, site, job.lang, ed, formats, ctx).outputs
 
@@ -134,15 +156,23 @@ def _print(ed: Edition, options: Options) -> tuple[object, ...]:
     return (ed.name, ed.body_pt, ed.hyphenate, ed.paper, options.pdf_variant)
 
 
+def _no_check(job: Job, data: dict[str, bytes]) -> str:
+    return ""
+
+
+def _audit(job: Job, data: dict[str, bytes]) -> str:
+    return audit_text(dict(job.outputs).get("pdf"), data.get("pdf"))
+
+
 KINDS: dict[str, JobKind] = {
     kind.name: kind for kind in (
         JobKind("page", "condition", (OutputSpec("html", "html", "{slug}", "html"),),
-                _page, typesets=False, depends_on=_edition_name, weight=0.05),
+                _page, typesets=False, depends_on=_edition_name, weight=0.05, check=_no_check),
         JobKind("leaflet", "condition", (OutputSpec("pdf", "pdf", "{slug}", "pdf"),),
-                _leaflet, typesets=True, depends_on=_print, weight=1.0),
+                _leaflet, typesets=True, depends_on=_print, weight=1.0, check=_audit),
         JobKind("booklet", "language", (OutputSpec("pdf", "pdf", "booklet", "pdf"),
                                         OutputSpec("epub", "epub", "booklet", "epub")),
-                _booklet, typesets=True, depends_on=_print, weight=0.6),
+                _booklet, typesets=True, depends_on=_print, weight=0.6, check=_audit),
     )
 }
 
@@ -172,7 +202,7 @@ def plan(content: m.Content, out_dir: str | Path, options: Options, *,
             if kind.scope == "language" and (lang in broken_langs or not members):
                 continue
             owners = content.in_language(lang) if kind.scope == "condition" else (None,)
-            for ed_name in options.editions:
+            for ed_name in kind.editions or options.editions:
                 suffix = edition(ed_name, options).suffix
                 for condition in owners:
                     stem_of = condition.slug if condition is not None else ""
@@ -195,15 +225,16 @@ def execute(index: int, job: Job, formats: frozenset[str], site: m.Site, ctx: Co
     fails this job only (its previous files are kept).
     """
     seen = len(ctx.notices)
+    kind = KINDS[job.kind]
     try:
-        data = KINDS[job.kind].produce(job, formats, site, ctx)
+        data = kind.produce(job, formats, site, ctx)
         written = []
         for fmt, path in job.outputs:
             if fmt in formats:
                 atomic_write(path, data[fmt])
                 written.append((fmt, path))
-        audit = audit_text(dict(job.outputs).get("pdf"), data.get("pdf"))
-        return Outcome(index, tuple(written), audit, tuple(ctx.notices[seen:]))
+        findings = kind.check(job, {fmt: data[fmt] for fmt, _ in written})
+        return Outcome(index, tuple(written), findings, tuple(ctx.notices[seen:]))
     except BenechError as exc:
         return Outcome(index, notices=tuple(ctx.notices[seen:]), failure=str(exc))
     except Exception as exc:  # a bug in one job must not cost the other outputs
@@ -217,6 +248,8 @@ def audit_text(path: Path | None, pdf: bytes | None) -> str:
     The bytes are audited from memory, in the process that made them, right
     after writing: no file is read back.
     """
+    from ..audit import audit_pdf
+
     if path is None or pdf is None:
         return ""
     problems = [f for f in audit_pdf(pdf).findings if f.severity == "error"]

@@ -55,18 +55,18 @@ class Entry:
     digest: str
     size: int
     mtime_ns: int
-    audit: str = ""
+    findings: str = ""
     notices: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "lang": self.lang, "slug": self.slug, "digest": self.digest,
-                "size": self.size, "mtime_ns": self.mtime_ns, "audit": self.audit,
+                "size": self.size, "mtime_ns": self.mtime_ns, "findings": self.findings,
                 "notices": list(self.notices)}
 
     @staticmethod
     def from_json(data: Any) -> "Entry":
         return Entry(str(data["kind"]), str(data["lang"]), str(data["slug"]), str(data["digest"]),
-                     int(data["size"]), int(data["mtime_ns"]), str(data.get("audit", "")),
+                     int(data["size"]), int(data["mtime_ns"]), str(data.get("findings", "")),
                      tuple(str(n) for n in data.get("notices", ())))
 
 
@@ -119,8 +119,9 @@ class Digests:
             site.append(_file(self.root / content.site.logo.src))
         #: An override folder counts when it overrides a packaged template (it may then
         #: read any option, and include any file of the folder); else it is never read.
-        self.overrides = bool(options.templates) and _overrides_something(Path(options.templates))
-        templates = _tree(Path(options.templates)) if self.overrides and options.templates else []
+        folder = Path(options.templates) if options.templates is not None else None
+        self.overrides = folder is not None and _overrides_something(folder)
+        templates = _tree(folder) if folder is not None and self.overrides else []
         self.common = _hash(__version__, *_tree(PACKAGE), *_library_versions(), *site,
                             "templates", *templates)
         self._conditions: dict[tuple[str, str], str] = {}
@@ -185,10 +186,10 @@ class Manifest:
     def entry(self, path: Path) -> Entry | None:
         return self.entries.get(self.key(path))
 
-    def record(self, job: Job, path: Path, digest: str, audit: str, notices: tuple[str, ...]) -> None:
+    def record(self, job: Job, path: Path, digest: str, findings: str, notices: tuple[str, ...]) -> None:
         stat = path.stat()
         self.entries[self.key(path)] = Entry(job.kind, job.lang, job.slug, digest, stat.st_size,
-                                             stat.st_mtime_ns, audit, notices)
+                                             stat.st_mtime_ns, findings, notices)
 
     def obsolete(self, content: m.Content, failed_files: tuple[str, ...] | list[str]) -> list[str]:
         """Recorded outputs whose condition or language no longer exists.

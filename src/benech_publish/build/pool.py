@@ -37,7 +37,7 @@ from ..errors import BenechError, RenderError
 from ..options import Options
 from ..render import Renderer
 from ..writers import Context
-from .jobs import Job, Outcome, execute
+from .jobs import Outcome, Task, execute
 
 #: Message of a task whose worker process died while running it, twice.
 CRASHED = ("the worker process making this output stopped unexpectedly (a crash in a "
@@ -54,13 +54,6 @@ class Setup:
     options: Options
     created: dt.datetime
     typesets: bool  # create the typesetter up front
-
-
-@dataclass(frozen=True)
-class Task:
-    index: int
-    job: Job
-    formats: frozenset[str]
 
 
 class _Worker:
