@@ -242,3 +242,22 @@ def test_an_unreadable_manifest_means_a_full_build(base, tmp_path):
     report = build(root, out, EN, created=CREATED)
     assert rel(out, report.written) == set(files(out))
     assert json.loads((out / MANIFEST_NAME).read_text())["version"] == 1
+
+
+def test_findings_of_an_output_that_is_up_to_date_are_reported_again(tmp_path):
+    """A skipped output's recorded check findings (the PDF audit's) still reach the report:
+    as notes, or as failures under --strict (strict alone remakes nothing)."""
+    out = tmp_path / "out"
+    options = Options(formats=("html",), editions=("standard",), jobs=1)
+    build(ROOTS / "basic", out, options, created=CREATED)
+    data = json.loads((out / MANIFEST_NAME).read_text())
+    text = f"{out / 'html' / 'en' / 'alpha.html'}: PDF audit: 01-005 forged finding"
+    data["outputs"]["html/en/alpha.html"]["findings"] = text
+    (out / MANIFEST_NAME).write_text(json.dumps(data))
+    report = build(ROOTS / "basic", out, options, created=CREATED)
+    assert report.written == [] and text in report.notices
+    with pytest.raises(BuildError) as info:
+        build(ROOTS / "basic", out, options.with_(strict=True), created=CREATED)
+    assert [(f.output, f.message) for f in info.value.report.failures] == [
+        (str(out / "html" / "en" / "alpha.html"), text)]
+    assert info.value.report.written == []
