@@ -19,6 +19,8 @@ hits every measurement alike (medians reported, with the load average):
   process, wall time of the whole process (interpreter start-up, imports,
   loading, every format, the PDF audit included), and the peak RSS of the
   main process and of the largest worker;
+  CPU time (user + system, the workers' included) is reported too: on a
+  shared, loaded machine it is steadier than wall time;
 * **no-op rebuild**: the same command again with nothing changed (wall time
   of the whole process, and of ``build()`` alone);
 * **one-condition edit**: one English condition changed, ``--jobs 2``: what
@@ -100,12 +102,12 @@ def child_bare(root: str, out_json: str) -> None:
     for source, sheets in documents[:3]:  # warm-up
         weasyprint.HTML(string=source, base_url=base_url).write_pdf(
             stylesheets=[css(s) for s in sheets], font_config=font_config, pdf_variant="pdf/ua-1")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for source, sheets in documents:
         weasyprint.HTML(string=source, base_url=base_url).write_pdf(
             stylesheets=[css(s) for s in sheets], font_config=font_config, pdf_variant="pdf/ua-1")
-    seconds = time.perf_counter() - start
-    Path(out_json).write_text(json.dumps({"documents": len(documents), "seconds": seconds}))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    Path(out_json).write_text(json.dumps({"documents": len(documents), "seconds": seconds, "cpu": cpu}))
 
 
 def child_build(argv: list[str], out_json: str) -> None:
@@ -118,8 +120,10 @@ def child_build(argv: list[str], out_json: str) -> None:
     except SystemExit as exc:
         code = exc.code
     seconds = time.perf_counter() - start
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
     Path(out_json).write_text(json.dumps({
         "code": code, "seconds": seconds,
+        "cpu": time.process_time() + workers.ru_utime + workers.ru_stime,
         "self_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_mib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 
@@ -133,6 +137,46 @@ def child_noop_api(root: str, out: str, out_json: str) -> None:
     assert not report.written, report.written
     Path(out_json).write_text(json.dumps({"seconds": seconds, "skipped": len(report.skipped),
                                           "options": repr(Options())}))
+
+
+def child_breakdown(root: str, out: str) -> None:
+    """In a fresh process: a --jobs 1 build with CPU time per stage (layout, PDF writing, audit...)."""
+    import collections
+    import dataclasses
+    import functools
+
+    totals: collections.Counter[str] = collections.Counter()
+    counts: collections.Counter[str] = collections.Counter()
+
+    def timed(label: str, fn):  # type: ignore[no-untyped-def]
+        @functools.wraps(fn)
+        def inner(*args, **kwargs):  # type: ignore[no-untyped-def]
+            start = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                totals[label] += time.process_time() - start
+                counts[label] += 1
+        return inner
+
+    start = time.process_time()
+    from benech_publish import Options, build
+    from benech_publish.build import jobs
+    from benech_publish.typeset import engine, pagelist
+    from benech_publish.writers import booklet
+    totals["imports"] = time.process_time() - start
+    engine.Typesetter.layout = timed("layout (WeasyPrint + print preparation)", engine.Typesetter.layout)
+    engine.Typesetter.write_pdf = timed("write PDF (WeasyPrint + tag repairs)", engine.Typesetter.write_pdf)
+    jobs.audit_text = timed("PDF/UA audit", jobs.audit_text)
+    booklet._epub = timed("EPUB packaging", booklet._epub)
+    pagelist.page_starts = timed("page-list", pagelist.page_starts)
+    for name, kind in list(jobs.KINDS.items()):
+        jobs.KINDS[name] = dataclasses.replace(kind, produce=timed(f"job: {name} (writer)", kind.produce))
+    start = time.process_time()
+    build(root, out, Options(jobs=1, force=True))
+    totals["build() in all"] = time.process_time() - start
+    for label, value in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"| {label} | {value:.2f} s | {counts[label] or ''} |")
 
 
 def _child(*args: str) -> dict:
@@ -163,6 +207,9 @@ def main() -> None:
     parser.add_argument("--child-bare", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-build", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-noop", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child-breakdown", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--breakdown", action="store_true",
+                        help="CPU time per stage of one --jobs 1 build, instead of the rounds")
     args = parser.parse_args()
     if args.child_bare:
         return child_bare(*args.child_bare)
@@ -170,13 +217,23 @@ def main() -> None:
         return child_build(json.loads(args.child_build[0]), args.child_build[1])
     if args.child_noop:
         return child_noop_api(*args.child_noop)
+    if args.child_breakdown:
+        return child_breakdown(*args.child_breakdown)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
         root = make_catalogue(Path(tmp) / "catalogue", args.per_language)
+        if args.breakdown:
+            os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+            print(f"load average: {os.getloadavg()[0]:.1f}\n| stage | CPU time | calls |\n|---|---:|---:|",
+                  flush=True)
+            subprocess.run([sys.executable, __file__, "--child-breakdown", str(root),
+                            str(Path(tmp) / "out")], check=True)
+            return
         out = Path(tmp) / "out"
         samples: dict[str, list[float]] = {k: [] for k in (
             "bare", "jobs1", "jobs2", "noop_cli", "noop_api", "edit")}
+        cpu: dict[str, list[float]] = {k: [] for k in ("bare", "jobs1", "jobs2")}
         memory: dict[str, list[float]] = {"jobs1_self": [], "jobs2_self": [], "jobs2_worker": []}
         loads: list[float] = []
         edit_written = 0
@@ -187,10 +244,12 @@ def main() -> None:
             bare = _child("--child-bare", str(root))
             documents = bare["documents"]
             samples["bare"].append(bare["seconds"])
+            cpu["bare"].append(bare["cpu"])
             for jobs in ("1", "2"):
                 r = _child(*build_cmd(root, out, "--force", "--jobs", jobs))
                 assert r["code"] == 0, r["stderr"][-2000:]
                 samples[f"jobs{jobs}"].append(r["wall"])
+                cpu[f"jobs{jobs}"].append(r["cpu"])
                 memory[f"jobs{jobs}_self"].append(r["self_mib"])
                 if jobs == "2":
                     memory["jobs2_worker"].append(r["worker_mib"])
@@ -205,15 +264,20 @@ def main() -> None:
             assert r["code"] == 0, r["stderr"][-2000:]
             edit_written = int(r["stderr"].rsplit("done: ", 1)[1].split(" file(s)")[0])
             samples["edit"].append(r["wall"])
-            print(f"round {round_ + 1}: load {loads[-1]:.1f}; " + ", ".join(
-                f"{k} {v[-1]:.2f} s" for k, v in samples.items()), flush=True)
+            print(f"round {round_ + 1}: load {loads[-1]:.1f}; wall " + ", ".join(
+                f"{k} {v[-1]:.2f} s" for k, v in samples.items()) + "; CPU " + ", ".join(
+                f"{k} {v[-1]:.1f} s" for k, v in cpu.items()), flush=True)
         med = {k: statistics.median(v) for k, v in samples.items()}
         print(f"\ncatalogue: {args.per_language} conditions per language, {documents} PDFs laid out; "
               f"load average at round start: {', '.join(f'{x:.1f}' for x in loads)}")
-        print(f"| measurement | median | vs serial bare |\n|---|---:|---:|")
-        print(f"| bare WeasyPrint, serial ({documents} PDFs) | {med['bare']:.1f} s | 1.00 |")
+        mcpu = {k: statistics.median(v) for k, v in cpu.items()}
+        print("| measurement | wall (median) | vs serial bare | CPU time (median) | vs bare CPU |")
+        print("|---|---:|---:|---:|---:|")
+        print(f"| bare WeasyPrint, serial ({documents} PDFs) | {med['bare']:.1f} s | 1.00 | "
+              f"{mcpu['bare']:.1f} s | 1.00 |")
         for k, label in (("jobs1", "build --jobs 1 (all formats)"), ("jobs2", "build --jobs 2 (all formats)")):
-            print(f"| {label} | {med[k]:.1f} s | {med[k] / med['bare']:.2f} |")
+            print(f"| {label} | {med[k]:.1f} s | {med[k] / med['bare']:.2f} | {mcpu[k]:.1f} s | "
+                  f"{mcpu[k] / mcpu['bare']:.2f} |")
         print(f"| no-op rebuild, whole command | {med['noop_cli']:.2f} s | |")
         print(f"| no-op rebuild, build() only | {med['noop_api']:.2f} s | |")
         print(f"| one-condition edit, --jobs 2 ({edit_written} files written) | {med['edit']:.1f} s | |")
