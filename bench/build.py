@@ -15,6 +15,9 @@ hits every measurement alike (medians reported, with the load average):
   from the pipeline's own ``Typesetter``: the last layout of each document),
   one after the other in one warm process (CSS parsed once, one
   ``FontConfiguration``): the serial bare time;
+* **bare, 2 processes**: the same bare documents split over two spawned
+  processes (start-up, capture and fonts included): what two cores of the
+  machine give the bare engine, the floor for ``--jobs 2``;
 * **build --jobs 1 / --jobs 2**: ``benech-publish build --force`` in a fresh
   process, wall time of the whole process (interpreter start-up, imports,
   loading, every format, the PDF audit included), and the peak RSS of the
@@ -108,6 +111,35 @@ def child_bare(root: str, out_json: str) -> None:
             stylesheets=[css(s) for s in sheets], font_config=font_config, pdf_variant="pdf/ua-1")
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     Path(out_json).write_text(json.dumps({"documents": len(documents), "seconds": seconds, "cpu": cpu}))
+
+
+def _bare_share(root: str, documents: list[tuple[str, list[str]]]) -> float:
+    """Bare WeasyPrint on ``documents`` in this process; CPU seconds."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    base_url = Path(root).resolve().as_uri() + "/"
+    font_config = FontConfiguration()
+    parsed: dict[str, object] = {}
+    start = time.process_time()
+    for source, sheets in documents:
+        css = [parsed.setdefault(t, weasyprint.CSS(string=t, font_config=font_config, base_url=base_url))
+               if t not in parsed else parsed[t] for t in sheets]
+        weasyprint.HTML(string=source, base_url=base_url).write_pdf(
+            stylesheets=css, font_config=font_config, pdf_variant="pdf/ua-1")
+    return time.process_time() - start
+
+
+def child_bare_parallel(root: str, out_json: str) -> None:
+    """Bare WeasyPrint split over two processes (their start-up, imports and fonts
+    included): what two cores of this machine give the bare engine."""
+    import multiprocessing
+
+    documents = capture_documents(Path(root))
+    start = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        cpu = pool.starmap(_bare_share, [(root, documents[0::2]), (root, documents[1::2])])
+    Path(out_json).write_text(json.dumps({"seconds": time.perf_counter() - start, "cpu": sum(cpu)}))
 
 
 def child_build(argv: list[str], out_json: str) -> None:
@@ -208,6 +240,7 @@ def main() -> None:
     parser.add_argument("--child-build", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-noop", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child-breakdown", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child-bare2", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--breakdown", action="store_true",
                         help="CPU time per stage of one --jobs 1 build, instead of the rounds")
     args = parser.parse_args()
@@ -219,6 +252,8 @@ def main() -> None:
         return child_noop_api(*args.child_noop)
     if args.child_breakdown:
         return child_breakdown(*args.child_breakdown)
+    if args.child_bare2:
+        return child_bare_parallel(*args.child_bare2)
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
@@ -232,7 +267,7 @@ def main() -> None:
             return
         out = Path(tmp) / "out"
         samples: dict[str, list[float]] = {k: [] for k in (
-            "bare", "jobs1", "jobs2", "noop_cli", "noop_api", "edit")}
+            "bare", "bare2", "jobs1", "jobs2", "noop_cli", "noop_api", "edit")}
         cpu: dict[str, list[float]] = {k: [] for k in ("bare", "jobs1", "jobs2")}
         memory: dict[str, list[float]] = {"jobs1_self": [], "jobs2_self": [], "jobs2_worker": []}
         loads: list[float] = []
@@ -245,6 +280,7 @@ def main() -> None:
             documents = bare["documents"]
             samples["bare"].append(bare["seconds"])
             cpu["bare"].append(bare["cpu"])
+            samples["bare2"].append(_child("--child-bare2", str(root))["wall"])
             for jobs in ("1", "2"):
                 r = _child(*build_cmd(root, out, "--force", "--jobs", jobs))
                 assert r["code"] == 0, r["stderr"][-2000:]
@@ -275,6 +311,8 @@ def main() -> None:
         print("|---|---:|---:|---:|---:|")
         print(f"| bare WeasyPrint, serial ({documents} PDFs) | {med['bare']:.1f} s | 1.00 | "
               f"{mcpu['bare']:.1f} s | 1.00 |")
+        print(f"| bare WeasyPrint, the same PDFs split over 2 processes (whole run) | {med['bare2']:.1f} s | "
+              f"{med['bare2'] / med['bare']:.2f} | | |")
         for k, label in (("jobs1", "build --jobs 1 (all formats)"), ("jobs2", "build --jobs 2 (all formats)")):
             print(f"| {label} | {med[k]:.1f} s | {med[k] / med['bare']:.2f} | {mcpu[k]:.1f} s | "
                   f"{mcpu[k] / mcpu['bare']:.2f} |")
