@@ -7,10 +7,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TOOLS  := .tools
 ACE    := $(TOOLS)/ace/node_modules/.bin/ace-puppeteer
+AXE    := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: build test venv tools sysdeps pango bench clean golden
+.PHONY: build test venv tools sysdeps pango louis bench clean golden
 
-build: $(STAMP)
+build: $(STAMP) louis
 	$(BIN)/benech-publish build --content content --out out --include-drafts
 
 test: $(STAMP) tools
@@ -25,11 +26,12 @@ $(STAMP): pyproject.toml | pango
 	touch $(STAMP)
 
 # External tools the tests use: Java (EPUBCheck), Node + Debian's Chromium
-# (DAISY Ace), poppler. Installing is best effort here; tests that need a
+# (DAISY Ace; the serve tests drive it with Playwright and run axe-core in it),
+# poppler. Installing is best effort here; tests that need a
 # missing tool skip with a reason locally and fail when CI=true.
 APT_PKGS := poppler-utils chromium default-jre-headless
 
-tools: sysdeps $(ACE)
+tools: sysdeps louis $(ACE) $(AXE)
 
 # WeasyPrint needs Pango (with HarfBuzz) from the system.
 pango:
@@ -39,6 +41,18 @@ pango:
 	      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null) \
 	      || echo "warning: could not install Pango"; \
 	    else echo "warning: Pango missing: install libpango-1.0-0 and libpangoft2-1.0-0"; fi; }
+
+# The braille edition (BRF, PEF) uses liblouis, its tables and Debian's Python
+# binding (docs/braille.md); without them the default build leaves braille out.
+LOUIS_PKGS := liblouis-bin liblouis-data python3-louis
+
+louis:
+	@if command -v lou_translate >/dev/null && [ -f /usr/lib/python3/dist-packages/louis/__init__.py ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing liblouis for the braille edition"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(LOUIS_PKGS) >/dev/null) \
+	  || echo "warning: could not install liblouis"; \
+	else echo "warning: liblouis missing: install $(LOUIS_PKGS) (the braille edition is left out)"; fi
 
 sysdeps:
 	@missing=""; \
@@ -60,6 +74,14 @@ $(ACE): | sysdeps
 	  (cd $(TOOLS)/ace && PUPPETEER_SKIP_DOWNLOAD=1 npm install --silent --no-audit --no-fund --ignore-scripts @daisy/ace@1.4.6 >/dev/null) \
 	  || echo "warning: could not install DAISY Ace"; \
 	else echo "warning: npm missing: DAISY Ace not installed"; fi
+
+# axe-core, injected into pages opened in Chromium (tests/validators.py: axe()).
+$(AXE): | sysdeps
+	@if command -v npm >/dev/null; then \
+	  mkdir -p $(TOOLS)/axe && \
+	  (cd $(TOOLS)/axe && npm install --silent --no-audit --no-fund --ignore-scripts axe-core@4.14.1 >/dev/null) \
+	  || echo "warning: could not install axe-core"; \
+	else echo "warning: npm missing: axe-core not installed"; fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

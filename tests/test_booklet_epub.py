@@ -301,10 +301,38 @@ def test_drafts_are_marked(built):
     assert e.doc("titlepage.xhtml").xpath("//x:p[contains(@class,'draft-mark')]", namespaces=NS)
 
 
+def test_a_booklet_with_a_draft_claims_no_conformance(built):
+    e = Epub(built["booklet"].epub("en"))  # chronic-subdural-haematoma is a draft
+    assert e.meta("dcterms:conformsTo") == [] and e.meta("a11y:certifiedBy") == []
+    summary = e.meta("schema:accessibilitySummary")[0]
+    assert "claims no conformance" in summary and "Chronic Subdural Haematoma" in summary
+    assert "not evaluated" in summary and "meets WCAG" not in summary
+
+
+def test_epub_self_check_finds_each_problem():
+    from benech_publish.writers import epub as epubpkg
+
+    def doc(body: str, lang: str = ' lang="en"') -> epubpkg.Document:
+        return epubpkg.Document(uid="d", file_name="d.xhtml", content=(
+            f'<html xmlns="http://www.w3.org/1999/xhtml"{lang}><head><title>t</title></head>'
+            f"<body>{body}</body></html>").encode())
+
+    assert epubpkg.self_check([doc("<h1>A</h1><h2>B</h2><p>x</p>")]) == ()
+    found = epubpkg.self_check([
+        doc('<h1>A</h1><h3>C</h3><h2></h2><img src="i.png"/>', lang=""),
+        doc('<table><tr><th><span role="doc-pagebreak" id="page-9" aria-label="9"/>'
+            "Week</th></tr></table>")])
+    assert found == ("d.xhtml: no language", "d.xhtml: an image without alt (i.png)",
+                     "d.xhtml: h3 after h1", "d.xhtml: an empty h2",
+                     "d.xhtml: page marker page-9 inside th")
+
+
 def test_drafts_left_out_without_include_drafts(built, tmp_path):
     b = built["booklet"]
     build_root(b.root, tmp_path, formats=("epub",), include_drafts=False, editions=("large",))
     e = Epub(tmp_path / "epub" / "en" / "booklet.large.epub")
+    # Approved chapters only: the conformance claim is made.
+    assert e.meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
     assert "chronic-subdural-haematoma.xhtml" not in e.spine
     assert "trigeminal-neuralgia.xhtml" in e.spine
     assert not e.doc("titlepage.xhtml").xpath("//x:p[contains(@class,'draft-mark')]",
@@ -330,8 +358,8 @@ def test_accessibility_metadata_is_derived_from_the_content(built):
             assert f in features
         assert "largePrint" not in features
         assert e.meta("schema:accessibilityHazard") == ["none"]
-        assert e.meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
-    assert with_images.meta("a11y:certifiedBy") == ["Benech Neurochirurgia (accessibility review)"]
+    # Conformance is claimed only when every chapter is approved (content/en is).
+    assert without.meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
     assert without.meta("a11y:certifiedBy") == ["Benech Neurochirurgia"]
     large = Epub(built["content"].epub("en", ".large"))
     assert "largePrint" in large.meta("schema:accessibilityFeature")
@@ -431,3 +459,21 @@ def test_same_source_date_epoch_gives_identical_bytes(built, tmp_path):
     for suffix in EDITIONS:
         assert again.epub("en", suffix).read_bytes() == b.epub("en", suffix).read_bytes()
         assert again.pdf("en", suffix).read_bytes() == b.pdf("en", suffix).read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("root,lang,suffix", all_epubs())
+def test_page_markers_never_inside_an_accessible_name(built, root, lang, suffix):
+    """No "6 Last updated", no "9 Week": markers are empty and outside named elements."""
+    from benech_publish.typeset.pagelist import NAME_FROM_CONTENT
+
+    e = Epub(built[root].epub(lang, suffix))
+    markers = 0
+    for href in e.spine:
+        for marker in e.doc(href).xpath("//*[@role='doc-pagebreak']"):
+            markers += 1
+            assert marker.get("aria-label") and not "".join(marker.itertext()) and len(marker) == 0
+            named = [a.tag.rsplit("}", 1)[-1] for a in marker.iterancestors()
+                     if a.tag.rsplit("}", 1)[-1] in NAME_FROM_CONTENT]
+            assert not named, (href, marker.get("id"), named)
+    assert markers >= 5

@@ -72,7 +72,7 @@ def test_build_html_for_the_shipped_content(capsys, tmp_path: Path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("build", "--format", "docx"), "docx (choose from html, pdf, epub)"),
+    (("build", "--format", "docx"), "docx (choose from html, pdf, epub, braille)"),
     (("build", "--variant", "huge"), "huge (choose from standard, large)"),
     (("build", "--large-print-size", "30"), "30 is not in the range 16<=x<=24"),
 ])
@@ -178,3 +178,38 @@ def test_audit_help_speaks_of_pdf_findings_only(capsys):
     code, out, _ = run(capsys, "audit", "--help")
     assert code == 0
     assert "review" not in out and "PDF" in out
+
+
+def test_notes_speak_only_of_what_was_asked_and_name_left_out_drafts(capsys, tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(ROOTS / "basic", root)
+    alfa = root / "it" / "alfa.md"
+    alfa.write_text(alfa.read_text(encoding="utf-8").replace("status: approved", "status: draft"),
+                    encoding="utf-8")
+    code, _, err = run(capsys, "build", "--content", str(root), "--out", str(tmp_path / "o1"),
+                       "--format", "html")
+    assert code == 0 and "booklet" not in err, err
+    code, _, err = run(capsys, "build", "--content", str(root), "--out", str(tmp_path / "o2"),
+                       "--format", "epub", "--variant", "standard")
+    assert code == 0, err
+    assert ("note: no booklet for 'it': every condition is a draft (alfa.md); use --include-drafts "
+            "to build it with the drafts marked") in err
+    assert "'en'" not in err
+
+
+def test_pdf_ua_2_is_audited_honestly(capsys, tmp_path):
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out),
+                       "--format", "pdf", "--lang", "en", "--variant", "standard",
+                       "--pdf-variant", "pdf/ua-2")
+    assert code == 0, err
+    code, text, _ = run(capsys, "audit", str(out / "pdf" / "en" / "alpha.pdf"))
+    assert "note: declares PDF/UA-2, but only the PDF/UA-1 rules were checked" in text
+    import pikepdf
+
+    with pikepdf.open(out / "pdf" / "en" / "alpha.pdf") as pdf:
+        xmp = pdf.Root.Metadata.read_bytes().decode()
+    assert 'pdfuaid:part="2"' in xmp or "<pdfuaid:part>2</pdfuaid:part>" in xmp
+    assert "pdfuaid:conformance" not in xmp  # ISO 14289-2 defines part and rev only
+    code, out_text, _ = run(capsys, "build", "--help")
+    assert "experimental" in out_text

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from benech_publish import load_content, model as m
-from benech_publish._pdfstruct import read_structure
+from benech_publish.audit.structure import read_structure
 from benech_publish.audit import audit_pdf
 from conftest import PROJECT
 from validators import pdfua_check

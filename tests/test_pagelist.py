@@ -195,3 +195,25 @@ def test_mismatch_between_layout_and_source_is_an_error():
     with pytest.raises(pagelist.PageListError):
         pagelist._advance("abc", 0, "abx", "-", "u/1")
     assert pagelist._advance("abc", 0, "ab-", "-", "u/1") == 2  # a hyphenation hyphen
+
+
+def test_marker_never_enters_an_accessible_name():
+    """th, dt, headings and link text take their name from their content: no marker inside."""
+    # A definition term: at the end of the previous definition, not "6 Last updated".
+    assert _insert("<dl><dt>One</dt><dd>1</dd><dt>Last updated</dt><dd>x</dd></dl>", "u/4", 0) == \
+        "<section><dl><dt>One</dt><dd>1|</dd><dt>Last updated</dt><dd>x</dd></dl></section>"
+    # The first term of a list: before the list.
+    assert _insert("<dl><dt>Last updated</dt><dd>x</dd></dl>", "u/2", 0) == \
+        "<section>|<dl><dt>Last updated</dt><dd>x</dd></dl></section>"
+    # A column header: before the table, not "9 Week" on every cell.
+    table = "<table><thead><tr><th>Week</th><th>Dose</th></tr></thead></table>"
+    assert _insert(table, "u/4", 0) == f"<section>|{table}</section>"
+    # A row header of a later row: at the end of the row before it.
+    table = ("<table><tbody><tr><th>Mon</th><td>rest</td></tr>"
+             "<tr><th>Tue</th><td>walk</td></tr></tbody></table>")
+    assert _insert(table, "u/7", 0) == "<section>" + table.replace("rest</td>", "rest|</td>") + \
+        "</section>"
+    # Inside a heading or a link: before it.
+    assert _insert("<h2>Alpha beta</h2>", "u/1", 5) == "<section>|<h2>Alpha beta</h2></section>"
+    assert _insert("<p>Alpha <a href='#x'>beta gamma</a></p>", "u/1", 9) == \
+        '<section><p>Alpha |<a href="#x">beta gamma</a></p></section>'

@@ -464,8 +464,9 @@ def test_web_addresses_break_only_after_slashes(tmp_path):
              '</dl></body></html>')
     prepared = writer.prepare(xhtml, hyphenate=False)
     assert 'aria-label="Website: https://a-b.it/x-y/"' in prepared
+    # never after a dot ("www." at a line end reads like a full stop) nor a hyphen
     assert ('<span class="nobr">https:/</span><wbr/><span class="nobr">/</span><wbr/>'
-            '<span class="nobr">a-b.</span><wbr/><span class="nobr">it/</span><wbr/>'
+            '<span class="nobr">a-b.it/</span><wbr/>'
             '<span class="nobr">x-y/</span>') in prepared
 
 
@@ -491,3 +492,68 @@ def test_print_css_uses_only_site_colours(tmp_path):
                         colours.muted}, used
         assert not re.search(r"\b(rgb|hsl)a?\(|(?<![-\w])(black|white|gray|grey)(?![-\w])", css)
         assert '"Pagina " counter(page)' in css
+
+
+@slow
+def test_large_print_never_ends_a_line_inside_an_address_at_a_dot_and_has_no_underlines(shipped_out):
+    import pypdfium2 as pdfium
+
+    content = load_content(PROJECT / "content")
+    addresses = {a for c in content.conditions for a in (c.source_url, content.site.website) if a}
+    addresses |= {content.site.contacts.website, content.site.contacts.email} - {""}
+    assert addresses
+    for pdf in sorted((shipped_out / "pdf").rglob("*.large.pdf")):
+        doc = pdfium.PdfDocument(pdf)
+        for index in range(len(doc)):
+            for line in doc[index].get_textpage().get_text_range().splitlines():
+                last = line.strip().split(" ")[-1] if line.strip() else ""
+                assert not last.endswith("www."), (pdf.name, line)
+                if last.endswith("."):
+                    assert not any(a.startswith(last) or f"//{last}" in a for a in addresses
+                                   if len(last) > 4), (pdf.name, line)
+    from benech_publish import Renderer
+    from benech_publish.writers import Context
+
+    ctx = Context(Renderer(), Options(), PROJECT / "content", CREATED)
+    large_css = "\n".join(ctx.print_stylesheets(edition("large"), content.site, "en"))
+    decorations = re.findall(r"(?:^|[\s,}])a \{[^}]*text-decoration: (\w+)", large_css)
+    assert decorations and decorations[-1] == "none", decorations  # the last rule wins
+
+
+# --------------------------------------------------------------------------- audit gate
+
+_NO_ALT_IMAGE = ('<img src="data:image/svg+xml;charset=utf-8,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22'
+                 ' width=%2210%22 height=%2210%22%3E%3Crect width=%2210%22 height=%2210%22/%3E%3C/svg%3E"/>')
+
+
+def _template_with_a_defect(tmp_path: Path) -> Path:
+    """A user template that puts an image without a text alternative into every leaflet."""
+    from benech_publish.render import PACKAGE_TEMPLATES
+
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    source = (Path(PACKAGE_TEMPLATES) / "leaflet.xhtml").read_text(encoding="utf-8")
+    (templates / "leaflet.xhtml").write_text(
+        source.replace('<div class="leaflet-body">', f'<div class="leaflet-body">{_NO_ALT_IMAGE}', 1),
+        encoding="utf-8")
+    return templates
+
+
+@slow
+def test_a_leaflet_failing_its_audit_is_not_written_under_strict(tmp_path):
+    templates = _template_with_a_defect(tmp_path)
+    options = Options(formats=("pdf",), languages=("en",), editions=("standard",),
+                      templates=templates)
+    with pytest.raises(BuildError) as caught:
+        build(PROJECT / "content", tmp_path / "strict", options.with_(strict=True))
+    report = caught.value.report
+    # The leaflet (its template has the defect) is refused; the booklet is fine.
+    assert [p.name for p in (tmp_path / "strict").rglob("*.pdf")] == ["booklet.pdf"]
+    assert any("not written: its PDF audit found" in f.message for f in report.failures)
+
+    # Without strict: written, and the build summary marks it.
+    report = build(PROJECT / "content", tmp_path / "lax", options)
+    written = [p for p in report.written if p.suffix == ".pdf"]
+    assert written
+    marked = [n for n in report.notices if "FAILS ITS PDF AUDIT" in n]
+    assert all(any(str(p) in n for n in marked) for p in written if "booklet" not in p.name)

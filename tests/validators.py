@@ -14,6 +14,7 @@ See docs/validators.md.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -22,7 +23,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
@@ -445,3 +446,106 @@ def render_page_png(
         pdf.close()
     return out
 
+
+
+# --------------------------------------------------------------------------
+# A real browser: Debian's Chromium driven by Playwright, and axe-core in it
+# --------------------------------------------------------------------------
+
+AXE_JS = REPO_ROOT / ".tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+#: WCAG 2.0, 2.1 and 2.2, levels A and AA.
+AXE_TAGS: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+#: Flags of the browser the tests drive: CHROMIUM_EXTRA_FLAGS, but the host-resolver rule
+#: also lets 127.0.0.1 through (an IP literal is mapped too; the test servers listen there).
+CHROMIUM_BROWSER_FLAGS: tuple[str, ...] = (
+    "--no-sandbox", "--disable-gpu",
+    *(f"{flag} , EXCLUDE 127.0.0.1" if flag.startswith("--host-resolver-rules=") else flag
+      for flag in CHROMIUM_EXTRA_FLAGS))
+
+
+def require_browser() -> None:
+    """Playwright (Python) and Debian's Chromium; Playwright's own browsers are never used."""
+    try:
+        import playwright.sync_api  # noqa: F401
+
+        found = True
+    except ModuleNotFoundError:
+        found = False
+    require_tool("Playwright", found, "pip install -e '.[test]' installs it")
+    require_tool("Chromium", chromium_executable() is not None,
+                 "`chromium` not on PATH (Debian: apt-get install chromium; `make tools` does it as root)")
+
+
+def require_axe() -> None:
+    require_browser()
+    require_tool("axe-core", AXE_JS.is_file(), f"{AXE_JS} missing; run `make tools` (npm install axe-core)")
+
+
+@contextlib.contextmanager
+def chromium_browser() -> Iterator[Any]:
+    """A headless Debian Chromium (a Playwright ``Browser``), closed on exit."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    chromium = chromium_executable()
+    assert chromium is not None
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True,
+                                     args=list(CHROMIUM_BROWSER_FLAGS))
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass(frozen=True)
+class AxeFinding:
+    """One axe-core violation: a rule and the elements that fail it."""
+
+    rule: str  # e.g. "color-contrast"
+    impact: str  # minor | moderate | serious | critical
+    help: str
+    url: str  # the page
+    targets: tuple[str, ...]  # CSS selectors of the failing elements
+    html: str  # markup of the first failing element
+    tags: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"[{self.impact}] {self.rule} @ {self.url} {', '.join(self.targets[:3])}: {self.help} {self.html[:160]}"
+
+
+def axe(page_or_url: Any, *, tags: tuple[str, ...] = AXE_TAGS) -> list[AxeFinding]:
+    """Run axe-core (WCAG 2.x A/AA and 2.2 AA rules) in Chromium; return its violations.
+
+    ``page_or_url``: a Playwright ``Page`` already showing the document (axe is
+    injected through the DevTools protocol, so a page's content security
+    policy does not block it), or a URL / file path to open in a fresh
+    headless Chromium.
+    """
+    require_axe()
+    if hasattr(page_or_url, "evaluate"):
+        return _axe_page(page_or_url, tags)
+    target = str(page_or_url)
+    if "://" not in target:
+        target = Path(target).resolve().as_uri()
+    with chromium_browser() as browser:
+        page = browser.new_page()
+        page.goto(target)
+        return _axe_page(page, tags)
+
+
+def _axe_page(page: Any, tags: tuple[str, ...]) -> list[AxeFinding]:
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})", list(tags))
+    findings = []
+    for v in result["violations"]:
+        nodes = v.get("nodes") or []
+        findings.append(AxeFinding(
+            rule=str(v["id"]), impact=str(v.get("impact") or ""), help=str(v.get("help", "")),
+            url=str(result.get("url", "")),
+            targets=tuple(str(t) for n in nodes for t in n.get("target", [])),
+            html=str(nodes[0].get("html", "")) if nodes else "", tags=tuple(v.get("tags", []))))
+    return findings

@@ -110,7 +110,7 @@ def check(content_dir: Path, templates: Path | None, strict: bool) -> None:
 @click.option("--variant", "editions", callback=_csv(EDITIONS), metavar=",".join(EDITIONS),
               help="Editions to build (default: all).")
 @click.option("--format", "formats", callback=_csv(FORMATS), metavar=",".join(FORMATS),
-              help="Formats to build (default: all).")
+              help="Formats to build (default: all; braille only when liblouis is installed).")
 @click.option("--paper", type=click.Choice(PAPERS, case_sensitive=False),
               default=DEFAULT_OPTIONS.paper, show_default=True,
               help="Paper of standard-edition leaflets and booklets (large print is always A4).")
@@ -119,7 +119,9 @@ def check(content_dir: Path, templates: Path | None, strict: bool) -> None:
               show_default=True, help="Body size of the large-print edition, in points.")
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS, case_sensitive=False),
               default=DEFAULT_OPTIONS.pdf_variant,
-              show_default=True, help="PDF conformance preset.")
+              show_default=True,
+              help="PDF conformance preset. pdf/ua-2 is experimental: its PDFs are "
+                   "audited against the PDF/UA-1 rules only.")
 @click.option("--include-drafts", is_flag=True, help="Put draft conditions in booklets, marked as drafts.")
 @templates_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
@@ -129,11 +131,13 @@ def check(content_dir: Path, templates: Path | None, strict: bool) -> None:
 @click.option("--incremental", is_flag=True, hidden=True,
               help="Deprecated: builds are incremental by default; accepted and ignored.")
 @strict_option
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also say what the layout did (copy-fitting: what was tried and kept).")
 def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions: tuple[str, ...],
           formats: tuple[str, ...], paper: str, large_print_pt: int, pdf_variant: str,
           include_drafts: bool, templates: Path | None, jobs: int | None, force: bool,
-          incremental: bool, strict: bool) -> None:
-    """Build every output: web pages, PDF leaflets and booklets, EPUB booklets.
+          incremental: bool, strict: bool, verbose: bool) -> None:
+    """Build every output: web pages, PDF leaflets and booklets, EPUB booklets, braille.
 
     With no options: every format, language and edition the content has.
     Only outputs whose inputs or options changed are made (see --force).
@@ -171,6 +175,9 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
         _say(f"note: {notice}")
     for path in report.removed:
         _say(f"removed {path} (its condition or language no longer exists)")
+    if verbose:
+        for line in report.log:
+            _say(f"layout: {line}")
     _say(f"{'done' if ok else 'failed'}: {len(report.written)} file(s) written, "
          f"{len(report.skipped)} up to date, {len(report.removed)} removed, "
          f"{len(report.failures)} failed, "
@@ -188,7 +195,8 @@ def audit(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check PDFs against the machine-checkable PDF/UA-1 rules (Matterhorn Protocol).
 
     Prints a report (or JSON); exits 1 when any file has an error-level
-    finding (or, with --strict, any finding at all).
+    finding (or, with --strict, any finding at all). A file that declares
+    PDF/UA-2 is checked against the PDF/UA-1 rules only, and the report says so.
     """
     from .audit import audit_pdf, format_json, format_text
 
@@ -276,42 +284,97 @@ def templates_copy(name: str, content_dir: Path, templates: Path | None) -> None
     sys.exit(EXIT_OK)
 
 
+@cli.command()
+@content_option
+@click.option("--out", "out_dir", default="out", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 makes the catalogue visible on the network.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on (0: any free port).")
+@templates_option
+@click.option("--no-watch", is_flag=True, help="Do not rebuild when a source file changes.")
+def serve(content_dir: Path, out_dir: Path, host: str, port: int, templates: Path | None,
+          no_watch: bool) -> None:
+    """Run the staff web app and the HTTP API (see docs/serve.md, docs/http-api.md).
+
+    Shows the catalogue, each condition with its files, and the problems;
+    rebuilds in the background when content changes. Stop with Ctrl+C.
+    """
+    from .serve import ServeConfig, Server
+
+    options = Options(include_drafts=True, incremental=True, templates=templates)
+    config = ServeConfig(content_dir=content_dir, out_dir=out_dir, host=host, port=port,
+                         options=options, watch=not no_watch)
+    if not config.local_only:
+        _say(f"warning: listening on {host}: the catalogue, the drafts and the API are visible "
+             "to every computer that can reach this one on the network")
+    server = Server(config)
+    _say(f"serving {content_dir} on {server.url} (press Ctrl+C to stop)")
+    server.run()
+
+
 @cli.group("import")
 def import_() -> None:
     """Bring existing pages into content/ as draft Markdown files (see docs/import.md)."""
 
 
+def _lang_code(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from .importer.wordpress import check_lang
+
+    if value:
+        try:
+            check_lang(value)
+        except ConfigError as exc:
+            raise click.BadParameter(str(exc).removeprefix("--lang ")) from None
+    return value
+
+
 @import_.command("wordpress")
 @click.argument("source")
 @content_option
-@click.option("--force", is_flag=True, help="Replace files (and images) that already exist.")
-@click.option("--fetch-images", is_flag=True,
-              help="Download the page's images (http(s), the page's own site only) into "
-                   "content/images/<slug>/.")
-@click.option("--lang", "lang", default="", metavar="CODE",
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@click.option("--diff", is_flag=True,
+              help="Write nothing: show, per section, what changed on the site against the "
+                   "existing files.")
+@click.option("--fetch-images/--no-fetch-images", default=True, show_default=True,
+              help="Download the pages' images (from the source's own site and --image-host "
+                   "hosts) into content/images/<slug>/; otherwise write placeholders to fill.")
+@click.option("--image-host", "image_hosts", multiple=True, metavar="HOST",
+              help="Also download images from HOST (repeatable; e.g. for a saved .json source).")
+@click.option("--lang", "lang", default="", metavar="CODE", callback=_lang_code,
               help="Language of the pages, when they do not say (or to override them).")
 @click.option("--timeout", type=click.FloatRange(0.1, 600), default=20.0, show_default=True,
-              help="Seconds to wait for an http(s) source (and each image).")
+              help="Seconds for each whole download (the source, and each image).")
 @click.option("--max-size", "max_mb", type=click.FloatRange(0.001, 1000), default=20.0,
               show_default=True, help="Largest source accepted, in megabytes.")
-def import_wordpress_cmd(source: str, content_dir: Path, force: bool, fetch_images: bool,
-                         lang: str, timeout: float, max_mb: float) -> None:
+def import_wordpress_cmd(source: str, content_dir: Path, force: bool, diff: bool,
+                         fetch_images: bool, image_hosts: tuple[str, ...], lang: str,
+                         timeout: float, max_mb: float) -> None:
     """Import WordPress pages from SOURCE: a saved REST API answer (one page or the
     array /wp-json/wp/v2/pages returns), a folder of them, or an http(s) address.
 
-    Each page becomes content/<lang>/<slug>.md with 'status: draft'. Prints
-    what was written, dropped and needs review; exits 1 if any page failed,
-    was skipped or does not validate yet.
+    Each page becomes content/<lang>/<slug>.md with 'status: draft', then the
+    files written are checked. Prints what was written, dropped and needs
+    review, and every remaining problem as file:line; exits 1 if any page
+    failed, was skipped or does not pass the check yet.
     """
     from .importer import import_wordpress
 
     report = import_wordpress(source, content_dir, force=force, fetch_images=fetch_images,
-                              lang=lang, timeout=timeout, max_bytes=int(max_mb * 1024 * 1024))
+                              image_hosts=image_hosts, diff=diff, lang=lang, timeout=timeout,
+                              max_bytes=int(max_mb * 1024 * 1024))
     for note in report.notes:
         _say(f"note: {note}")
     for page in report.pages:
         if page.status == "written":
             _say(f"written {page.path} (from {page.origin})")
+        elif page.status == "compared":
+            _say(f"{page.path}: {'changed on the site' if page.diff else 'no change'} "
+                 f"(from {page.origin})")
+            if page.diff:
+                click.echo(page.diff, nl=False)
+            continue
         else:
             _say(f"{page.origin}: {page.status}: {page.reason}")
             continue
@@ -323,8 +386,17 @@ def import_wordpress_cmd(source: str, content_dir: Path, force: bool, fetch_imag
             _say(f"  review: {text}")
         for path in page.images:
             _say(f"  image saved: {path}")
-        for d in page.diagnostics:
-            _say(f"  {d}")
+    if diff:
+        changed = sum(1 for p in report.compared if p.diff)
+        _say(f"{'done' if report.ok else 'problems'}: {len(report.compared)} compared, "
+             f"{changed} changed, {len(report.failed)} failed; nothing written")
+        sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
+    if report.written:
+        _say(f"check: {len(report.will_build)} of {len(report.written)} written file(s) will "
+             "build as they are")
+        for page in report.written:
+            for d in page.diagnostics:
+                _say(f"  {d}")
     _say(f"{'done' if report.ok else 'problems'}: {len(report.written)} written, "
          f"{len(report.skipped)} skipped, {len(report.failed)} failed, "
          f"{len(report.needs_review)} need review")

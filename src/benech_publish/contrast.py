@@ -48,3 +48,32 @@ def check_colours(colours: Colours) -> list[str]:
                 f"colour contrast too low for {use}: '{fg}' {getattr(colours, fg)} on '{bg}' "
                 f"{getattr(colours, bg)} is {ratio:.2f}:1, needs at least {minimum:g}:1")
     return problems
+
+
+def _mix(a: str, b: str, t: float) -> str:
+    """``a`` moved a fraction ``t`` towards ``b`` (sRGB channels)."""
+    ca = [int(a.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    cb = [int(b.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ca, cb, strict=True))
+
+
+def dark_colours(colours: Colours) -> Colours:
+    """A dark-scheme variant of the site's colours for the web page
+    (``prefers-color-scheme: dark``) that passes every pair of :data:`PAIRS`.
+
+    Background near-black, text near-white, panels a dark tint of the
+    primary colour, headings and links the primary colour lightened until
+    it keeps 7:1 on both backgrounds. Deterministic; always succeeds (white
+    is the limit of the lightening).
+    """
+    background, text, muted = "#121212", "#f2f2f2", "#c8c8c8"
+    accent = _mix(background, colours.primary, 0.18)
+    step = 0.0
+    primary = colours.primary
+    while step <= 1.0:
+        primary = _mix(colours.primary, "#ffffff", step)
+        if min(contrast_ratio(primary, background), contrast_ratio(primary, accent)) >= 7.0:
+            break
+        step += 0.05
+    dark = Colours(primary=primary, text=text, background=background, accent=accent, muted=muted)
+    return dark

@@ -110,3 +110,7 @@ class BuildError(BenechError):
         self.report = report
         super().__init__(f"{len(self.failures)} output(s) failed" if self.failures
                          else "the content has problems")
+
+
+class AuditFailed(BenechError):
+    """Under ``strict``, a PDF whose audit found errors: the job writes nothing."""

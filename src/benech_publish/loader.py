@@ -44,7 +44,8 @@ FRONT_MATTER_KEYS = {
     "lang": "language code; must match the folder",
 }
 SITE_KEYS = {"name", "tagline", "website", "contacts", "logo", "colours", "order", "languages",
-             "intro", "certified_by"}
+             "intro", "certified_by", "braille"}
+BRAILLE_KEYS = {"tables", "cells", "lines", "display"}
 _LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -215,12 +216,51 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
         diags.append(Diagnostic(y.at("order"), "'order' must be a list of condition ids", code="site"))
         order = []
     return m.Site(
+        braille=_braille(y, diags),
         name=(name or "").strip(), tagline=_text_map(y, "tagline", diags),
         website=str(y.data.get("website", "") or ""), contacts=contacts, logo=logo,
         colours=colours, order=tuple(order), languages=tuple(languages),
         intro=_text_map(y, "intro", diags),
         certified_by=str(y.data.get("certified_by", "") or name or ""), location=location,
     )
+
+
+def _braille(y: _Yaml, diags: list[Diagnostic]) -> m.BrailleSetup:
+    """site.yaml ``braille:`` (tables per language, cells, lines, display); see docs/braille.md."""
+    raw = y.data.get("braille")
+    if raw is None:
+        return m.BrailleSetup()
+    where = y.at("braille")
+    if not isinstance(raw, dict):
+        diags.append(Diagnostic(where, "'braille' must be a mapping (tables, cells, lines, "
+                                "display)", code="site"))
+        return m.BrailleSetup()
+    for key in raw:
+        if key not in BRAILLE_KEYS:
+            diags.append(Diagnostic(where, f"unknown braille setting '{key}' (known: "
+                                    f"{', '.join(sorted(BRAILLE_KEYS))})", code="site"))
+    tables = dict(m.DEFAULT_BRAILLE_TABLES)
+    given = raw.get("tables") or {}
+    if isinstance(given, dict) and all(isinstance(v, str) and v.strip() for v in given.values()):
+        tables.update({str(k): v.strip() for k, v in given.items()})
+    else:
+        diags.append(Diagnostic(where, "braille 'tables' must give a liblouis table list per "
+                                "language (en: en-ueb-g2.ctb)", code="site"))
+    sizes: dict[str, int] = {}
+    for key, low, high, default in (("cells", 20, 60, 40), ("lines", 10, 40, 25)):
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            diags.append(Diagnostic(where, f"braille '{key}' must be a whole number from {low} "
+                                    f"to {high}, not {value!r}", code="site"))
+            value = default
+        sizes[key] = value
+    display = raw.get("display", "en-us-brf.dis")
+    if not isinstance(display, str) or not display.strip():
+        diags.append(Diagnostic(where, "braille 'display' must name a liblouis display table "
+                                "(en-us-brf.dis)", code="site"))
+        display = "en-us-brf.dis"
+    return m.BrailleSetup(tables=tables, cells=sizes["cells"], lines=sizes["lines"],
+                          display=display.strip())
 
 
 # --------------------------------------------------------------------------- conditions

@@ -13,6 +13,7 @@ Syntax (full reference in ``docs/content-format.md``):
   ``[Text]{lang=la}`` (foreign-language span), ``[MRI]{abbr="magnetic resonance imaging"}``.
 * ``![Alt text](images/x.png "Caption")`` on its own line is a figure;
   ``![](images/x.png){.decorative}`` marks a decorative image.
+* ``Table: Caption text`` as the paragraph right above a table is its caption;
 * bullet and numbered lists, GitHub-style tables, ``::: note`` / ``::: tip`` /
   ``::: warning`` callouts.
 """
@@ -20,7 +21,7 @@ Syntax (full reference in ``docs/content-format.md``):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from markdown_it import MarkdownIt
@@ -32,6 +33,7 @@ from . import model as m
 from .errors import Diagnostic, Location, Severity
 
 NOTE_KINDS = ("note", "tip", "warning")
+CAPTION_PREFIX = "Table:"  # a paragraph "Table: ..." right above a table is its caption
 ANCHOR_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ATTR_ITEM = re.compile(r'#([\w-]+)|\.([\w-]+)|([\w-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))')
@@ -148,6 +150,7 @@ class _Builder:
     def blocks(self, tokens: list[Token], i: int, end_types: tuple[str, ...]) -> tuple[list[m.Block], int]:
         """Read blocks from tokens[i] until a token whose type is in end_types (not consumed)."""
         out: list[m.Block] = []
+        captions: dict[m.Paragraph, tuple[m.Inline, ...]] = {}  # "Table: ..." paragraphs
         while i < len(tokens) and tokens[i].type not in end_types:
             tok = tokens[i]
             t = tok.type
@@ -156,13 +159,19 @@ class _Builder:
                 block = self.paragraph(tok, inline)
                 if block is not None:
                     out.append(block)
+                    if isinstance(block, m.Paragraph) and inline.content.startswith(CAPTION_PREFIX):
+                        captions[block] = block.inlines
                 i += 3
             elif t in ("bullet_list_open", "ordered_list_open"):
                 block, i = self.list_(tokens, i)
                 out.append(block)
             elif t == "table_open":
-                block, i = self.table(tokens, i)
-                out.append(block)
+                table, i = self.table(tokens, i)
+                last = out[-1] if out else None
+                if isinstance(last, m.Paragraph) and last in captions:
+                    out.pop()
+                    table = replace(table, caption=_caption_text(captions.pop(last)))
+                out.append(table)
             elif t.startswith("container_") and t.endswith("_open"):
                 kind = t[len("container_"):-len("_open")]
                 inner, i = self.blocks(tokens, i + 1, (f"container_{kind}_close",))
@@ -185,6 +194,11 @@ class _Builder:
                     i += 1
             else:
                 i += 1
+        for para in captions:
+            self.diagnostics.append(Diagnostic(
+                para.location, "a 'Table: ...' caption must stand directly above a table "
+                "(a blank line between them); write 'Table\\:' for ordinary text",
+                Severity.ERROR, "table-caption"))
         return out, i
 
     def paragraph(self, tok: Token, inline: Token) -> m.Block | None:
@@ -227,7 +241,7 @@ class _Builder:
             return m.NumberedList(tuple(items), start, self.loc(open_tok)), i + 1
         return m.BulletList(tuple(items), self.loc(open_tok)), i + 1
 
-    def table(self, tokens: list[Token], i: int) -> tuple[m.Block, int]:
+    def table(self, tokens: list[Token], i: int) -> tuple[m.Table, int]:
         open_tok = tokens[i]
         head: list[tuple[m.Cell, ...]] = []
         body: list[tuple[m.Cell, ...]] = []
@@ -252,6 +266,15 @@ class _Builder:
                 i += 1
             i += 1
         return m.Table(tuple(head), tuple(body), location=self.loc(open_tok)), i + 1
+
+
+def _caption_text(inlines: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+    """The caption of a ``Table: ...`` paragraph: its inlines without the prefix."""
+    first = inlines[0] if inlines else None
+    if isinstance(first, m.Text) and first.text.startswith(CAPTION_PREFIX):
+        rest = first.text[len(CAPTION_PREFIX):].lstrip()
+        return ((m.Text(rest),) if rest else ()) + inlines[1:]
+    return inlines
 
 
 def _merge_text(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:

@@ -296,6 +296,20 @@ class Colours:
     muted: str = "#4a4a4a"
 
 
+#: liblouis tables per language when site.yaml does not name them (docs/braille.md).
+DEFAULT_BRAILLE_TABLES = {"en": "en-ueb-g2.ctb", "it": "it-it-comp6.utb,benech-it-extra.uti"}
+
+
+@dataclass(frozen=True)
+class BrailleSetup:
+    """site.yaml ``braille:``: liblouis tables per language, page size, BRF display table."""
+
+    tables: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_BRAILLE_TABLES))
+    cells: int = 40
+    lines: int = 25
+    display: str = "en-us-brf.dis"
+
+
 @dataclass(frozen=True)
 class Site:
     """The clinic: name, contacts, logo, colours, per-language texts, condition order."""
@@ -310,6 +324,7 @@ class Site:
     languages: tuple[str, ...] = ("it", "en")
     intro: dict[str, str] = field(default_factory=dict)  # per language, Markdown paragraphs
     certified_by: str = ""
+    braille: BrailleSetup = field(default_factory=BrailleSetup)
     location: Location = NOWHERE
 
     def text(self, values: dict[str, str], lang: str) -> str:

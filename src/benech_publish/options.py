@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import ConfigError
 
-FORMATS = ("html", "pdf", "epub")
+FORMATS = ("html", "pdf", "epub", "braille")
 EDITIONS = ("standard", "large")
 PAPERS = ("A4", "A5")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/ua-2")
@@ -26,7 +26,7 @@ STANDARD_PT_RANGE = (12, 16)
 
 @dataclass(frozen=True)
 class Options:
-    #: Output formats to write: any of ``html``, ``pdf``, ``epub``.
+    #: Output formats to write: any of ``html``, ``pdf``, ``epub``, ``braille`` (BRF + PEF).
     formats: tuple[str, ...] = FORMATS
     #: Content languages to build; empty means every language the content has.
     languages: tuple[str, ...] = ()
@@ -50,6 +50,9 @@ class Options:
     jobs: int | None = None
     #: Make every output, even those the manifest shows are up to date.
     force: bool = False
+    #: Deprecated and ignored: builds are always incremental (see ``force``). Kept so
+    #: callers that pass ``incremental=True`` keep working.
+    incremental: bool = False
 
     def __post_init__(self) -> None:
         problems = []

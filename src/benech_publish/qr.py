@@ -3,8 +3,9 @@
 Takes: a URL, a language (for the alt text) and the site colours. Gives: a
 :class:`QrImage` -- an SVG ``data:`` URI (vector, so it prints sharp at any
 size and adds ~2 KB to a PDF) and its alt text, from the ``qr_alt`` label
-("QR code that opens the online version of this information: <url>"), ready
-for ``mx.closing_panel(condition, qr=...)``.
+("QR code: online version of this leaflet"): it says what the code is, not the
+address, which the closing panel prints (and a screen reader reads) right
+after it. Ready for ``mx.closing_panel(condition, qr=...)``.
 
 Dark modules use the site's text colour on its background colour: the
 contrast check already guarantees 7:1 for that pair, well above what

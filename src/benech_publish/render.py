@@ -24,6 +24,8 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import i18n
+from .contrast import dark_colours
+from .typography import Smartener, smarten
 from . import model as m
 from .errors import RenderError
 from .options import DEFAULT_OPTIONS, Options
@@ -31,36 +33,45 @@ from .overrides import CLINIC_CSS, PACKAGE_TEMPLATES, PROTECTED
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
-def inline_html(nodes: Iterable[m.Inline], id_prefix: str = "", link_map: dict[str, str] | None = None) -> Markup:
+def inline_html(nodes: Iterable[m.Inline], id_prefix: str = "", link_map: dict[str, str] | None = None,
+                smart: Smartener | None = None) -> Markup:
     """Inline nodes → XHTML. ``#anchor`` links become ``#<id_prefix><anchor>``
-    (or ``link_map[anchor]`` when given, e.g. ``chapter.xhtml#anchor``)."""
+    (or ``link_map[anchor]`` when given, e.g. ``chapter.xhtml#anchor``).
+
+    ``smart`` (the paragraph's :class:`~benech_publish.typography.Smartener`)
+    applies the language's typography to the text; code and addresses stay as typed.
+    """
     out: list[str] = []
+
+    def children(node: m.Inline, inner: Smartener | None = smart) -> Markup:
+        return inline_html(node.children, id_prefix, link_map, inner)  # type: ignore[attr-defined]
+
     for node in nodes:
         if isinstance(node, m.Text):
-            out.append(str(escape(node.text)))
+            out.append(str(escape(smart.text(node.text) if smart else node.text)))
         elif isinstance(node, m.Code):
-            out.append(f"<code>{escape(node.text)}</code>")
+            out.append(f"<code>{escape(smart.skip(node.text) if smart else node.text)}</code>")
         elif isinstance(node, m.LineBreak):
             out.append("<br/>")
         elif isinstance(node, m.Emphasis):
-            out.append(f"<em>{inline_html(node.children, id_prefix, link_map)}</em>")
+            out.append(f"<em>{children(node)}</em>")
         elif isinstance(node, m.Strong):
-            out.append(f"<strong>{inline_html(node.children, id_prefix, link_map)}</strong>")
+            out.append(f"<strong>{children(node)}</strong>")
         elif isinstance(node, m.Span):
             lang = escape(node.lang)
-            out.append(f'<span lang="{lang}" xml:lang="{lang}">'
-                       f"{inline_html(node.children, id_prefix, link_map)}</span>")
+            inner = smart.child(node.lang) if smart else None
+            out.append(f'<span lang="{lang}" xml:lang="{lang}">{children(node, inner)}</span>')
+            if smart and inner:
+                smart.previous = inner.previous
         elif isinstance(node, m.Abbr):
-            out.append(f'<abbr title="{escape(node.title)}">'
-                       f"{inline_html(node.children, id_prefix, link_map)}</abbr>")
+            out.append(f'<abbr title="{escape(node.title)}">{children(node)}</abbr>')
         elif isinstance(node, m.Link):
             href = node.href
             if href.startswith("#"):
                 anchor = href[1:]
                 href = (link_map or {}).get(anchor, f"#{id_prefix}{anchor}")
             title = f' title="{escape(node.title)}"' if node.title else ""
-            out.append(f'<a href="{escape(href)}"{title}>'
-                       f"{inline_html(node.children, id_prefix, link_map)}</a>")
+            out.append(f'<a href="{escape(href)}"{title}>{children(node)}</a>')
         else:  # pragma: no cover - exhaustive over model.Inline
             raise RenderError(f"unknown inline node {node!r}")
     return Markup("".join(out))
@@ -108,6 +119,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            finalize=_finalize,
         )
         self.env.filters["inline"] = _inline_filter
         self.env.filters["date"] = _date_filter
@@ -133,6 +145,7 @@ class Renderer:
             "medium": medium,  # "html" | "pdf" | "epub"
             "options": options,
             "colours": site.colours,
+            "dark": dark_colours(site.colours),  # the web page's dark-scheme colours
             "id_prefix": "",
             "link_map": {},
             "stylesheets": (),
@@ -162,7 +175,17 @@ class Renderer:
 
 @jinja2.pass_context
 def _inline_filter(ctx: jinja2.runtime.Context, nodes: Iterable[m.Inline]) -> Markup:
-    return inline_html(nodes, ctx.get("id_prefix", ""), ctx.get("link_map") or None)
+    return inline_html(nodes, ctx.get("id_prefix", ""), ctx.get("link_map") or None,
+                       Smartener(ctx.get("lang", "en")))
+
+
+@jinja2.pass_context
+def _finalize(ctx: jinja2.runtime.Context, value: Any) -> Any:
+    """Every plain string a markup template writes gets the language's typography
+    (titles, summaries, labels, alt texts); markup, addresses and stylesheets do not."""
+    if type(value) is not str or (ctx.name or "").endswith(".css"):
+        return value
+    return smarten(value, ctx.get("lang", "en"))
 
 
 @jinja2.pass_context

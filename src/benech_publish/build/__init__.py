@@ -8,6 +8,8 @@ under ``out/`` and a :class:`BuildReport`::
     out/pdf/<lang>/<slug>[.large].pdf         leaflet per condition
     out/pdf/<lang>/booklet[.large].pdf        booklet of all conditions
     out/epub/<lang>/booklet[.large].epub      booklet as EPUB 3
+    out/braille/<lang>/<slug>.brf|.pef        braille leaflet (docs/braille.md)
+    out/braille/<lang>/booklet.brf|.pef       braille booklet
     out/.benech-manifest.json                 what each output was made from
 
 Stages, one module each: :mod:`.jobs` (the kinds of output, :func:`plan`, and
@@ -31,12 +33,12 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from .. import model as m
 from ..errors import BuildError, ConfigError, Diagnostic, JobFailure
 from ..loader import LoadResult, load
-from ..options import DEFAULT_OPTIONS, Options
+from ..options import DEFAULT_OPTIONS, FORMATS, Options
 from ..overrides import check_overrides, override_folder
 from ..render import Renderer
 from ..util import source_date
@@ -57,6 +59,8 @@ class BuildReport:
     failures: list[JobFailure] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    #: What the writers decided (copy-fitting); printed by ``build --verbose``.
+    log: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -166,6 +170,7 @@ class _Runner:
                 elif outcome.findings not in report.notices:
                     report.notices.append(outcome.findings)
             report.notices.extend(n for n in outcome.notices if n not in report.notices)
+            report.log.extend(outcome.log)
         return report
 
 
@@ -232,15 +237,9 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     site_path = content.site.location.path
     if not content.site.name or any(d.is_error and d.location.path == site_path for d in report.diagnostics):
         raise BuildError([], report=report)  # nothing can be made without a valid site.yaml
+    options = _braille_available(options, report)
     jobs = plan(content, out_dir, options, failed_files=loaded.failed_files)
-    for lang in sorted({Path(f).parent.name for f in loaded.failed_files}):
-        if not options.languages or lang in options.languages:
-            report.notices.append(f"booklet for '{lang}' not rebuilt: a condition in '{lang}' has "
-                                  "errors (the previous booklet is kept)")
-    for lang in options.languages or content.languages:
-        if not content.in_language(lang, include_drafts=options.include_drafts) and content.in_language(lang):
-            report.notices.append(f"no approved condition in '{lang}': booklet not built "
-                                  "(use --include-drafts to build it with drafts marked)")
+    report.notices += _booklet_notes(content, options, loaded.failed_files)
     manifest = Manifest.load(out_dir)
     try:
         result = _run(jobs, content, options, manifest, None, created or source_date(), on_progress)
@@ -252,6 +251,49 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
         manifest.save()
     report.written, report.skipped, report.removed = result.written, result.skipped, result.removed
     report.failures, report.notices = result.failures, report.notices + result.notices
+    report.log = result.log
     if not report.ok(options.strict):
         raise BuildError(report.failures, report=report)
     return report
+
+
+def _braille_available(options: Options, report: BuildReport) -> Options:
+    """Braille needs liblouis: asked for by name, its absence is an error; by default, a notice."""
+    if "braille" not in options.formats:
+        return options
+    from ..braille.liblouis import unavailable_reason
+
+    reason = unavailable_reason()
+    if not reason:
+        return options
+    if options.formats != FORMATS:
+        raise ConfigError(reason)
+    report.notices.append(f"braille edition left out: {reason}")
+    return options.with_(formats=tuple(f for f in options.formats if f != "braille"))
+
+
+def _booklet_notes(content: m.Content, options: Options, failed_files: Iterable[str]) -> list[str]:
+    """What the booklets leave out, and why (only when booklets were asked for)."""
+    if not {"pdf", "epub", "braille"} & set(options.formats):
+        return []
+    notes = []
+    wanted = options.languages or content.languages
+    for lang in sorted({Path(f).parent.name for f in failed_files}):
+        if lang in wanted:
+            notes.append(f"booklet for '{lang}' not rebuilt: a condition in '{lang}' has errors "
+                         "(the previous booklet is kept)")
+    if options.include_drafts:
+        return notes
+    for lang in wanted:
+        drafts = [Path(c.location.path).name for c in content.in_language(lang, include_drafts=True)
+                  if c.status == "draft"]
+        if not drafts:
+            continue
+        names = ", ".join(drafts)
+        if content.in_language(lang, include_drafts=False):
+            notes.append(f"booklet for '{lang}' leaves out {len(drafts)} draft condition(s) ({names}): "
+                         "use --include-drafts to include them, marked as drafts")
+        else:
+            notes.append(f"no booklet for '{lang}': every condition is a draft ({names}); "
+                         "use --include-drafts to build it with the drafts marked")
+    return notes

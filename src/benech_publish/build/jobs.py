@@ -19,12 +19,13 @@ each worker process has its own::
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from .. import model as m
-from ..errors import BenechError
+from ..errors import AuditFailed, BenechError
 from ..options import Options
 from ..render import Edition, edition
 from ..util import atomic_write
@@ -33,21 +34,27 @@ if TYPE_CHECKING:  # the writers (and the PDF audit) are imported when a job run
     from ..writers import Context  # no-op rebuild does not pay for importing them
 
 Produce = Callable[["Job", frozenset[str], m.Site, "Context"], dict[str, bytes]]
-#: Findings about what a job just wrote, as one line ("" when clean); notes, or failures under strict.
-Check = Callable[["Job", dict[str, bytes]], str]
+#: Problems in what a job made, before it is written: (note, refusal under strict) or ("", "").
+Check = Callable[["Job", dict[str, bytes], "Context"], tuple[str, str]]
 
 
 @dataclass(frozen=True)
 class OutputSpec:
     """One file a kind makes: ``out/<folder>/<lang>/<stem><edition suffix>.<ext>``.
 
-    ``stem`` is ``"{slug}"`` for per-condition kinds, a fixed name otherwise.
+    ``stem`` is ``"{slug}"`` for per-condition kinds, a fixed name otherwise;
+    ``option`` is the ``Options.formats`` entry that asks for it (default: ``format``).
     """
 
     format: str
     folder: str
     stem: str
     ext: str
+    option: str = ""
+
+    @property
+    def asked_by(self) -> str:
+        return self.option or self.format
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ class JobKind:
     depends_on: Callable[[Edition, Options], tuple[object, ...]]
     #: Rough relative cost per condition, to start the longest jobs first.
     weight: float
-    #: Run on the bytes just written (the PDF/UA audit for PDFs).
+    #: Run on the bytes before they are written (the PDF/UA audit for PDFs).
     check: Check
     #: Editions this kind is made in whatever is asked (braille: one); empty: the requested ones.
     editions: tuple[str, ...] = ()
@@ -121,6 +128,7 @@ class Outcome:
     findings: str = ""
     notices: tuple[str, ...] = ()
     failure: str = ""
+    log: tuple[str, ...] = ()  # what the writers decided (copy-fitting), for --verbose
     fatal: str = ""
 
 
@@ -147,6 +155,40 @@ def _booklet(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> d
     return write_booklet(job.members, site, job.lang, ed, formats, ctx).outputs
 
 
+# One braille writer (tables compiled once) per build context, i.e. per process.
+_BRAILLE: "weakref.WeakKeyDictionary[Context, Any]" = weakref.WeakKeyDictionary()
+
+
+def _braille_writer(site: m.Site, ctx: Context) -> Any:
+    from ..braille import BrailleWriter
+
+    writer = _BRAILLE.get(ctx)
+    if writer is None:
+        writer = _BRAILLE[ctx] = BrailleWriter(site)
+    return writer
+
+
+def _braille(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
+    """BRF + PEF; print page numbers from the standard PDF (braille/printpages.py)."""
+    from ..braille.printpages import booklet_layout, leaflet_layout
+
+    writer = _braille_writer(site, ctx)
+    if job.condition is not None:
+        data: dict[str, bytes] = writer.leaflet(job.condition, leaflet_layout(ctx, job.condition, site))
+    else:
+        data = writer.booklet(job.members, job.lang, booklet_layout(ctx, job.members, site, job.lang))
+    return data
+
+
+def _braille_check(job: Job, data: dict[str, bytes], ctx: Context) -> tuple[str, str]:
+    writer = _BRAILLE.get(ctx)  # the writer that made ``data``, with its findings about it
+    findings = [str(f) for f in writer.findings] if writer is not None else []
+    if not findings:
+        return "", ""
+    text = "; ".join(f"{job.outputs[0][1]}: braille: {f}" for f in findings)
+    return text, text
+
+
 def _edition_name(ed: Edition, options: Options) -> tuple[object, ...]:
     return (ed.name,)
 
@@ -156,12 +198,17 @@ def _print(ed: Edition, options: Options) -> tuple[object, ...]:
     return (ed.name, ed.body_pt, ed.hyphenate, ed.paper, options.pdf_variant)
 
 
-def _no_check(job: Job, data: dict[str, bytes]) -> str:
-    return ""
+def _no_check(job: Job, data: dict[str, bytes], ctx: Context) -> tuple[str, str]:
+    return "", ""
 
 
-def _audit(job: Job, data: dict[str, bytes]) -> str:
-    return audit_text(dict(job.outputs).get("pdf"), data.get("pdf"))
+def _audit(job: Job, data: dict[str, bytes], ctx: Context) -> tuple[str, str]:
+    count, problems = audit_problems(data.get("pdf"))
+    if not count:
+        return "", ""
+    path = dict(job.outputs)["pdf"]
+    return (f"{path}: FAILS ITS PDF AUDIT ({count} error(s)): {problems}",
+            f"{path}: not written: its PDF audit found {count} error(s): {problems}")
 
 
 KINDS: dict[str, JobKind] = {
@@ -173,6 +220,16 @@ KINDS: dict[str, JobKind] = {
         JobKind("booklet", "language", (OutputSpec("pdf", "pdf", "booklet", "pdf"),
                                         OutputSpec("epub", "epub", "booklet", "epub")),
                 _booklet, typesets=True, depends_on=_print, weight=0.6, check=_audit),
+        # Braille follows the standard edition's print pages (its page numbers).
+        JobKind("braille", "condition", (OutputSpec("brf", "braille", "{slug}", "brf", "braille"),
+                                         OutputSpec("pef", "braille", "{slug}", "pef", "braille")),
+                _braille, typesets=True, depends_on=_print, weight=1.0, check=_braille_check,
+                editions=("standard",)),
+        JobKind("braille-booklet", "language",
+                (OutputSpec("brf", "braille", "booklet", "brf", "braille"),
+                 OutputSpec("pef", "braille", "booklet", "pef", "braille")),
+                _braille, typesets=True, depends_on=_print, weight=0.6, check=_braille_check,
+                editions=("standard",)),
     )
 }
 
@@ -209,7 +266,7 @@ def plan(content: m.Content, out_dir: str | Path, options: Options, *,
                     outputs = tuple(
                         (spec.format, out / spec.folder / lang
                          / f"{spec.stem.format(slug=stem_of)}{suffix}.{spec.ext}")
-                        for spec in kind.outputs if spec.format in options.formats)
+                        for spec in kind.outputs if spec.asked_by in options.formats)
                     if outputs:
                         jobs.append(Job(kind.name, lang, ed_name, outputs, condition,
                                         members if kind.scope == "language" else ()))
@@ -224,35 +281,37 @@ def execute(index: int, job: Job, formats: frozenset[str], site: m.Site, ctx: Co
     A :class:`~benech_publish.errors.BenechError` or a bug in the writer
     fails this job only (its previous files are kept).
     """
-    seen = len(ctx.notices)
+    seen, seen_log = len(ctx.notices), len(ctx.logged)
     kind = KINDS[job.kind]
     try:
-        data = kind.produce(job, formats, site, ctx)
+        data = {fmt: b for fmt, b in kind.produce(job, formats, site, ctx).items() if fmt in formats}
+        findings, refusal = kind.check(job, data, ctx)
+        if findings and ctx.options.strict:  # checked before writing: nothing of the job is written
+            raise AuditFailed(refusal)
         written = []
         for fmt, path in job.outputs:
             if fmt in formats:
                 atomic_write(path, data[fmt])
                 written.append((fmt, path))
-        findings = kind.check(job, {fmt: data[fmt] for fmt, _ in written})
-        return Outcome(index, tuple(written), findings, tuple(ctx.notices[seen:]))
+        return Outcome(index, tuple(written), findings, tuple(ctx.notices[seen:]),
+                       log=tuple(ctx.logged[seen_log:]))
     except BenechError as exc:
-        return Outcome(index, notices=tuple(ctx.notices[seen:]), failure=str(exc))
+        return Outcome(index, notices=tuple(ctx.notices[seen:]), failure=str(exc),
+                       log=tuple(ctx.logged[seen_log:]))
     except Exception as exc:  # a bug in one job must not cost the other outputs
-        return Outcome(index, notices=tuple(ctx.notices[seen:]),
+        return Outcome(index, notices=tuple(ctx.notices[seen:]), log=tuple(ctx.logged[seen_log:]),
                        failure=f"internal error: {type(exc).__name__}: {exc}")
 
 
-def audit_text(path: Path | None, pdf: bytes | None) -> str:
-    """The error findings of the PDF/UA audit of ``pdf`` (just written to ``path``), or ``""``.
+def audit_problems(pdf: bytes | None) -> tuple[int, str]:
+    """The error findings of the PDF/UA audit of ``pdf``: (count, the first three), or (0, "").
 
-    The bytes are audited from memory, in the process that made them, right
-    after writing: no file is read back.
+    The bytes are audited from memory, in the process that made them, before
+    they are written: no file is read back.
     """
     from ..audit import audit_pdf
 
-    if path is None or pdf is None:
-        return ""
+    if pdf is None:
+        return 0, ""
     problems = [f for f in audit_pdf(pdf).findings if f.severity == "error"]
-    if not problems:
-        return ""
-    return f"{path}: PDF audit: " + "; ".join(f"{f.checkpoint} {f.message}" for f in problems[:3])
+    return len(problems), "; ".join(f"{f.checkpoint} {f.message}" for f in problems[:3])

@@ -29,102 +29,26 @@ Steps, in order:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import lxml.etree as etree
-import lxml.html
 
 from .. import model as m
 from ..i18n import labels
 from ..markdown import ANCHOR_RE, slugify
+from . import shortcodes
+from .langcheck import language_notes
+from .tables import convert_table
+from .clean import BLOCKS, HEADINGS, SAFE_SCHEMES, Cleaning, check_bounds, _drop, html_to_text
+from .inline import (_bold_only, _encode_url, _fix_links, _markdown_safe, _no_breaks, normalize)
+from .textutil import _CONTROL, _LANG_RE, HtmlResult, _lang_code, _short, clean_text
 
-# Removed with everything inside them; reported as dropped.
-EXECUTABLE = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
-              "noscript", "template", "link", "meta", "base", "svg", "math", "canvas",
-              "form", "input", "button", "select", "textarea", "option", "datalist", "dialog",
-              "video", "audio", "source", "track", "map", "area", "portal", "param", "title"}
-HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "nav", "center",
-              "body", "html", "hgroup", "address", "details", "summary", "fieldset", "legend",
-              "figcaption", "dl", "dt", "dd", "menu", "search", "head"}
-BLOCKS = CONTAINERS | set(HEADINGS) | {"p", "ul", "ol", "li", "table", "figure", "blockquote",
-                                       "pre", "hr", "img", "picture", "caption", "thead",
-                                       "tbody", "tfoot", "tr", "td", "th"}
-SAFE_SCHEMES = ("http", "https", "mailto", "tel")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
-_WS = re.compile(r"\s+")
-_BREADCRUMB_SEP = re.compile(r"\s*[»›]\s*")
-_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+__all__ = ["HtmlResult", "clean_text", "convert", "html_to_text", "normalize", "_lang_code"]
+
 MAX_LEVEL = 6
-_TAG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-KEPT_ATTRIBUTES = {"id", "name", "class", "href", "src", "data-src", "alt", "title", "lang",
-                   "start", "colspan", "rowspan", "aria-label"}
-
-
-@dataclass
-class HtmlResult:
-    """What the HTML gave: sections, and notes for the import summary."""
-
-    sections: tuple[m.Section, ...] = ()
-    title_from_h1: str = ""
-    dropped: list[str] = field(default_factory=list)
-    repaired: list[str] = field(default_factory=list)
-    review: list[str] = field(default_factory=list)
-
-
-def clean_text(text: str) -> str:
-    """Entities are already text: drop control characters, collapse whitespace."""
-    return _WS.sub(" ", _CONTROL.sub("", text)).strip()
-
-
-def html_to_text(html: str) -> str:
-    """A snippet of HTML (e.g. ``title.rendered``) as plain text."""
-    html = _CONTROL.sub("", html or "")
-    if not html.strip():
-        return ""
-    try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return clean_text(html)
-    for el in root.iter(*EXECUTABLE):
-        _drop(el)
-    return clean_text(root.text_content())
-
-
-def _drop(el: etree._Element) -> None:
-    """Remove an element and its content, keeping its tail text."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    tail = el.tail
-    prev = el.getprevious()
-    if tail:
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(el)
-
-
-def _classes(el: etree._Element) -> set[str]:
-    return set(str(el.get("class") or "").split())
-
-
-def _text(el: etree._Element) -> str:
-    return clean_text(el.text_content())
-
-
-def _short(text: str, n: int = 60) -> str:
-    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
-
-
-def _lang_code(value: str) -> str:
-    value = value.strip().replace("_", "-")
-    return value.split("-")[0].lower() if value else ""
-
-
-# --------------------------------------------------------------------------- converter
+_BLOCK_TYPES = (m.Paragraph, m.BulletList, m.NumberedList, m.Table, m.Figure, m.Note)
 
 
 @dataclass
@@ -135,7 +59,8 @@ class _Heading:
     note: str = ""  # how the heading came to be (repairs)
 
 
-class Converter:
+
+class Converter(Cleaning):
     """One page's conversion; see the module docstring for the steps."""
 
     def __init__(self, html: str, *, title: str, page_url: str, lang: str):
@@ -147,9 +72,16 @@ class Converter:
         self.category_texts: set[str] = set()
         self.html = _CONTROL.sub("", html or "")
         self.handlers = 0
+        self.spans: list[m.Span] = []  # foreign-language spans, for the language check
 
     # ------------------------------------------------------------------ driver
     def run(self) -> HtmlResult:
+        """Convert the page; raises :class:`.clean.TooComplex` for a page beyond the bounds."""
+        check_bounds(self.html)
+        codes = shortcodes.rewrite(self.html)
+        self.html = codes.html
+        self.result.repaired += codes.repaired
+        self.result.review += codes.review
         root = self._parse()
         if root is not None:
             self._remove_executable(root)
@@ -157,199 +89,8 @@ class Converter:
             events: list[object] = []
             self._flow(root, events, top=True)
             self._build(events)
+        self.result.review += language_notes(self.spans, self.lang)
         return self.result
-
-    def _parse(self) -> etree._Element | None:
-        """Parse as a browser does (HTML5 rules, via tinyhtml5), into an lxml tree.
-
-        Only the attributes the converter reads are copied; event-handler
-        attributes are counted (for the report) and never copied.
-        """
-        if not self.html.strip():
-            self.result.review.append("the page has no content")
-            return None
-        try:
-            import tinyhtml5
-        except ModuleNotFoundError:  # pragma: no cover - WeasyPrint brings tinyhtml5
-            try:
-                return lxml.html.fragment_fromstring(self.html, create_parent="div")
-            except (etree.ParserError, ValueError) as exc:
-                self.result.review.append(f"the page's HTML could not be read: {exc}")
-                return None
-        document = tinyhtml5.parse(self.html, namespace_html_elements=False)
-        root = lxml.html.html_parser.makeelement("div")
-        self._copy(document, root)
-        if self.handlers:
-            self.result.dropped.append(f"event-handler attribute(s) (onclick, ...) ×{self.handlers}")
-        return root
-
-    def _copy(self, source, target: etree._Element) -> None:
-        """Copy the children of an ElementTree node under an lxml element."""
-        target.text = (target.text or "") + _CONTROL.sub("", source.text or "") or None
-        last = None
-        for child in source:
-            if not isinstance(child.tag, str):  # comment or processing instruction
-                self._append_text(target, last, child.tail)
-                continue
-            tag = child.tag.rsplit("}", 1)[-1].lower()
-            if not _TAG_RE.match(tag):
-                tag = "span"
-            el = lxml.html.html_parser.makeelement(tag)
-            for key, value in child.attrib.items():
-                key = str(key).rsplit("}", 1)[-1].lower()
-                if key.startswith("on"):
-                    self.handlers += 1
-                elif key in KEPT_ATTRIBUTES:
-                    el.set(key, _CONTROL.sub("", str(value)))
-            target.append(el)
-            self._copy(child, el)
-            el.tail = _CONTROL.sub("", child.tail or "") or None
-            last = el
-
-    @staticmethod
-    def _append_text(target: etree._Element, last: etree._Element | None, text: str | None) -> None:
-        text = _CONTROL.sub("", text or "")
-        if not text:
-            return
-        if last is None:
-            target.text = (target.text or "") + text
-        else:
-            last.tail = (last.tail or "") + text
-
-    # ------------------------------------------------------------------ safety
-    def _remove_executable(self, root: etree._Element) -> None:
-        counts: dict[str, int] = {}
-        for el in list(root.iter()):
-            if not isinstance(el.tag, str):  # comments, processing instructions
-                _drop(el)
-                continue
-            tag = el.tag.lower()
-            if tag in EXECUTABLE:
-                counts[tag] = counts.get(tag, 0) + 1
-                _drop(el)
-        for tag, n in sorted(counts.items()):
-            what = {"script": "script (executable code)", "style": "style sheet",
-                    "iframe": "embedded frame (iframe)", "object": "embedded object",
-                    "embed": "embedded plug-in content", "form": "form"}.get(tag, f"<{tag}> element")
-            self.result.dropped.append(f"{what}{f' ×{n}' if n > 1 else ''}")
-
-    # ------------------------------------------------------------------ chrome
-    def _remove_chrome(self, root: etree._Element) -> None:
-        r = self.result
-        for el in list(root.iter()):
-            if el.getparent() is None and el is not root:
-                continue  # already removed with an ancestor
-            classes = _classes(el)
-            if classes & {"wp-block-cover", "wp-block-cover-image"}:
-                text = _text(el)
-                if text:
-                    self.category_texts.add(text.casefold())
-                images = [img.get("src", "") for img in el.iter("img")]
-                bg = f", background image {images[0].rsplit('/', 1)[-1]}" if images else ""
-                r.dropped.append(f"cover block \"{_short(text)}\"{bg}" if text else f"cover block{bg}")
-                _drop(el)
-            elif classes & {"wp-block-spacer"} or el.tag == "hr":
-                _drop(el)
-        spacers = 0  # counted below as empty blocks
-        for el in list(root.iter()):
-            if not self._attached(el, root):
-                continue
-            if self._is_breadcrumbs(el):
-                text = _text(el)
-                parts = [p for p in _BREADCRUMB_SEP.split(text) if p]
-                for part in parts[:-1]:
-                    self.category_texts.add(part.casefold())
-                r.dropped.append(f"breadcrumbs \"{_short(' » '.join(parts), 80)}\"")
-                _drop(el)
-        for el in list(root.iter()):
-            if not self._attached(el, root) or el is root:
-                continue
-            links = self._nav_links(el)
-            if links:
-                for href, label in links:
-                    self.nav_labels.setdefault(href, label)
-                r.dropped.append("in-page navigation (" + ", ".join(label for _, label in links) + ")")
-                _drop(el)
-        for el in list(root.iter("p", "div", "span", "h1", "h2", "h3", "h4", "h5", "h6")):
-            if not self._attached(el, root):
-                continue
-            text = _text(el)
-            if text and text.casefold() in self.category_texts and not any(
-                    child.tag in BLOCKS for child in el.iter() if child is not el):
-                if el.tag in HEADINGS and text.casefold() == clean_text(self.title).casefold():
-                    continue  # the page title itself
-                r.dropped.append(f"repeated category label \"{_short(text)}\"")
-                _drop(el)
-        for el in list(root.iter()):
-            if self._attached(el, root) and el.tag in ("p", "div") and self._is_empty(el):
-                spacers += 1
-                _drop(el)
-        if spacers:
-            r.dropped.append(f"empty spacer block(s) ×{spacers}")
-
-    @staticmethod
-    def _attached(el: etree._Element, root: etree._Element) -> bool:
-        node = el
-        while node is not None:
-            if node is root:
-                return True
-            node = node.getparent()
-        return False
-
-    @staticmethod
-    def _is_empty(el: etree._Element) -> bool:
-        if _text(el):
-            return False
-        return not any(child.tag in ("img", "picture", "br", "hr", "table") for child in el.iter())
-
-    def _is_breadcrumbs(self, el: etree._Element) -> bool:
-        if not isinstance(el.tag, str):
-            return False
-        marker = " ".join([str(el.get("class") or ""), str(el.get("id") or ""),
-                           str(el.get("aria-label") or "")]).lower()
-        if "breadcrumb" in marker:
-            return True
-        if el.tag not in ("p", "nav", "div", "ol", "ul"):
-            return False
-        text = _text(el)
-        parts = [p for p in _BREADCRUMB_SEP.split(text) if p]
-        if len(parts) < 2 or not re.search(r"[»›]", text) or text.endswith((".", "!", "?")):
-            return False
-        if any(len(p.split()) > 8 for p in parts):
-            return False
-        links = [a for a in el.iter("a") if a.get("href")]
-        if not links or any(str(a.get("href")).startswith("#") for a in links):
-            return False
-        return not any(child.tag in ("p", "h1", "h2", "h3", "ul", "ol", "table")
-                       for child in el.iter() if child is not el) or el.tag in ("ol", "ul")
-
-    def _fragment(self, href: str) -> str:
-        """The anchor of an in-page link (``#x`` or this page's address + ``#x``), else ''."""
-        href = href.strip()
-        if href.startswith("#"):
-            return unquote(href[1:])
-        if "#" in href and self.page_url:
-            base, frag = href.split("#", 1)
-            if base and _same_page(urljoin(self.page_url, base), self.page_url):
-                return unquote(frag)
-        return ""
-
-    def _nav_links(self, el: etree._Element) -> list[tuple[str, str]]:
-        """In-page navigation: a container whose only text is ≥2 links to anchors of this page."""
-        if el.tag not in CONTAINERS | {"ul", "ol", "p"}:
-            return []
-        classes = _classes(el)
-        links = [a for a in el.iter("a") if a.get("href")]
-        pairs = [(self._fragment(str(a.get("href"))), _text(a)) for a in links]
-        if not pairs or any(not frag for frag, _ in pairs):
-            return []
-        marked = bool(classes & {"ancore", "wp-block-table-of-contents", "toc", "ez-toc-container"})
-        if len(pairs) < 2 and not marked:
-            return []
-        link_text = "".join(label for _, label in pairs).replace(" ", "")
-        if _text(el).replace(" ", "") != link_text:
-            return []
-        return [(frag, label) for frag, label in pairs if label]
 
     # ------------------------------------------------------------------ conversion
     def _flow(self, el: etree._Element, out: list[object], *, top: bool) -> None:
@@ -411,7 +152,7 @@ class Converter:
                     self._flow(li, blocks, top=False)
                 else:
                     self._block(li, li.tag.lower(), blocks, top=False)
-                items.append(m.ListItem(tuple(b for b in blocks if not isinstance(b, _Heading))))
+                items.append(m.ListItem(tuple(b for b in blocks if isinstance(b, _BLOCK_TYPES))))
             items = [i for i in items if i.blocks]
             if not items:
                 return
@@ -424,8 +165,7 @@ class Converter:
             else:
                 out.append(m.BulletList(tuple(items)))
         elif tag == "table":
-            table, captions = self._table(el)
-            out.extend(captions)
+            table = self._table(el)
             if table is not None:
                 out.append(table)
         elif tag in ("img", "picture"):
@@ -465,6 +205,12 @@ class Converter:
     def _figure(self, el: etree._Element, out: list[object], *, top: bool) -> None:
         imgs = [img for img in el.iter("img")]
         caption_el = next(el.iter("figcaption"), None)
+        tables = list(el.iter("table"))
+        if len(tables) == 1 and not imgs:  # block editor: figure.wp-block-table > figcaption
+            table = self._table(tables[0], caption_el)
+            if table is not None:
+                out.append(table)
+            return
         caption = clean_text(caption_el.text_content()) if caption_el is not None else ""
         if caption_el is not None:
             _drop(caption_el)
@@ -502,55 +248,26 @@ class Converter:
                             "mark it {.decorative} if it adds no information")
         return m.Figure(src=src, alt=alt)
 
-    def _table(self, el: etree._Element) -> tuple[m.Table | None, list[m.Block]]:
+    def _table(self, el: etree._Element, caption_el: etree._Element | None = None) -> m.Table | None:
+        """A table (see :mod:`.tables`); its caption from ``<caption>`` or ``caption_el``."""
+        own = next((c for c in el.iter("caption")), None)
+        caption: tuple[m.Inline, ...] = ()
+        for source in (own, caption_el):
+            if source is not None and not caption:
+                caption = self._cell_inlines(source)
+            if source is not None:
+                _drop(source)
         r = self.result
-        extra: list[m.Block] = []
-        caption = next((c for c in el.iter("caption")), None)
-        if caption is not None:
-            text = clean_text(caption.text_content())
-            if text:
-                extra.append(m.Paragraph((m.Text(text),)))
-                r.repaired.append(f"table caption \"{_short(text)}\" placed above the table")
-        rows: list[tuple[bool, tuple[m.Cell, ...], bool]] = []  # (in_thead, cells, all_th)
-        spans = False
-        for tr in el.iter("tr"):
-            cells = []
-            for cell in tr:
-                if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
-                    continue
-                if cell.get("colspan") or cell.get("rowspan"):
-                    spans = True
-                inlines = normalize(tuple(
-                    m.Text(" ") if isinstance(x, m.LineBreak) else x
-                    for x in self._inline_children(cell, [], flatten_blocks=True)))
-                cells.append(m.Cell(_no_breaks(inlines), header=cell.tag == "th"))
-            in_head = any(a.tag == "thead" for a in tr.iterancestors())
-            if cells:
-                rows.append((in_head, tuple(cells), all(c.header for c in cells)))
-        if spans:
-            r.review.append("a table had merged cells: check its layout")
-        if not rows:
-            return None, extra
-        width = max(len(cells) for _, cells, _ in rows)
+        table = convert_table(el, caption, self._cell_inlines, r.review, r.repaired)
+        if table is None and caption:
+            r.review.append(f"a table caption \"{_short(m.plain_text(caption))}\" had no table: "
+                            "kept as a paragraph")
+        return table
 
-        def pad(cells: tuple[m.Cell, ...]) -> tuple[m.Cell, ...]:
-            return tuple(replace(c, header=False) for c in cells) + (m.Cell(()),) * (width - len(cells))
-
-        head_rows = [cells for in_head, cells, _ in rows if in_head]
-        body_rows = [cells for in_head, cells, _ in rows if not in_head]
-        if not head_rows:
-            if rows[0][2]:
-                head_rows, body_rows = [rows[0][1]], [c for _, c, _ in rows[1:]]
-            else:
-                head_rows, body_rows = [rows[0][1]], [c for _, c, _ in rows[1:]]
-                r.review.append("a table had no header row: its first row was made the header")
-        if len(head_rows) > 1:
-            body_rows = head_rows[1:] + body_rows
-            r.repaired.append("a table's extra header rows were moved into its body")
-        if any(c.header for row in body_rows for c in row):
-            r.review.append("a table had row headers: they are now ordinary cells")
-        head = (tuple(replace(c, header=True) for c in pad(head_rows[0])),)
-        return m.Table(head, tuple(pad(row) for row in body_rows)), extra
+    def _cell_inlines(self, cell: etree._Element) -> tuple[m.Inline, ...]:
+        inlines = normalize(tuple(m.Text(" ") if isinstance(x, m.LineBreak) else x
+                                  for x in self._inline_children(cell, [], flatten_blocks=True)))
+        return _no_breaks(inlines)
 
     # ------------------------------------------------------------------ inline
     def _inline_children(self, el: etree._Element, hoisted: list[m.Block], *,
@@ -601,7 +318,9 @@ class Converter:
             return [m.Text("“"), *kids(), m.Text("”")]
         lang = _lang_code(str(el.get("lang") or el.get("{http://www.w3.org/XML/1998/namespace}lang") or ""))
         if lang and _LANG_RE.match(lang) and lang != self.lang:
-            return [m.Span(lang, kids())]
+            span = m.Span(lang, kids())
+            self.spans.append(span)
+            return [span]
         if tag in BLOCKS:  # a block inside inline content: keep its text, separated
             return [m.Text(" "), *kids(), m.Text(" ")]
         return list(kids())  # span, u, mark, small, sup, sub, font, ...: text only
@@ -724,7 +443,7 @@ class Converter:
             if ev.note:
                 r.repaired.append(ev.note)
             anchor, original = anchor_for(ev.ids, ev.text)
-            node = {"level": level, "src": src, "anchor": anchor, "heading": ev.text,
+            node: dict[str, Any] = {"level": level, "src": src, "anchor": anchor, "heading": ev.text,
                     "label": label_for(original, ev.text), "blocks": [], "children": []}
             if level == MAX_LEVEL and stack and stack[-1]["level"] == MAX_LEVEL:
                 stack.pop()
@@ -764,303 +483,6 @@ class Converter:
                 out.append(ev)
         return out
 
-
-def _bold_only(block: object) -> str:
-    """The text of a short paragraph that is all bold and reads like a heading, else ''."""
-    if not isinstance(block, m.Paragraph):
-        return ""
-    inlines = [n for n in block.inlines if not (isinstance(n, m.Text) and not n.text.strip())]
-    if not inlines or not isinstance(inlines[0], m.Strong):
-        return ""
-    rest = inlines[1:]
-    if rest and not (len(rest) == 1 and isinstance(rest[0], m.Text) and rest[0].text.strip() == ":"):
-        return ""
-    text = clean_text(m.plain_text(inlines[0].children)).rstrip(":").strip()
-    if not text or len(text) > 120 or text.endswith((".", "!", "?", ";", ",")):
-        return ""
-    return text
-
-
-def _fix_links(block: m.Block, id_map: dict[str, str], anchors: set[str], r: HtmlResult) -> m.Block:
-    """In-page links point at the final anchors; links to a missing anchor become text."""
-
-    def fix(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-        out: list[m.Inline] = []
-        for node in nodes:
-            if isinstance(node, m.Link):
-                kids = fix(node.children)
-                if node.href.startswith("#"):
-                    target = id_map.get(node.href[1:], node.href[1:])
-                    if target not in anchors:
-                        r.dropped.append(f"link \"{_short(m.plain_text(kids))}\" to {node.href} "
-                                         "(no such anchor on the page; its text is kept)")
-                        out.extend(kids)
-                        continue
-                    node = replace(node, href="#" + target)
-                out.append(replace(node, children=kids))
-            elif isinstance(node, (m.Strong, m.Emphasis, m.Span, m.Abbr)):
-                out.append(replace(node, children=fix(node.children)))
-            else:
-                out.append(node)
-        return normalize(tuple(out))
-
-    if isinstance(block, m.Paragraph):
-        return replace(block, inlines=fix(block.inlines))
-    if isinstance(block, (m.BulletList, m.NumberedList)):
-        return replace(block, items=tuple(
-            m.ListItem(tuple(_fix_links(b, id_map, anchors, r) for b in item.blocks))
-            for item in block.items))
-    if isinstance(block, m.Table):
-        return replace(block, head=tuple(tuple(replace(c, inlines=fix(c.inlines)) for c in row)
-                                         for row in block.head),
-                       body=tuple(tuple(replace(c, inlines=fix(c.inlines)) for c in row)
-                                  for row in block.body))
-    if isinstance(block, m.Note):
-        return replace(block, blocks=tuple(_fix_links(b, id_map, anchors, r) for b in block.blocks))
-    return block
-
-
-def _reparse(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...] | None:
-    """The inline run Markdown gives back for ``nodes`` as the writer writes them."""
-    from ..errors import Location
-    from ..markdown import parse_body
-    from .markdown_out import blocks_md, relative_src
-
-    text = "\n".join(blocks_md((m.Paragraph(nodes),), relative_src))
-    sections, _ = parse_body("## x {#x}\n\n" + text + "\n", Location("<import>"), 1)
-    blocks = sections[0].blocks if sections else ()
-    if len(blocks) != 1 or not isinstance(blocks[0], m.Paragraph):
-        return None
-    return blocks[0].inlines
-
-
-def _strip_formatting(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-    out: list[m.Inline] = []
-    for node in nodes:
-        if isinstance(node, (m.Strong, m.Emphasis)):
-            out.extend(_strip_formatting(node.children))
-        elif isinstance(node, (m.Link, m.Span, m.Abbr)):
-            out.append(replace(node, children=_strip_formatting(node.children)))
-        else:
-            out.append(node)
-    return normalize(tuple(out))
-
-
-def _safe_run(nodes: tuple[m.Inline, ...], r: HtmlResult) -> tuple[m.Inline, ...]:
-    """``nodes``, or a simpler run, that Markdown reads back unchanged."""
-    if not nodes or _reparse(nodes) == nodes:
-        return nodes
-    simpler = _strip_formatting(nodes)
-    if simpler != nodes and _reparse(simpler) == simpler:
-        r.repaired.append(f"bold/italic dropped in \"{_short(m.plain_text(nodes))}\": Markdown "
-                          "could not express it exactly")
-        return simpler
-    plain = normalize((m.Text(m.plain_text(nodes)),))
-    r.review.append(f"formatting and links dropped in \"{_short(m.plain_text(nodes))}\": "
-                    "Markdown could not express them exactly")
-    return plain
-
-
-def _markdown_safe(block: m.Block, r: HtmlResult) -> m.Block:
-    if isinstance(block, m.Paragraph):
-        return replace(block, inlines=_safe_run(block.inlines, r))
-    if isinstance(block, (m.BulletList, m.NumberedList)):
-        return replace(block, items=tuple(m.ListItem(tuple(_markdown_safe(b, r) for b in i.blocks))
-                                          for i in block.items))
-    if isinstance(block, m.Table):
-        def row(cells):
-            return tuple(replace(c, inlines=_safe_run(c.inlines, r)) for c in cells)
-        return replace(block, head=tuple(row(x) for x in block.head),
-                       body=tuple(row(x) for x in block.body))
-    if isinstance(block, m.Note):
-        return replace(block, blocks=tuple(_markdown_safe(b, r) for b in block.blocks))
-    return block
-
-
-# --------------------------------------------------------------------------- inline normalisation
-
-
-def _same_page(a: str, b: str) -> bool:
-    pa, pb = urlsplit(a), urlsplit(b)
-    host = lambda h: (h or "").lower().removeprefix("www.")  # noqa: E731
-    return host(pa.netloc) == host(pb.netloc) and pa.path.rstrip("/") == pb.path.rstrip("/")
-
-
-def _encode_url(url: str) -> str:
-    """Percent-encode what Markdown link syntax cannot carry (spaces, brackets, quotes, ...)."""
-    parts = urlsplit(url)
-    safe = "/:@!$&'*+,;=%-._~"
-    return urlunsplit((parts.scheme, parts.netloc.replace(" ", ""), quote(parts.path, safe=safe),
-                       quote(parts.query, safe=safe + "?"), quote(parts.fragment, safe=safe + "?")))
-
-
-def _no_breaks(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-    """Table cells hold one line: line breaks become spaces."""
-    out: list[m.Inline] = []
-    for node in nodes:
-        if isinstance(node, m.LineBreak):
-            out.append(m.Text(" "))
-        elif isinstance(node, m.Code) and "|" in node.text:  # a pipe would split the cell
-            out.append(m.Text(node.text))
-        elif isinstance(node, (m.Strong, m.Emphasis, m.Link, m.Span, m.Abbr)):
-            out.append(replace(node, children=_no_breaks(node.children)))
-        else:
-            out.append(node)
-    return normalize(tuple(out))
-
-
-def normalize(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-    """Tidy an inline run so that it survives Markdown unchanged.
-
-    Whitespace is collapsed and trimmed (also next to line breaks), spaces at
-    the edges of bold/emphasis move outside it, empty formatting disappears,
-    bold inside bold (and emphasis inside emphasis) is flattened, and
-    adjacent text is merged.
-    """
-    flat = _flatten(nodes, inside=())
-    # collapse whitespace across node boundaries
-    out: list[m.Inline] = []
-    for node in flat:
-        if isinstance(node, m.Text):
-            text = _WS.sub(" ", _CONTROL.sub("", node.text))
-            if out and isinstance(out[-1], m.Text):
-                out[-1] = m.Text(out[-1].text + text)
-                out[-1] = m.Text(_WS.sub(" ", out[-1].text))
-            elif text:
-                out.append(m.Text(text))
-        else:
-            out.append(node)
-    out = [n for n in out if not (isinstance(n, m.Text) and not n.text)]
-    # trim at the ends and around line breaks; drop leading/trailing/double line breaks
-    cleaned: list[m.Inline] = []
-    for n in out:
-        if isinstance(n, m.LineBreak):
-            if not cleaned or isinstance(cleaned[-1], m.LineBreak):
-                continue
-        cleaned.append(n)
-    while cleaned and isinstance(cleaned[-1], m.LineBreak):
-        cleaned.pop()
-    for i, n in enumerate(cleaned):
-        if not isinstance(n, m.Text):
-            continue
-        text = n.text
-        if i == 0 or isinstance(cleaned[i - 1], m.LineBreak):
-            text = text.lstrip(" ")
-        if i == len(cleaned) - 1 or isinstance(cleaned[i + 1], m.LineBreak):
-            text = text.rstrip(" ")
-        cleaned[i] = m.Text(text)
-    cleaned = [n for n in cleaned if not (isinstance(n, m.Text) and not n.text)]
-    # a line break must sit between text: drop ones at the edges after trimming
-    while cleaned and isinstance(cleaned[0], m.LineBreak):
-        cleaned.pop(0)
-    while cleaned and isinstance(cleaned[-1], m.LineBreak):
-        cleaned.pop()
-    result = _edge_spaces(tuple(cleaned))
-    while True:  # removing empty formatting can leave line breaks at the edges
-        again = _trim_breaks(result)
-        if again == result:
-            return result
-        result = again
-
-
-def _trim_breaks(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-    out: list[m.Inline] = []
-    for n in nodes:
-        if isinstance(n, m.LineBreak) and (not out or isinstance(out[-1], m.LineBreak)):
-            continue
-        if isinstance(n, m.Text) and out and isinstance(out[-1], m.Text):
-            out[-1] = m.Text(_WS.sub(" ", out[-1].text + n.text))
-            continue
-        out.append(n)
-    while out and isinstance(out[-1], m.LineBreak):
-        out.pop()
-    for i, n in enumerate(out):
-        if isinstance(n, m.Text):
-            text = n.text
-            if i == 0 or isinstance(out[i - 1], m.LineBreak):
-                text = text.lstrip(" ")
-            if i == len(out) - 1 or isinstance(out[i + 1], m.LineBreak):
-                text = text.rstrip(" ")
-            out[i] = m.Text(text)
-    return tuple(n for n in out if not (isinstance(n, m.Text) and not n.text))
-
-
-def _flatten(nodes: tuple[m.Inline, ...], inside: tuple[type, ...]) -> list[m.Inline]:
-    out: list[m.Inline] = []
-    for node in nodes:
-        if isinstance(node, (m.Strong, m.Emphasis)):
-            kids = _flatten(node.children, inside + (type(node),))
-            if type(node) in inside or isinstance(node, m.Strong) and m.Link in inside:
-                out.extend(kids)
-            else:
-                out.append(replace(node, children=tuple(kids)))
-        elif isinstance(node, m.Link):
-            if m.Link in inside:  # nested links: keep the text
-                out.extend(_flatten(node.children, inside))
-            else:
-                out.append(replace(node, children=tuple(_flatten(node.children, inside + (m.Link,)))))
-        elif isinstance(node, (m.Span, m.Abbr)):
-            out.append(replace(node, children=tuple(_flatten(node.children, inside + (m.Link,)))))
-        elif isinstance(node, m.Code):
-            text = _WS.sub(" ", _CONTROL.sub("", node.text)).strip()
-            if text:
-                out.append(m.Code(text))
-        else:
-            out.append(node)
-    return out
-
-
-def _edge_spaces(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
-    """Recursively normalise children and move edge spaces out of containers."""
-    out: list[m.Inline] = []
-
-    def push_text(text: str) -> None:
-        if not text:
-            return
-        if out and isinstance(out[-1], m.Text):
-            merged = _WS.sub(" ", out[-1].text + text)
-            out[-1] = m.Text(merged)
-        else:
-            out.append(m.Text(text))
-
-    for node in nodes:
-        if isinstance(node, (m.Strong, m.Emphasis, m.Link, m.Span, m.Abbr)):
-            raw = _inner_normalize(node.children)
-            lead = " " if raw and isinstance(raw[0], m.Text) and raw[0].text.startswith(" ") else ""
-            trail = " " if raw and isinstance(raw[-1], m.Text) and raw[-1].text.endswith(" ") else ""
-            kids = list(_edge_spaces(tuple(raw)))
-            while kids and isinstance(kids[0], m.LineBreak):
-                kids.pop(0)
-            while kids and isinstance(kids[-1], m.LineBreak):
-                kids.pop()
-            push_text(lead)
-            if kids:
-                out.append(replace(node, children=tuple(kids)))
-            push_text(trail)
-        elif isinstance(node, m.Text):
-            push_text(node.text)
-        else:
-            out.append(node)
-    # trim the run's ends again (edge spaces may have moved there)
-    if out and isinstance(out[0], m.Text):
-        out[0] = m.Text(out[0].text.lstrip(" "))
-    if out and isinstance(out[-1], m.Text):
-        out[-1] = m.Text(out[-1].text.rstrip(" "))
-    return tuple(n for n in out if not (isinstance(n, m.Text) and not n.text))
-
-
-def _inner_normalize(nodes: tuple[m.Inline, ...]) -> list[m.Inline]:
-    out: list[m.Inline] = []
-    for node in nodes:
-        if isinstance(node, m.Text):
-            text = _WS.sub(" ", node.text)
-            if out and isinstance(out[-1], m.Text):
-                out[-1] = m.Text(_WS.sub(" ", out[-1].text + text))
-            elif text:
-                out.append(m.Text(text))
-        else:
-            out.append(node)
-    return out
 
 
 def convert(html: str, *, title: str, page_url: str, lang: str) -> HtmlResult:

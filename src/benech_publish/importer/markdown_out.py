@@ -25,7 +25,7 @@ WIDTH = 79
 _ALWAYS = re.compile(r"([\\`*_\[\]<>{}|])")
 _ENTITY = re.compile(r"&(?=#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")
 # A line starting with one of these could open a block (heading, list, quote, ...).
-_LINE_START = re.compile(r"^(?:[#+\-=>~:!]|\d{1,9}[.)])")
+_LINE_START = re.compile(r"^(?:[#+\-=>~:!]|\d{1,9}[.)]|Table:)")
 
 
 def escape_text(text: str) -> str:
@@ -39,7 +39,7 @@ def _guard_line_start(line: str) -> str:
     if not match:
         return line
     token = match.group(0)
-    if token[0].isdigit():  # "1." / "1)" would start a numbered list: escape the dot
+    if token[0].isdigit() or token == "Table:":  # "1." would start a list, "Table:" a caption
         return token[:-1] + "\\" + token[-1] + line[len(token):]
     return "\\" + line
 
@@ -188,6 +188,9 @@ def blocks_md(blocks: tuple[m.Block, ...], src_for: Callable[[str], str], indent
                     out.append(indent + marker)
                     out.extend(lines)
         elif isinstance(block, m.Table):
+            if block.caption:
+                out.extend(_wrap(inline_md(block.caption), width, indent, indent + "Table: "))
+                out.append("")
             out.extend(indent + line for line in _table(block))
         elif isinstance(block, m.Note):
             out.append(f"{indent}::: {block.kind}")

@@ -14,38 +14,38 @@ Mapping: ``title.rendered`` → title; ``slug`` → file name and id; ``link`` �
 ``lang`` field, or the ``/<lang>/`` path of ``link``; ``content.rendered``
 → sections (see :mod:`.html2model`).
 
-Safety: only http(s) sources are fetched, with a time-out and a size limit;
-images are downloaded only with ``fetch_images``, only over http(s) from the
-page's own site, only raster formats (PNG, JPEG, GIF, WebP) recognised by
-their bytes, and saved under ``content/images/<slug>/``.
+Safety (``docs/import.md``, "Security"): only http(s) sources are fetched,
+under :mod:`.net`'s policy (one deadline per download, a size limit,
+redirects only within the origin asked, no private or link-local addresses
+except the source asked); images only from the origin asked or hosts listed
+explicitly (:mod:`.images`); file names only from a sanitised slug or the
+title; nothing is written outside ``content/<lang>/`` and
+``content/images/<slug>/``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import re
-import socket
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 from urllib.parse import unquote, urlsplit
 
 from .. import model as m
-from ..errors import Diagnostic, ImportError_
+from ..errors import ConfigError, Diagnostic, ImportError_
 from ..markdown import slugify
 from ..util import atomic_write
 from . import html2model
+from . import net
+from .diff import markdown_diff
+from .images import localise
 from .markdown_out import to_markdown
 
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-IMAGE_MAX_BYTES = 15 * 1024 * 1024
-USER_AGENT = "benech-publish-importer/1 (+https://www.benech-neurochirurgia.it)"
-_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF87a", ".gif"),
-                (b"GIF89a", ".gif"))
 
 
 # --------------------------------------------------------------------------- report
@@ -53,7 +53,8 @@ _IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GI
 
 @dataclass
 class PageResult:
-    """One page of the source: ``status`` is ``written``, ``skipped`` or ``failed``."""
+    """One page of the source: ``status`` is ``written``, ``skipped``, ``failed`` or
+    ``compared`` (``--diff``: ``diff`` holds the changes, empty when none)."""
 
     origin: str
     status: str
@@ -66,6 +67,7 @@ class PageResult:
     repaired: list[str] = field(default_factory=list)
     review: list[str] = field(default_factory=list)
     images: list[Path] = field(default_factory=list)
+    diff: str = ""
     diagnostics: tuple[Diagnostic, ...] = ()
 
     @property
@@ -98,13 +100,27 @@ class ImportReport:
         return self._with("failed")
 
     @property
+    def compared(self) -> list[PageResult]:
+        return self._with("compared")
+
+    @property
     def needs_review(self) -> list[PageResult]:
         return [p for p in self.written if p.review or not p.valid]
 
     @property
+    def will_build(self) -> list[PageResult]:
+        """Written files the loader's check passes (they build as they are)."""
+        return [p for p in self.written if p.valid]
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        """The check's errors in the written files, each with its ``file:line``."""
+        return [d for p in self.written for d in p.diagnostics if d.is_error]
+
+    @property
     def ok(self) -> bool:
-        """Every page was written and validates."""
-        return bool(self.pages) and all(p.valid for p in self.pages)
+        """Every page was written and validates (with ``--diff``: every page was compared)."""
+        return bool(self.pages) and all(p.valid or p.status == "compared" for p in self.pages)
 
 
 # --------------------------------------------------------------------------- sources
@@ -144,49 +160,21 @@ def _items(value: Any, origin: str) -> list[_Item]:
                   f"not {type(value).__name__}")]
 
 
-class _SameSchemeRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects only to http(s) addresses."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
-        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise urllib.error.URLError(f"refused a redirect to {newurl}")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+def is_address(source: str | Path) -> bool:
+    """``source`` is written as an address (``scheme:...``), not a file name."""
+    text = str(source)
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text)) or text.lower().startswith(
+        ("file:", "data:", "javascript:"))
 
 
-def _opener(redirects: urllib.request.HTTPRedirectHandler | None = None) -> urllib.request.OpenerDirector:
-    return urllib.request.build_opener(redirects or _SameSchemeRedirects())
-
-
-def fetch(url: str, *, timeout: float, max_bytes: int, accept: str = "application/json",
-          opener: urllib.request.OpenerDirector | None = None) -> tuple[bytes, dict[str, str], str]:
-    """GET ``url`` → ``(body, headers, final url)``; raises ImportError_ with a plain reason."""
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise ImportError_(url, "only http:// and https:// addresses can be fetched")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
-    try:
-        with (opener or _opener()).open(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise ImportError_(url, f"the answer is too large ({int(length)} bytes; the limit "
-                                   f"is {max_bytes})")
-            body = response.read(max_bytes + 1)
-            if len(body) > max_bytes:
-                raise ImportError_(url, f"the answer is too large (more than {max_bytes} bytes)")
-            return body, {k.lower(): v for k, v in response.headers.items()}, response.geturl()
-    except ImportError_:
-        raise
-    except urllib.error.HTTPError as exc:
-        raise ImportError_(url, f"the server answered HTTP {exc.code} {exc.reason}") from None
-    except urllib.error.URLError as exc:
-        reason = exc.reason
-        if isinstance(reason, (socket.timeout, TimeoutError)):
-            raise ImportError_(url, f"no answer within {timeout:g} s") from None
-        raise ImportError_(url, f"cannot reach the site (offline, or a wrong address?): "
-                           f"{reason}") from None
-    except (socket.timeout, TimeoutError):
-        raise ImportError_(url, f"no answer within {timeout:g} s") from None
-    except (OSError, ValueError) as exc:  # connection reset, bad URL, ...
-        raise ImportError_(url, f"cannot read the answer: {exc}") from None
+def source_policy(url: str, *, timeout: float, max_bytes: int) -> net.Policy:
+    """The source address the user typed: its own origin only, whatever its address."""
+    origin = net.origin_of(url)
+    if origin is None:
+        raise ImportError_(url, "only http:// and https:// addresses, files and folders "
+                           "can be imported")
+    return net.Policy(frozenset({origin}), timeout, max_bytes, private_ok=frozenset({origin}),
+                      link_local_ok=True)
 
 
 def read_source(source: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
@@ -194,11 +182,8 @@ def read_source(source: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
     """The pages of ``source`` (each possibly an error) and notes about the source."""
     notes: list[str] = []
     text = str(source)
-    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text) or text.lower().startswith(("file:", "data:")):
-        if urlsplit(text).scheme.lower() not in ("http", "https"):
-            raise ImportError_(text, "only http:// and https:// addresses, files and folders "
-                               "can be imported")
-        body, headers, _ = fetch(text, timeout=timeout, max_bytes=max_bytes)
+    if is_address(text):
+        body, headers, _ = net.fetch(text, source_policy(text, timeout=timeout, max_bytes=max_bytes))
         try:
             value = _parse_json(body, text)
         except ValueError as exc:
@@ -253,7 +238,8 @@ def _rendered(page: dict, key: str) -> str:
 
 def detect_language(page: dict, languages: Iterable[str] = ()) -> tuple[str, str]:
     """``(language code, where it came from)``, or ``("", "")`` when nothing says."""
-    yoast = page.get("yoast_head_json") if isinstance(page.get("yoast_head_json"), dict) else {}
+    yoast_value = page.get("yoast_head_json")
+    yoast: dict[str, Any] = yoast_value if isinstance(yoast_value, dict) else {}
     candidates: list[tuple[str, str]] = []
     if isinstance(yoast.get("og_locale"), str):
         candidates.append((yoast["og_locale"], "og_locale"))
@@ -267,7 +253,8 @@ def detect_language(page: dict, languages: Iterable[str] = ()) -> tuple[str, str
     for key in ("lang", "language", "locale"):
         if isinstance(page.get(key), str):
             candidates.append((page[key], key))
-    link = page.get("link") if isinstance(page.get("link"), str) else ""
+    link_value = page.get("link")
+    link = link_value if isinstance(link_value, str) else ""
     first = PurePosixPath(urlsplit(link).path).parts[1:2]
     if first and re.match(r"^[a-z]{2}(-[a-z]{2})?$", first[0].lower()):
         code = first[0].lower()
@@ -310,6 +297,60 @@ def _summary(page: dict, sections: tuple[m.Section, ...]) -> tuple[str, str]:
     return "", ""
 
 
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 80
+LANG_RE = re.compile(r"^[a-z]{2,3}$")
+
+
+def sanitise_slug(text: str) -> str:
+    """Lower-case ASCII letters, digits and single hyphens (at most MAX_SLUG), or ''."""
+    slug = slugify(text)
+    if slug == "section" and "section" not in text.lower():
+        return ""
+    return slug[:MAX_SLUG].strip("-")
+
+
+def file_slug(raw: Any, title: str, result: PageResult) -> str:
+    """The file name (without ``.md``): from the page's slug, else its title, else refused.
+
+    Never from the page's ``id`` or anything else: nothing in the page can
+    name a file outside ``content/<lang>/``.
+    """
+    raw_slug = raw if isinstance(raw, str) else ""
+    slug = sanitise_slug(unquote(raw_slug)) if raw_slug else ""
+    if slug and slug != raw_slug:
+        result.repaired.append(f"slug '{_quote(raw_slug)}' written as '{slug}'")
+    if not slug:
+        slug = sanitise_slug(title)
+        if not slug:
+            raise ValueError("the page has no usable slug or title to name its file "
+                             f"(slug '{_quote(raw_slug)}')")
+        result.review.append(f"no usable slug ('{_quote(raw_slug)}'): the file is named "
+                             f"'{slug}' after the title")
+    assert SLUG_RE.match(slug), slug
+    return slug
+
+
+def _quote(text: str) -> str:
+    return html2model.clean_text(text)[:60]
+
+
+def _link_local(url: str) -> bool:
+    host = (net.origin_of(url) or net.Origin("", "", 0)).host
+    try:
+        return ipaddress.ip_address(host).is_link_local
+    except ValueError:
+        return False
+
+
+def check_lang(code: str) -> str:
+    """A language code given by the user (``--lang``): 2-3 lower-case letters, else ConfigError."""
+    if not LANG_RE.match(code):
+        raise ConfigError(f"--lang '{_quote(code)}' is not a language code (2 or 3 lower-case "
+                          "letters, e.g. it, en)")
+    return code
+
+
 def page_to_condition(page: Any, *, languages: Iterable[str] = (),
                       default_lang: str = "") -> tuple[m.Condition, PageResult]:
     """One REST API page object → a draft :class:`Condition` and its notes.
@@ -321,8 +362,9 @@ def page_to_condition(page: Any, *, languages: Iterable[str] = (),
     if not isinstance(page.get("content"), (dict, str)):
         raise ValueError("not a WordPress page: it has no 'content'")
     languages = tuple(languages)
-    link = page.get("link") if isinstance(page.get("link"), str) else ""
-    if urlsplit(link).scheme.lower() not in ("http", "https"):
+    link_value = page.get("link")
+    link = link_value if isinstance(link_value, str) else ""
+    if net.origin_of(link) is None or _link_local(link):
         link = ""
     lang, lang_from = detect_language(page, languages)
     result = PageResult(origin="", status="failed")
@@ -343,13 +385,11 @@ def page_to_condition(page: Any, *, languages: Iterable[str] = (),
         title = converted.title_from_h1
         if title:
             result.review.append("the page had no title: the first heading was used")
-    raw_slug = page.get("slug") if isinstance(page.get("slug"), str) else ""
-    slug = slugify(unquote(raw_slug)) if raw_slug else ""
-    if not raw_slug or slug == "section" and raw_slug != "section":
-        slug = slugify(title) if title else f"page-{page.get('id', 'untitled')}"
-        result.review.append(f"no usable slug: the file is named '{slug}'")
-    elif slug != raw_slug:
-        result.repaired.append(f"slug '{raw_slug}' written as '{slug}'")
+        else:
+            result.review.append("the page has no title: write one in the front matter")
+    if not converted.sections:
+        result.review.append("the page has no sections to import: write them, or do not import it")
+    slug = file_slug(page.get("slug"), title, result)
     summary, summary_from = _summary(page, converted.sections)
     if summary:
         result.review.append(f"summary taken from {summary_from}: check it")
@@ -365,89 +405,6 @@ def page_to_condition(page: Any, *, languages: Iterable[str] = (),
     return condition, result
 
 
-# --------------------------------------------------------------------------- images
-
-
-def _image_name(url: str, data: bytes) -> str:
-    ext = next((e for magic, e in _IMAGE_MAGIC if data.startswith(magic)), "")
-    if not ext and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        ext = ".webp"
-    if not ext:
-        return ""
-    stem = slugify(PurePosixPath(unquote(urlsplit(url).path)).stem)[:60] or "image"
-    return stem + ext
-
-
-def _same_site(a: str, b: str) -> bool:
-    host = lambda u: (urlsplit(u).hostname or "").lower().removeprefix("www.")  # noqa: E731
-    return bool(host(a)) and host(a) == host(b)
-
-
-class _SameSiteRedirects(_SameSchemeRedirects):
-    def __init__(self, site: str):
-        self.site = site
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[override]
-        if not _same_site(newurl, self.site):
-            raise urllib.error.URLError(f"refused a redirect to another site ({newurl})")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-def _fetch_images(condition: m.Condition, result: PageResult, content_dir: Path, *,
-                  force: bool, timeout: float) -> m.Condition:
-    """Download the page's own-site http(s) images; other images stay as they are, reported."""
-    site = condition.source_url
-    saved: dict[str, str] = {}
-
-    def fetch_one(fig: m.Figure) -> m.Figure:
-        url = fig.src
-        if url in saved:
-            return replace(fig, src=saved[url])
-        if urlsplit(url).scheme not in ("http", "https"):
-            return fig
-        if not site or not _same_site(url, site):
-            result.review.append(f"image {url} is on another site: not downloaded")
-            return fig
-        try:
-            data, _, _ = fetch(url, timeout=timeout, max_bytes=IMAGE_MAX_BYTES, accept="image/*",
-                               opener=_opener(_SameSiteRedirects(site)))
-        except ImportError_ as exc:
-            result.review.append(f"image not downloaded: {exc}")
-            return fig
-        name = _image_name(url, data)
-        if not name:
-            result.review.append(f"image {url} is not a PNG, JPEG, GIF or WebP file: not downloaded")
-            return fig
-        rel = f"images/{condition.slug}/{name}"
-        target = content_dir / rel
-        if target.exists() and not force and target.read_bytes() != data:
-            result.review.append(f"image {rel} already exists and differs from {url}: kept the "
-                                 "existing file (use --force to replace it)")
-        elif not target.exists() or force:
-            atomic_write(target, data)
-            result.images.append(target)
-        saved[url] = rel
-        return replace(fig, src=rel)
-
-    def walk_blocks(blocks: tuple[m.Block, ...]) -> tuple[m.Block, ...]:
-        out: list[m.Block] = []
-        for b in blocks:
-            if isinstance(b, m.Figure):
-                b = fetch_one(b)
-            elif isinstance(b, (m.BulletList, m.NumberedList)):
-                b = replace(b, items=tuple(m.ListItem(walk_blocks(i.blocks)) for i in b.items))
-            elif isinstance(b, m.Note):
-                b = replace(b, blocks=walk_blocks(b.blocks))
-            out.append(b)
-        return tuple(out)
-
-    def walk(section: m.Section) -> m.Section:
-        return replace(section, blocks=walk_blocks(section.blocks),
-                       subsections=tuple(walk(s) for s in section.subsections))
-
-    return replace(condition, sections=tuple(walk(s) for s in condition.sections))
-
-
 # --------------------------------------------------------------------------- import
 
 
@@ -459,25 +416,63 @@ def _site_languages(content_dir: Path) -> tuple[str, ...]:
     return load_site(content_dir, []).languages
 
 
+def image_policy(source: str | Path, image_hosts: Iterable[str], *, timeout: float,
+                 max_bytes: int) -> net.Policy | None:
+    """Where images may come from: the origin of the source asked, plus ``image_hosts``.
+
+    Only the source's own origin may be on a loopback or private network;
+    link-local addresses never. None when there is nowhere to fetch from.
+    """
+    origins: set[net.Origin] = set()
+    private: frozenset[net.Origin] = frozenset()
+    if is_address(source):
+        asked = net.origin_of(str(source))
+        if asked is not None:
+            origins.add(asked)
+            private = frozenset({asked})
+    for host in image_hosts:
+        found = net.host_origins(host)
+        if not found:
+            raise ConfigError(f"--image-host '{_quote(host)}' is not a host name")
+        origins |= found
+    if not origins:
+        return None
+    return net.Policy(frozenset(origins), timeout, max_bytes, private_ok=private)
+
+
 def import_wordpress(source: str | Path, content_dir: str | Path = "content", *,
-                     force: bool = False, fetch_images: bool = False, lang: str = "",
+                     force: bool = False, fetch_images: bool = True, lang: str = "",
+                     image_hosts: Iterable[str] = (), diff: bool = False,
                      timeout: float = DEFAULT_TIMEOUT,
                      max_bytes: int = DEFAULT_MAX_BYTES) -> ImportReport:
     """Import every page of ``source`` into ``content_dir`` as draft Markdown files.
 
+    Images are downloaded (``fetch_images``) from the source's origin and
+    ``image_hosts``; otherwise each figure gets a local placeholder path and
+    a review note. With ``diff`` nothing is written: each page gets the
+    unified diff of its Markdown against the existing file (``page.diff``).
+    Ends with the loader's check of the files written (``page.diagnostics``).
+
     One bad page is reported and the others are imported. Raises
-    :class:`~benech_publish.errors.ImportError_` only when the source as a
-    whole cannot be read (missing file, broken JSON in a single file, an
-    unreachable or non-JSON address, too large an answer).
+    :class:`~benech_publish.errors.ConfigError` for an invalid ``lang`` or
+    image host, :class:`~benech_publish.errors.ImportError_` only when the
+    source as a whole cannot be read (missing file, broken JSON in a single
+    file, an unreachable or non-JSON address, too large an answer).
     """
     content_dir = Path(content_dir)
+    if lang:
+        check_lang(lang)
+    policy = image_policy(source, image_hosts, timeout=timeout, max_bytes=max_bytes)
+    why_not = ("--no-fetch-images was given" if not fetch_images else
+               "the source is a file: nothing is fetched unless its host is given with --image-host")
+    if not fetch_images:
+        policy = None
     items, notes = read_source(source, timeout=timeout, max_bytes=max_bytes)
     report = ImportReport(str(source), notes=notes)
     if not items:
         report.notes.append("the source holds no pages")
         return report
     languages = _site_languages(content_dir)
-    default_lang = lang
     planned: dict[Path, str] = {}
     for item in items:
         if item.error:
@@ -485,38 +480,54 @@ def import_wordpress(source: str | Path, content_dir: str | Path = "content", *,
             continue
         try:
             condition, result = page_to_condition(item.page, languages=languages,
-                                                  default_lang=default_lang)
+                                                  default_lang=lang)
         except ValueError as exc:
             report.pages.append(PageResult(item.origin, "failed", reason=str(exc)))
             continue
-        except RecursionError:
-            report.pages.append(PageResult(item.origin, "failed",
-                                           reason="the page's HTML is nested too deeply"))
-            continue
         result.origin = item.origin
-        path = content_dir / condition.lang / f"{condition.slug}.md"
-        result.path = path
         report.pages.append(result)
+        if languages and condition.lang not in languages:
+            result.reason = (f"language '{condition.lang}' is not one of the site's languages "
+                             f"({', '.join(languages)}): give one with --lang")
+            continue
+        path = content_dir / condition.lang / f"{condition.slug}.md"
+        if not _inside(path, content_dir):  # cannot happen with a sanitised slug and lang
+            result.reason = f"{path} would be outside {content_dir}"
+            continue
+        result.path = path
         if path in planned:
-            result.status, result.reason = "failed", (f"{planned[path]} in this source already "
-                                                      f"gives {path}")
+            result.reason = f"{planned[path]} in this source already gives {path}"
             continue
         planned[path] = item.origin
-        if path.exists() and not force:
-            result.status, result.reason = "skipped", f"{path} exists (use --force to replace it)"
+        if path.exists() and not force and not diff:
+            result.status, result.reason = "skipped", (f"{path} exists (use --diff to see what "
+                                                       "changed, --force to replace it)")
             continue
-        if fetch_images:
-            condition = _fetch_images(condition, result, content_dir, force=force, timeout=timeout)
+        condition, images_done = localise(condition, content_dir, policy, why_not=why_not,
+                                          write=not diff)
+        result.review += images_done.review
+        result.images += images_done.saved
         text = to_markdown(condition, comment=(
             "Imported from WordPress: review the text, then set 'status: approved'."))
+        if diff:
+            result.status, result.diff = "compared", markdown_diff(path, text)
+            continue
         try:
             atomic_write(path, text.encode("utf-8"))
         except OSError as exc:
-            result.status, result.reason = "failed", f"cannot write {path}: {exc.strerror or exc}"
+            result.reason = f"cannot write {path}: {exc.strerror or exc}"
             continue
         result.status = "written"
     _validate(report, content_dir)
     return report
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
 
 
 def _validate(report: ImportReport, content_dir: Path) -> None:

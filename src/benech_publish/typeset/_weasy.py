@@ -25,7 +25,8 @@ from typing import Any, NamedTuple
 from ..errors import RenderError
 
 #: The WeasyPrint major version whose internals (box tree, ``Stream._tags``,
-#: ``box.link_annotation``, ``Page._page_box``, pydyf content lists) the
+#: ``box.link_annotation``, ``Page._page_box``,
+#: ``layout.inline.split_text_box``/``remove_last_whitespace``, pydyf content lists) the
 #: typesetting package is written against.
 SUPPORTED_WEASYPRINT_MAJOR = 70
 
@@ -46,6 +47,8 @@ _REQUIRED: tuple[tuple[str, str], ...] = (
     ("weasyprint.formatting_structure.boxes", "InlineBox"),
     ("weasyprint.formatting_structure.boxes", "BlockBox"),
     ("weasyprint.layout.absolute", "AbsolutePlaceholder"),
+    ("weasyprint.layout.inline", "split_text_box"),
+    ("weasyprint.layout.inline", "remove_last_whitespace"),
     ("pydyf", "Dictionary"),
     ("pydyf", "Array"),
     ("pydyf", "String"),
@@ -65,6 +68,7 @@ class Engine(NamedTuple):
     URLFetchingError: type[Exception]
     pdf: ModuleType  # weasyprint.pdf: its ``add_tags`` is replaced by the tag repairs
     boxes: ModuleType  # weasyprint.formatting_structure.boxes
+    inline: ModuleType  # weasyprint.layout.inline: its line-breaking functions are observed (_breaks)
     AbsolutePlaceholder: type
     pydyf: ModuleType
 
@@ -89,6 +93,10 @@ def load() -> Engine:
         raise RenderError(f"WeasyPrint cannot be imported ({exc}): PDF output needs "
                           f"'weasyprint>={SUPPORTED_WEASYPRINT_MAJOR},"
                           f"<{SUPPORTED_WEASYPRINT_MAJOR + 1}' and Pango") from exc
+    except OSError as exc:  # WeasyPrint loads Pango with ctypes/cffi when imported
+        raise RenderError(f"WeasyPrint cannot load Pango ({exc}): install the system packages "
+                          "libpango-1.0-0, libpangoft2-1.0-0 and libharfbuzz-subset0 "
+                          "(Debian/Ubuntu names; 'make build' does it as root)") from exc
     version = str(getattr(weasyprint, "__version__", "unknown"))
     try:
         major = int(version.split(".")[0])
@@ -100,6 +108,7 @@ def load() -> Engine:
         import pydyf
         import weasyprint.formatting_structure.boxes
         import weasyprint.layout.absolute
+        import weasyprint.layout.inline
         import weasyprint.pdf
         import weasyprint.text.fonts
         import weasyprint.urls
@@ -121,6 +130,7 @@ def load() -> Engine:
         URLFetchingError=weasyprint.urls.URLFetchingError,
         pdf=weasyprint.pdf,
         boxes=weasyprint.formatting_structure.boxes,
+        inline=weasyprint.layout.inline,
         AbsolutePlaceholder=weasyprint.layout.absolute.AbsolutePlaceholder,
         pydyf=pydyf,
     )

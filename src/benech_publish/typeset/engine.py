@@ -34,8 +34,10 @@ from . import _weasy, fonts, hyphenation
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
          "source", "track", "wbr"}
 _URL_TEXT = re.compile(r"^(?:https?://|www\.|mailto:)|^[^\s@]+@[^\s@]+\.[a-z]{2,}$", re.I)
-# In a web or e-mail address, a break is allowed after these (never after a hyphen).
-_URL_BREAK_AFTER = "/.@?&="
+# In a web or e-mail address, a break is allowed after these only: never after a hyphen
+# (it would read as a hyphenated word) nor after a dot (a line ending in "www." reads
+# like the end of a sentence).
+_URL_BREAK_AFTER = "/@?&="
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,8 @@ class Typesetter:
         self.font_config = self.engine.FontConfiguration()
         #: Plain-language warnings found while preparing documents, each once.
         self.notices: list[str] = []
+        #: What the writers decided while laying out (copy-fitting), for ``--verbose``.
+        self.log: list[str] = []
         self._css: dict[str, Any] = {}
         # Only local files and data: URIs: a document never fetches from the network,
         # and a missing image fails the job instead of silently vanishing.
@@ -93,6 +97,8 @@ class Typesetter:
         Bookmarks open in the viewer's side panel and the title bar shows the
         document title.
         """
+        if self.pdf_variant == "pdf/ua-2":
+            _without_ua1_conformance(layout.document.metadata)
         return self._tags.write_pdf(layout.document, pdf_variant=self.pdf_variant,
                                     pdf_identifier=identifier.encode("ascii", "replace"),
                                     finisher=self._finish)
@@ -124,7 +130,7 @@ class Typesetter:
         * ``hyphenate`` (standard edition): words of the language's hyphenation
           exception list are marked (see :mod:`.hyphenation`); a language with
           no pyphen dictionary adds a notice;
-        * web and e-mail addresses shown as text may break only after ``/ . @``
+        * web and e-mail addresses shown as text may break only after ``/ @ ? & =``
           (``<wbr/>``), never at a hyphen, so no line ends in a hyphen that is
           not there (and large print never splits a word);
         * characters the shipped typeface lacks add a notice (they would be
@@ -164,6 +170,18 @@ class Typesetter:
             self.notices.append(text)
 
 
+def _without_ua1_conformance(metadata: Any) -> None:
+    """PDF/UA-2 XMP names ``pdfuaid:part`` and ``pdfuaid:rev`` only (ISO 14289-2);
+    WeasyPrint 70 also writes PDF/UA-1's ``pdfuaid:conformance``: leave it out."""
+    generate = metadata.generate_rdf_metadata
+
+    def cleaned(*args: Any) -> bytes:
+        data: bytes = generate(*args)
+        return re.sub(rb'\s*pdfuaid:conformance="[^"]*"', b"", data)
+
+    metadata.generate_rdf_metadata = cleaned
+
+
 def _name_address_link(link: Any) -> None:
     """Give a link whose text is its own address an accessible name from its label.
 
@@ -186,7 +204,7 @@ def _name_address_link(link: Any) -> None:
 
 
 def _mark_breaks(link: Any) -> None:
-    """Allow a break only after ``/ . @ ? & =`` in the address text of ``link``."""
+    """Allow a break only after ``/ @ ? & =`` in the address text of ``link``."""
     text = link.text
     link.text = None
     link.set("class", (link.get("class", "") + " url").strip())

@@ -33,7 +33,11 @@ Method (all pure functions except :func:`page_starts`, which reads the layout):
    it. When the page starts at the beginning of a block, the marker goes just
    before the block (inside it when the parent is a list, table row or
    definition list, where a ``span`` may not stand); at the start of an inline
-   element (``a``, ``em``...) it goes before that element.
+   element (``a``, ``em``...) it goes before that element. A marker never
+   stays inside an element whose accessible name comes from its content
+   (headings, ``th``, ``dt``, links, captions: :data:`NAME_FROM_CONTENT`): it
+   moves just before that element, or, where a ``span`` may not stand (a
+   table row, a definition list), to the end of the content right before it.
 
 Exactness: the marker for page *N* is immediately followed by the first word
 printed on page *N*. One documented exception: when automatic hyphenation
@@ -42,7 +46,8 @@ inside a word; the marker is then placed before the whole word, so the word
 after the marker ends with the first fragment printed on page *N* (the test
 in ``tests/test_pagelist.py`` uses exactly this rule). A page with no new
 content (none are produced by the booklet layout) would get its marker just
-before the next page's.
+before the next page's. A page that begins in the *middle* of a link or
+heading (never seen in the booklet layout) gets its marker before that element.
 """
 
 from __future__ import annotations
@@ -70,6 +75,15 @@ BLOCK_TAGS = frozenset({
 })
 #: Parents in which a ``span`` may not stand directly: markers go inside the block then.
 _NO_PHRASING_PARENTS = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"})
+#: Elements whose accessible name is computed from their content (or that name
+#: their table or figure): a marker inside one would be announced as part of
+#: the name ("6 Last updated", "9 Week" on every cell of a column).
+NAME_FROM_CONTENT = frozenset({
+    "a", "th", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption",
+    "summary", "button", "label", "legend",
+})
+#: Elements a marker may never be put into, even at the end.
+_NOT_CONTAINERS = frozenset({"col", "colgroup", "img", "br", "hr", "wbr", "svg", "math"})
 #: Characters a layout engine adds at a hyphenation point.
 HYPHENS = frozenset("\u2010-\u00ad")
 
@@ -335,6 +349,80 @@ def _insert_before_block(block: Any, marker: Any) -> None:
     parent.insert(parent.index(block), marker)
 
 
+def _detach(el: Any) -> None:
+    """Remove ``el`` from its parent, keeping its tail text in place."""
+    parent = el.getparent()
+    tail, el.tail = el.tail or "", None
+    previous = el.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail or None
+    else:
+        parent.text = (parent.text or "") + tail or None
+    parent.remove(el)
+
+
+def _named_ancestor(el: Any) -> Any:
+    """The outermost ancestor of ``el`` whose accessible name comes from its content."""
+    found = None
+    node = el.getparent()
+    while node is not None and node.get(UNIT_ATTR) is None:
+        if local(node.tag) in NAME_FROM_CONTENT:
+            found = node
+        node = node.getparent()
+    return found
+
+
+def _last_container(el: Any) -> Any:
+    """The element at the very end of ``el`` (in document order) a marker may end, or None."""
+    name = local(el.tag) if isinstance(el.tag, str) else ""
+    if not name or name in NAME_FROM_CONTENT or name in _NOT_CONTAINERS:
+        return None
+    if name in _NO_PHRASING_PARENTS:
+        for child in reversed(el):
+            found = _last_container(child)
+            if found is not None:
+                return found
+        return None
+    return el
+
+
+def _place_before(node: Any, marker: Any) -> None:
+    """Put ``marker`` right before ``node`` in document order, where a span may stand."""
+    while True:
+        parent = node.getparent()
+        if parent is None:
+            raise PageListError(f"no place for page marker {marker.get('id')}")
+        if local(parent.tag) not in _NO_PHRASING_PARENTS and _named_ancestor(node) is None:
+            marker.set(KEY_ATTR, parent.get(KEY_ATTR) or "")
+            parent.insert(parent.index(node), marker)
+            return
+        previous = node.getprevious()
+        while previous is not None:
+            container = _last_container(previous)
+            if container is not None and _named_ancestor(previous) is None:
+                marker.set(KEY_ATTR, container.get(KEY_ATTR) or "")
+                container.append(marker)
+                return
+            previous = previous.getprevious()
+        node = parent
+
+
+def _settle(marker: Any) -> None:
+    """Move a marker that landed inside a heading, ``th``, ``dt`` or link out of it.
+
+    The marker goes just before that element (between blocks), or, where a
+    ``span`` may not stand there (a table row, a definition list), at the end
+    of the content before it: nothing is read between the marker and the
+    element. A page that begins in the *middle* of such an element (a link
+    whose text runs over two pages) gets its marker before the element.
+    """
+    named = _named_ancestor(marker)
+    if named is None:
+        return
+    _detach(marker)
+    _place_before(named, marker)
+
+
 def insert_markers(stamped: Stamped, starts: Iterable[PageStart],
                    label: Callable[[int], str] = str) -> list[tuple[int, str]]:
     """Insert one marker per page start into the stamped EPUB tree(s).
@@ -349,7 +437,9 @@ def insert_markers(stamped: Stamped, starts: Iterable[PageStart],
         if block is None:
             raise PageListError(f"page {start.page} begins in block {start.key}, which the EPUB "
                                 "does not have (print and EPUB units differ)")
-        insert_at(block, start.key, start.offset, make_marker(start.page, label(start.page)))
+        marker = make_marker(start.page, label(start.page))
+        insert_at(block, start.key, start.offset, marker)
+        _settle(marker)
         placed.append((start.page, start.key.split("/", 1)[0]))
     return placed
 

@@ -47,19 +47,28 @@ the defect on bare WeasyPrint):
 7. **Links**: the link annotation's ``/Contents`` is the link's accessible name
    (``aria-label``, else its text, else ``title``), never the raw ``#id`` or
    URL; a link that wraps over lines or contains ``em`` is one ``Link`` element
-   with one ``/OBJR`` per annotation rectangle.  Link annotations inside
+   with **one annotation per line box** (WeasyPrint makes one per box, many of
+   them empty or duplicated: merged in :mod:`._links`).  Link annotations inside
    artifacts (e.g. a URL in a running footer) are dropped, as PDF/UA requires
    every link annotation to be in a ``Link`` element.
-8. **Hyphenation**: text with soft hyphens (U+00AD, invisible break points)
-   gets ``/ActualText`` without them; a word broken by automatic hyphenation gets ``/ActualText``
-   on the marked content of both line fragments (the first carries the whole
-   word, the second the rest of its line), so assistive technology and
-   ``/ActualText``-aware extraction read ``pharmacokinetically``, not
-   ``pharmacokinetic‐ ally``.
+8. **Text read as written** (:mod:`._readtext`, from what the line breaker
+   recorded, :mod:`._breaks`): a word broken by an *inserted* hyphen is read
+   whole once, also over several broken lines in a row; a real hyphen at a
+   line end ("X-ray") is kept; soft hyphens (U+00AD) are not read; a line
+   that ends at a space ends with a space in the read text, and a visible gap
+   between two runs of a line is a word space (ISO 32000-1 14.8.2.5).
 9. **Needless Spans**: WeasyPrint wraps each text run (each line of a
    paragraph) in its own ``Span``; here marked content is attached directly to
    the element that owns it, and ``span`` elements without their own ``lang``
    do not create structure.
+10. **Empty elements**: a ``P`` (or any element) whose content is only white
+    space is not in the tree; its marked content becomes an artifact.
+11. **Table layout**: every ``Table`` gets ``/BBox`` (Layout attribute owner)
+    on its first page, as PDF/UA expects for tables.
+
+Modules: :mod:`._tagtree` (roles, nodes, table headers), :mod:`._readtext`
+(``/ActualText``), :mod:`._links` (annotations), :mod:`._emit` (content
+streams and the struct tree); this module walks the boxes.
 
 Why replace the builder rather than post-process the PDF: most repairs need the
 HTML (``lang``, ``scope``, ``alt``, ``title``), which the PDF alone does not
@@ -76,17 +85,36 @@ would be better fixed upstream.
 from __future__ import annotations
 
 import contextvars
-import re
+import dataclasses
 import threading
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from . import _weasy
+from . import _breaks, _weasy
+from ._emit import Mark, emit, rewrite_content
+from ._links import LinkAnnotations
+from ._readtext import Run, actual_texts
+from ._tagtree import (
+    BLOCK_ROLES,
+    GROUPING,
+    INLINE_ROLES,
+    NO_CONTENT,
+    ROLE_MAP_PDF17,
+    TABLE_PARTS,
+    Node,
+    accessible_name,
+    assign_table_headers,
+    definition_item,
+    int_attr,
+    is_decorative_image,
+    lang_of,
+    lbody,
+    list_numbering,
+    local,
+    marker_node,
+)
 
-if TYPE_CHECKING:  # pragma: no cover
-    from lxml.etree import _Element
-
-__all__ = ["write_pdf"]
+__all__ = ["ROLE_MAP_PDF17", "write_pdf"]
 
 # Every WeasyPrint/pydyf name comes through the one checked door (_weasy); a
 # WeasyPrint without them raises RenderError on import of this module.
@@ -94,6 +122,8 @@ _ENGINE = _weasy.load()
 boxes = _ENGINE.boxes
 pydyf = _ENGINE.pydyf
 AbsolutePlaceholder = _ENGINE.AbsolutePlaceholder
+# Boxes record their line breaks from the first layout on (see _breaks).
+_breaks.install()
 
 
 # --------------------------------------------------------------------------
@@ -126,7 +156,7 @@ def _install() -> None:
 
         add_tags._benech_publish = True  # type: ignore[attr-defined]
         add_tags.__wrapped__ = original  # type: ignore[attr-defined]
-        wpdf.add_tags = add_tags
+        setattr(wpdf, "add_tags", add_tags)  # noqa: B010 - a module attribute mypy does not know
 
 
 def write_pdf(document: Any, *, pdf_variant: str = "pdf/ua-1", **write_options: Any) -> bytes:
@@ -144,146 +174,37 @@ def write_pdf(document: Any, *, pdf_variant: str = "pdf/ua-1", **write_options: 
         _ACTIVE.reset(token)
 
 
-# --------------------------------------------------------------------------
-# HTML to structure-type mapping.
-
-_BLOCK_ROLES = {
-    "p": "P", "h1": "H1", "h2": "H2", "h3": "H3", "h4": "H4", "h5": "H5", "h6": "H6",
-    "div": "Div", "main": "Part", "article": "Art", "section": "Sect",
-    "aside": "Aside", "nav": "Sect", "header": "Div", "footer": "Div",
-    "address": "Div", "hgroup": "Div", "details": "Div", "summary": "P",
-    "blockquote": "BlockQuote", "figure": "Div", "figcaption": "Caption",
-    "pre": "P", "ul": "L", "ol": "L", "dl": "L", "li": "LI",
-    "table": "Table", "caption": "Caption", "thead": "THead", "tbody": "TBody",
-    "tfoot": "TFoot", "tr": "TR", "th": "TH", "td": "TD",
-}
-_INLINE_ROLES = {
-    "em": "Em", "strong": "Strong", "abbr": "Span", "code": "Code", "kbd": "Code",
-    "samp": "Code", "q": "Quote",
-}
-#: PDF 2.0 structure types used here that PDF 1.7 lacks, and their PDF 1.7 role.
-ROLE_MAP_PDF17 = {"Em": "Span", "Strong": "Span", "Aside": "Sect"}
-#: Elements whose text content is not real content.
-_NO_CONTENT = {"script", "style", "template", "head", "title"}
-_GROUPING = {"Document", "Part", "Art", "Sect", "Div", "Aside", "BlockQuote", "L",
-             "Table", "THead", "TBody", "TFoot", "TR"}
-_TABLE_PARTS = {"Table", "THead", "TBody", "TFoot", "TR", "TH", "TD"}
-
-
-def _local(tag: Any) -> str:
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1].lower()
-
-
-def _lang_of(element: "_Element") -> str | None:
-    lang = element.get("lang")
-    if lang is None:
-        lang = element.get("{http://www.w3.org/XML/1998/namespace}lang")
-    return lang.strip() if lang is not None else None
-
-
-def _text(element: "_Element") -> str:
-    """Accessible text of an element: text content, img alt included."""
-    parts: list[str] = []
-
-    def visit(el: "_Element") -> None:
-        if el.get("aria-hidden") == "true":
-            return
-        name = _local(el.tag)
-        if name in _NO_CONTENT:
-            return
-        if name == "img":
-            parts.append(el.get("alt") or "")
-        elif el.text:
-            parts.append(el.text)
-        for child in el:
-            visit(child)
-            if child.tail:
-                parts.append(child.tail)
-
-    visit(element)
-    return " ".join("".join(parts).split())
-
-
-def _accessible_name(element: "_Element") -> str:
-    for candidate in (element.get("aria-label"), _text(element), element.get("title")):
-        if candidate and candidate.strip():
-            return " ".join(candidate.split())
-    return ""
-
-
-def _is_decorative_image(element: "_Element") -> bool:
-    return (element.get("alt") == "" or
-            element.get("role") in ("presentation", "none"))
-
 
 # --------------------------------------------------------------------------
-# The structure tree under construction.
+# The walk over the laid-out boxes.
 
-@dataclass(eq=False)
-class _Node:
-    role: str
-    element: Any = None
-    parent: "_Node | None" = None
-    kids: list = field(default_factory=list)
-    lang: str | None = None
-    alt: str | None = None
-    expansion: str | None = None
-    attributes: dict = field(default_factory=dict)
-    ident: str | None = None
-    first_page: int | None = None
-    lbody: "_Node | None" = None
-    anonymous: bool = False
-
-    def add(self, kid: Any) -> None:
-        self.kids.append(kid)
-
-    def child(self, role: str, element: Any = None, **kwargs: Any) -> "_Node":
-        node = _Node(role, element, self, **kwargs)
-        self.kids.append(node)
-        return node
-
-    def effective_lang(self) -> str | None:
-        node: _Node | None = self
-        while node is not None:
-            if node.lang:
-                return node.lang
-            node = node.parent
-        return None
-
-
-@dataclass
-class _Mark:
-    """One marked-content sequence of a page: where its property list is."""
-    page: int
-    mcid: int
-    stream: Any
-    index: int  # index of the property list in ``stream.stream``
-
-
-_DECOR = "decor"
+_DEFAULT_HYPHEN = "\u2010"
 
 
 class _Tagger:
-    def __init__(self, pdf, document, pdf_version, page_streams, job: _Job):
+    def __init__(self, pdf: Any, document: Any, pdf_version: Any, page_streams: list[Any],
+                 job: _Job):
         self.pdf = pdf
         self.document = document
         self.pdf_version = str(pdf_version or "1.7")
         self.page_streams = page_streams
         self.job = job
         self.page_refs = pdf.page_references
-        self.nodes: dict[int, _Node] = {}  # id(element) -> node
-        self.node_elements: list = []  # keep elements alive for id() keys
-        self.marks: dict[tuple[int, int], _Mark] = {}
-        self.box_marks: list[dict] = []
+        self.nodes: dict[int, Node] = {}  # id(element) -> node
+        self.node_elements: list[Any] = []  # keep elements alive for id() keys
+        self.marks: dict[tuple[int, int], Mark] = {}
+        self.box_marks: list[dict[int, int]] = []
         self.used: set[tuple[int, int]] = set()
         self.artifacts: dict[tuple[int, int], dict | None] = {}
-        self.actual_text: dict[tuple[int, int], str] = {}
-        self.annotations: list[tuple[Any, _Node, int]] = []
-        self.dropped_annotations: list[tuple[int, Any]] = []
-        self.pending_hyphen: tuple | None = None
-        self.last_line: Any = None
+        self.links = LinkAnnotations()
+        self.runs: list[Run] = []
+        self.run_texts: dict[tuple[int, int], str] = {}
+        self.line_serial: dict[int, int] = {}  # id(line box) -> serial
+        self.flow_serial: dict[int, int] = {}  # id(block element) -> serial
+        self.line_flow: dict[int, int] = {}  # id(line box) -> flow serial
+        self.last_run_box: Any = None
+        self.pending_gap = False
+        self.table_boxes: dict[int, tuple[Any, int]] = {}  # id(table element) -> first box, page
         self.id_counter = 0
 
     # -- marked content ---------------------------------------------------
@@ -301,12 +222,12 @@ class _Tagger:
                 items = candidate.stream
                 for index, item in enumerate(items):
                     if isinstance(item, pydyf.Dictionary) and "MCID" in item:
-                        self.marks[page, item["MCID"]] = _Mark(
+                        self.marks[page, item["MCID"]] = Mark(
                             page, item["MCID"], candidate, index)
             # Keep the boxes alive while ids are used as keys.
             self.node_elements.append(tuple(tags))
 
-    def _mcid(self, box, page: int) -> int | None:
+    def _mcid(self, box: Any, page: int) -> int | None:
         return self.box_marks[page].get(id(box))
 
     # -- walking boxes ----------------------------------------------------
@@ -315,24 +236,30 @@ class _Tagger:
         pdf = self.pdf
         self._index_marks()
         lang = self.document.metadata.lang
-        self.root = _Node("Document", lang=None)
+        self.root = Node("Document", lang=None)
         self.doc_lang = lang
         for page_number, page in enumerate(self.document.pages):
-            self.last_line = None
             self._walk(_ENGINE.page_box(page), self.root, page_number, None)
-        self._finish_hyphen(None)
+        for element, (box, page) in self.table_boxes.items():
+            self._table_bbox(element, box, page)
         self._tables()
+        actual_text = actual_texts(self.runs)
+        self._drop_blank(self.root)
         self._prune(self.root)
-        self._rewrite_content()
-        self._emit()
+        self.links.merge(pydyf)
+        new_mcid = rewrite_content(self.marks, self.used, self.artifacts, actual_text,
+                                   len(self.page_streams), pydyf)
+        attached = emit(pdf, self.root, self.page_refs, new_mcid, self.pdf_version,
+                        len(self.page_streams), pydyf)
+        self.links.remove_dropped(pdf, self.page_refs, attached, pydyf)
         pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
         pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
         if "Lang" not in pdf.catalog:
             pdf.catalog["Lang"] = pydyf.String(lang or "")
 
-    def _walk(self, box, node: _Node, page: int, line) -> None:
+    def _walk(self, box: Any, node: Node, page: int, line: Any) -> None:
         if isinstance(box, AbsolutePlaceholder):
-            box = box._box
+            box = getattr(box, "_box")  # noqa: B009
         if isinstance(box, boxes.MarginBox):
             keyword = getattr(box, "at_keyword", "")
             subtype = ("Header" if "top" in keyword else
@@ -350,26 +277,32 @@ class _Tagger:
         element = box.element
         tag = box.element_tag or ""
         name, _, pseudo = tag.partition("::")
-        name = _local(name)
+        name = local(name)
         if isinstance(box, boxes.PageBox) or element is None or name in ("html", "body"):
             target = node
         elif element.get("aria-hidden") == "true":
             self._artifact_subtree(box, page, None)
             return
+        elif name == "br":
+            if self.runs:  # a forced line break separates words
+                self.runs[-1] = dataclasses.replace(self.runs[-1], line_space=True)
+            return
         elif pseudo == "marker":
-            target = self._marker_node(node)
+            target = marker_node(node)
         elif pseudo:
             target = node  # ::before/::after content belongs to its element
         else:
-            target = self._node_for(box, element, name, node, page)
-            if target is None:
+            found = self._node_for(box, element, name, node, page)
+            if found is None:
                 return
+            target = found
 
         annotation = getattr(box, "link_annotation", None)
         if annotation is not None:
-            self._link_annotation(box, annotation, target, page)
+            self._link_annotation(box, annotation, target, page, line)
 
         if isinstance(box, boxes.ReplacedBox):
+            self.pending_gap = True
             mcid = self._mcid(box, page)
             if mcid is not None:
                 self._use(target, page, mcid)
@@ -379,34 +312,51 @@ class _Tagger:
         if isinstance(box, boxes.ParentBox):
             content_target = target
             if target.role == "LI":
-                content_target = self._lbody(target)
-            elif (target.role in _GROUPING and box.children and
+                content_target = lbody(target)
+            elif (target.role in GROUPING and box.children and
                   isinstance(box.children[0], boxes.LineBox) and _has_text(box)):
                 content_target = self._anonymous_paragraph(target, box)
+            if target.role == "Table" and not pseudo and id(element) not in self.table_boxes:
+                self.table_boxes[id(element)] = (box, page)
+                self.node_elements.append(element)
             for child in box.children:
+                if isinstance(child, boxes.LineBox):
+                    self._enter_line(child, box)
                 self._walk(child, content_target, page, line)
 
-    def _link_annotation(self, box, annotation, target: _Node, page: int) -> None:
-        if target.role != "Link":
-            ancestor = target.parent
-            while ancestor is not None and ancestor.role not in _GROUPING:
-                if ancestor.role == "Link":
-                    # WeasyPrint gives every box inside a link its own, overlapping
-                    # annotation (em inside a, img inside a): the link's own
-                    # annotation already covers it, so read it once.
-                    self.dropped_annotations.append((page, annotation))
-                    return
-                ancestor = ancestor.parent
-            # A link on an element that is not an <a href> (CSS -weasy-link).
-            target = target.child("Link", box.element)
-        self.annotations.append((annotation, target, page))
-        target.add(("objr", page, annotation))
-        label = _accessible_name(target.element) if target.element is not None else ""
-        if not label:
-            label = "Link"
-        annotation["Contents"] = pydyf.String(label)
+    def _enter_line(self, line: Any, block: Any) -> None:
+        """Number a line box and the flow (block element) it belongs to."""
+        self.line_serial[id(line)] = len(self.line_serial)
+        key = id(block.element) if block.element is not None else id(block)
+        if key not in self.flow_serial:
+            self.flow_serial[key] = len(self.flow_serial)
+            self.node_elements.append(block.element if block.element is not None else block)
+        self.line_flow[id(line)] = self.flow_serial[key]
+        self.node_elements.append(line)
+        self.pending_gap = False
+        self.last_run_box = None
 
-    def _node_for(self, box, element, name: str, parent: _Node, page: int) -> _Node | None:
+    def _link_annotation(self, box: Any, annotation: Any, target: Node, page: int,
+                         line: Any) -> None:
+        link = target
+        if link.role != "Link":
+            ancestor = target.parent
+            while ancestor is not None and ancestor.role not in GROUPING:
+                if ancestor.role == "Link":
+                    break
+                ancestor = ancestor.parent
+            if ancestor is not None and ancestor.role == "Link":
+                # WeasyPrint gives every box inside a link its own, overlapping
+                # annotation (em inside a, img inside a): it joins the link's.
+                link = ancestor
+            else:
+                # A link on an element that is not an <a href> (CSS -weasy-link).
+                link = target.child("Link", box.element)
+        label = accessible_name(link.element) if link.element is not None else ""
+        annotation["Contents"] = pydyf.String(label or "Link")
+        self.links.add(link, page, line, annotation)
+
+    def _node_for(self, box, element, name: str, parent: Node, page: int) -> Node | None:
         key = id(element)
         existing = self.nodes.get(key)
         if existing is not None:
@@ -417,11 +367,11 @@ class _Tagger:
                 return None
             return existing
 
-        if name in _NO_CONTENT:
+        if name in NO_CONTENT:
             return None
         if name in ("img", "svg", "object", "embed", "video", "canvas") or \
                 isinstance(box, boxes.ReplacedBox):
-            if _is_decorative_image(element):
+            if is_decorative_image(element):
                 self._artifact_subtree(box, page, None)
                 return None
             node = parent.child("Figure", element)
@@ -441,20 +391,21 @@ class _Tagger:
         role: str | None
         if name == "a" and element.get("href") is not None:
             role = "Link"
-        elif name in _INLINE_ROLES:
-            role = _INLINE_ROLES[name]
-        elif name in _BLOCK_ROLES:
-            role = _BLOCK_ROLES[name]
+        elif name in INLINE_ROLES:
+            role = INLINE_ROLES[name]
+        elif name in BLOCK_ROLES:
+            role = BLOCK_ROLES[name]
         elif isinstance(box, (boxes.InlineBox, boxes.TextBox)):
             role = None  # presentational inline (b, i, span, small, time ...)
         else:
             role = "Div"
-        if name == "span" and _lang_of(element) is None:
+        if name == "span" and lang_of(element) is None:
             role = None
 
-        own_lang = _lang_of(element)
+        own_lang = lang_of(element)
         parent_lang = parent.effective_lang() or self.doc_lang
-        needs_lang = bool(own_lang) and (parent_lang or "").lower() != own_lang.lower()
+        needs_lang = own_lang is not None and own_lang != "" and \
+            (parent_lang or "").lower() != own_lang.lower()
         if role is None and needs_lang:
             role = "Span"
         if role is None:
@@ -463,12 +414,12 @@ class _Tagger:
             return parent
 
         if name in ("dt", "dd"):
-            node = self._definition_item(parent, element, name)
+            node = definition_item(parent, element, name)
         else:
             if role == "LI" and parent.role != "L":
                 role = "Div" if isinstance(box, boxes.BlockLevelBox) else "Span"
             if parent.role == "LI":
-                parent = self._lbody(parent)
+                parent = lbody(parent)
             node = parent.child(role, element)
         if needs_lang:
             node.lang = own_lang
@@ -476,63 +427,31 @@ class _Tagger:
             node.expansion = " ".join(element.get("title").split())
         if role in ("TH", "TD"):
             node.attributes = {"O": "Table"}
-            colspan = _int(element.get("colspan"))
-            rowspan = _int(element.get("rowspan"))
+            colspan = int_attr(element.get("colspan"))
+            rowspan = int_attr(element.get("rowspan"))
             if colspan > 1:
                 node.attributes["ColSpan"] = colspan
             if rowspan > 1:
                 node.attributes["RowSpan"] = rowspan
         if role == "L" and name in ("ul", "ol"):
-            node.attributes = {"O": "List", "ListNumbering": _list_numbering(box, name)}
+            node.attributes = {"O": "List", "ListNumbering": list_numbering(getattr(box, "style", None), name)}
         self._register(element, node, page)
         return node
 
-    def _register(self, element, node: _Node, page: int) -> None:
+    def _register(self, element, node: Node, page: int) -> None:
         self.nodes[id(element)] = node
         self.node_elements.append(element)
         node.first_page = page
 
-    def _set_lang(self, node: _Node, element, parent: _Node) -> None:
-        own = _lang_of(element)
+    def _set_lang(self, node: Node, element, parent: Node) -> None:
+        own = lang_of(element)
         parent_lang = parent.effective_lang() or self.doc_lang
         if own and (parent_lang or "").lower() != own.lower():
             node.lang = own
 
-    def _definition_item(self, parent: _Node, element, name: str) -> _Node:
-        if parent.role != "L":
-            return parent.child("Div" if name == "dd" else "P", element)
-        if name == "dt":
-            item = parent.child("LI")
-            return item.child("Lbl", element)
-        last = parent.kids[-1] if parent.kids else None
-        if isinstance(last, _Node) and last.role == "LI" and last.lbody is None:
-            item = last
-        else:
-            item = parent.child("LI")
-        item.lbody = item.child("LBody", element)
-        return item.lbody
-
-    def _lbody(self, item: _Node) -> _Node:
-        if item.lbody is None:
-            item.lbody = item.child("LBody")
-        return item.lbody
-
-    def _marker_node(self, node: _Node) -> _Node:
-        item = node
-        if item.role == "LBody" and item.parent is not None and item.parent.role == "LI":
-            item = item.parent
-        if item.role != "LI":
-            return node
-        for kid in item.kids:
-            if isinstance(kid, _Node) and kid.role == "Lbl":
-                return kid
-        label = _Node("Lbl", None, item)
-        item.kids.insert(0, label)
-        return label
-
-    def _anonymous_paragraph(self, node: _Node, box) -> _Node:
+    def _anonymous_paragraph(self, node: Node, box) -> Node:
         last = node.kids[-1] if node.kids else None
-        if isinstance(last, _Node) and last.anonymous and last.element is box.element:
+        if isinstance(last, Node) and last.anonymous and last.element is box.element:
             return last
         if node.role in ("TR", "THead", "TBody", "TFoot", "Table", "L"):
             return node
@@ -540,338 +459,129 @@ class _Tagger:
         paragraph.anonymous = True
         return paragraph
 
-    def _text_box(self, box, node: _Node, page: int, line) -> None:
+
+    def _text_box(self, box: Any, node: Node, page: int, line: Any) -> None:
         mcid = self._mcid(box, page)
+        text = box.text or ""
         if mcid is None:
+            if text and text.isspace():
+                self.pending_gap = True  # undrawn white space between two runs
             return
-        if node.role in _GROUPING and node.role not in _TABLE_PARTS and node.role != "L":
+        if node.role in GROUPING and node.role not in TABLE_PARTS and node.role != "L":
             node = self._anonymous_paragraph(node, box)
         self._use(node, page, mcid)
-        text = box.text or ""
-        if self.pending_hyphen is not None:
-            self._finish_hyphen((box, page, mcid, line))
-        if "\u00ad" in text:
-            # Soft hyphens (explicit break points, e.g. from the hyphenation
-            # exception list) are invisible but still text: read the word whole.
-            self.actual_text.setdefault((page, mcid), text.replace("\u00ad", ""))
-        hyphen = box.style["hyphenate_character"] if box.style else None
-        if hyphen and text.endswith(hyphen) and len(text) > len(hyphen) and \
-                not text[-len(hyphen) - 1].isspace():
-            self.pending_hyphen = (box, page, mcid, line, hyphen)
-
-    def _finish_hyphen(self, following) -> None:
-        pending, self.pending_hyphen = self.pending_hyphen, None
-        if pending is None:
+        if (page, mcid) in self.run_texts:
             return
-        box, page, mcid, line, hyphen = pending
-        head = box.text[:-len(hyphen)]
-        if following is None or following[3] is line:
-            self.actual_text[page, mcid] = head.replace("\u00ad", "")
-            return
-        next_box, next_page, next_mcid, _ = following
-        rest = next_box.text or ""
-        match = re.match(r"\S*", rest)
-        fragment = match.group(0) if match else ""
-        self.actual_text[page, mcid] = (head + fragment).replace("\u00ad", "")
-        # An empty /ActualText is ignored by some extractors (pdfium), which
-        # would then read the fragment twice: a space stands for "nothing".
-        self.actual_text[next_page, next_mcid] = rest[len(fragment):].replace("\u00ad", "") or " "
+        self.run_texts[page, mcid] = text
+        line_key = id(line) if line is not None else None
+        gap = self.pending_gap
+        previous = self.last_run_box
+        if previous is not None and line is not None and not gap:
+            end = previous.position_x + previous.width
+            gap = box.position_x - end > 0.2 * (box.style["font_size"] or 0)
+        hyphen = box.style["hyphenate_character"] if box.style else _DEFAULT_HYPHEN
+        alone = -1 - len(self.runs)  # a run outside any line box is a flow of its own
+        self.runs.append(Run(
+            key=(page, mcid), text=text,
+            line=self.line_serial.get(line_key, alone) if line_key is not None else alone,
+            flow=self.line_flow.get(line_key, alone) if line_key is not None else alone,
+            break_after=_breaks.break_after(box),
+            line_space=_breaks.line_space(line) if line is not None else False,
+            space_before=_breaks.space_before(box), gap_before=bool(gap),
+            hyphen=hyphen or ""))
+        self.last_run_box = box
+        self.pending_gap = False
 
-    def _use(self, node: _Node, page: int, mcid: int) -> None:
+    def _use(self, node: Node, page: int, mcid: int) -> None:
         key = (page, mcid)
         if key in self.used or key in self.artifacts:
             return
         self.used.add(key)
         node.add(("mc", page, mcid))
 
-    def _artifact_subtree(self, box, page: int, properties: dict | None) -> None:
+    def _artifact_subtree(self, box: Any, page: int, properties: dict | None) -> None:
         stack = [box]
         while stack:
             current = stack.pop()
             if isinstance(current, AbsolutePlaceholder):
-                current = current._box
+                current = getattr(current, "_box")  # noqa: B009
             mcid = self._mcid(current, page)
             if mcid is not None and (page, mcid) not in self.used:
                 self.artifacts[page, mcid] = properties
             annotation = getattr(current, "link_annotation", None)
             if annotation is not None:
-                self.dropped_annotations.append((page, annotation))
+                self.links.drop(page, annotation)
             if isinstance(current, boxes.ParentBox):
                 stack.extend(current.children)
 
-    def _bbox(self, box, page: int) -> list[float]:
+    def _bbox(self, box: Any, page: int, border: bool = False) -> list[float]:
         scale = self.job.zoom * 0.75
         height = self.document.pages[page].height
-        x1 = box.content_box_x() * scale
-        x2 = (box.content_box_x() + box.width) * scale
-        top = (height - box.content_box_y()) * scale
-        bottom = (height - box.content_box_y() - box.height) * scale
-        return [round(x1, 3), round(bottom, 3), round(x2, 3), round(top, 3)]
+        if border:
+            x, y, w, h = (box.border_box_x(), box.border_box_y(),
+                          box.border_width(), box.border_height())
+        else:
+            x, y, w, h = box.content_box_x(), box.content_box_y(), box.width, box.height
+        return [round(x * scale, 3), round((height - y - h) * scale, 3),
+                round((x + w) * scale, 3), round((height - y) * scale, 3)]
+
+    def _table_bbox(self, element_id: int, box: Any, page: int) -> None:
+        node = self.nodes.get(element_id)
+        if node is not None and node.role == "Table":
+            node.attributes.setdefault("O", "Layout")
+            node.attributes["BBox"] = self._bbox(box, page, border=True)
 
     # -- tables -----------------------------------------------------------
 
     def _tables(self) -> None:
         done: set[int] = set()
         for element in self.node_elements:
-            if not hasattr(element, "tag") or _local(element.tag) != "table":
+            if not hasattr(element, "tag") or local(element.tag) != "table":
                 continue
             if id(element) in done:
                 continue
             done.add(id(element))
-            self._table(element)
+            assign_table_headers(element, lambda cell: self.nodes.get(id(cell)), self._new_id)
 
-    def _table(self, table) -> None:
-        rows = []
-        for child in table:
-            name = _local(child.tag)
-            if name in ("thead", "tbody", "tfoot"):
-                rows.extend((name, row) for row in child if _local(row.tag) == "tr")
-            elif name == "tr":
-                rows.append(("tbody", child))
-        grid: dict[tuple[int, int], Any] = {}
-        placed = []  # (cell, group, row_index, col_index, rowspan, colspan)
-        for r, (group, row) in enumerate(rows):
-            c = 0
-            for cell in row:
-                if _local(cell.tag) not in ("th", "td"):
-                    continue
-                while (r, c) in grid:
-                    c += 1
-                rowspan = max(1, _int(cell.get("rowspan")))
-                colspan = max(1, _int(cell.get("colspan")))
-                for dr in range(rowspan):
-                    for dc in range(colspan):
-                        grid[r + dr, c + dc] = cell
-                placed.append((cell, group, r, c, rowspan, colspan))
-                c += colspan
-
-        scopes: dict[int, str] = {}
-        for cell, group, r, c, rowspan, colspan in placed:
-            if _local(cell.tag) != "th":
-                continue
-            scope = (cell.get("scope") or "").lower()
-            if scope in ("col", "colgroup"):
-                value = "Column"
-            elif scope in ("row", "rowgroup"):
-                value = "Row"
-            elif group == "thead":
-                value = "Column"
-            else:
-                row_cells = [x for x in rows[r][1] if _local(x.tag) in ("th", "td")]
-                if all(_local(x.tag) == "th" for x in row_cells):
-                    value = "Column"
-                elif c == 0 or all(_local(grid.get((r, k)).tag) == "th"
-                                   for k in range(c) if grid.get((r, k)) is not None):
-                    value = "Row"
-                else:
-                    value = "Column"
-            scopes[id(cell)] = value
-            node = self.nodes.get(id(cell))
-            if node is not None and node.role == "TH":
-                node.attributes["Scope"] = value
-                self.id_counter += 1
-                node.ident = cell.get("id") or f"benech-th-{self.id_counter}"
-
-        ids_by_html = {}
-        for cell, *_ in placed:
-            node = self.nodes.get(id(cell))
-            if node is not None and node.ident and cell.get("id"):
-                ids_by_html[cell.get("id")] = node.ident
-
-        for cell, group, r, c, rowspan, colspan in placed:
-            node = self.nodes.get(id(cell))
-            if node is None or node.role not in ("TD", "TH"):
-                continue
-            headers: list[str] = []
-            explicit = cell.get("headers")
-            if explicit:
-                headers = [ids_by_html[i] for i in explicit.split() if i in ids_by_html]
-            else:
-                candidates = []
-                for k in range(c, c + colspan):  # column headers above
-                    for rr in range(r):
-                        other = grid.get((rr, k))
-                        if other is not None and other is not cell and \
-                                scopes.get(id(other)) == "Column":
-                            candidates.append(other)
-                for rr in range(r, r + rowspan):  # row headers to the left
-                    for k in range(c):
-                        other = grid.get((rr, k))
-                        if other is not None and other is not cell and \
-                                scopes.get(id(other)) == "Row":
-                            candidates.append(other)
-                seen = set()
-                for other in candidates:
-                    header = self.nodes.get(id(other))
-                    if header is not None and header.ident and header.ident not in seen:
-                        seen.add(header.ident)
-                        headers.append(header.ident)
-            if headers and node.role == "TD":
-                node.attributes["Headers"] = headers
-            elif headers and node.role == "TH" and scopes.get(id(cell)) == "Row":
-                node.attributes["Headers"] = headers
+    def _new_id(self) -> str:
+        self.id_counter += 1
+        return f"benech-th-{self.id_counter}"
 
     # -- output -----------------------------------------------------------
 
-    def _prune(self, node: _Node) -> bool:
+    def _drop_blank(self, node: Node) -> bool:
+        """An element whose text is only white space is not content: its marks become artifacts.
+
+        Returns whether ``node`` holds content (text, an image, an annotation).
+        """
+        has_content = False
+        for kid in node.kids:
+            if isinstance(kid, Node):
+                has_content = self._drop_blank(kid) or has_content
+            elif kid[0] != "mc" or self.run_texts.get((kid[1], kid[2]), "x").strip():
+                has_content = True
+        if not has_content:
+            for kid in node.kids:
+                if not isinstance(kid, Node) and kid[0] == "mc":
+                    self.used.discard((kid[1], kid[2]))
+                    self.artifacts[kid[1], kid[2]] = None
+            node.kids = [kid for kid in node.kids if isinstance(kid, Node)]
+        return has_content
+
+    def _prune(self, node: Node) -> bool:
         """Drop struct elements with no content; return True if node is empty."""
         kept = []
         for kid in node.kids:
-            if isinstance(kid, _Node):
-                if not self._prune(kid) or kid.role in _TABLE_PARTS:
+            if isinstance(kid, Node):
+                if not self._prune(kid) or kid.role in TABLE_PARTS:
                     kept.append(kid)
             else:
                 kept.append(kid)
         node.kids = kept
         return not kept
 
-    def _rewrite_content(self) -> None:
-        # New MCIDs: contiguous per page, in paint order.
-        self.new_mcid: dict[tuple[int, int], int] = {}
-        for page in range(len(self.page_streams)):
-            counter = 0
-            for (p, mcid) in sorted(k for k in self.marks if k[0] == page):
-                if (p, mcid) in self.used:
-                    self.new_mcid[p, mcid] = counter
-                    counter += 1
-        for key, mark in self.marks.items():
-            items = mark.stream.stream
-            properties = items[mark.index]
-            if key in self.used:
-                properties["MCID"] = self.new_mcid[key]
-                if key in self.actual_text:
-                    properties["ActualText"] = pydyf.String(self.actual_text[key])
-                continue
-            # Not in the tree: an artifact (margin boxes, repeated headers,
-            # decorative images; anything unreachable would break PDF/UA).
-            artifact = self.artifacts.get(key)
-            items[mark.index - 1] = "/Artifact"
-            if artifact:
-                items[mark.index] = pydyf.Dictionary({
-                    k: f"/{v}" for k, v in artifact.items() if v})
-            else:
-                items[mark.index] = b""
-                items[mark.index + 1] = b"BMC"
 
-    def _emit(self) -> None:
-        pdf = self.pdf
-        page_refs = self.page_refs
-        parent_tree_pages: list[dict[int, Any]] = [{} for _ in self.page_streams]
-        ids: list[tuple[str, bytes]] = []
-        annotation_parents: list[tuple[Any, Any]] = []
-
-        root = pydyf.Dictionary({"Type": "/StructTreeRoot"})
-        pdf.add_object(root)
-        pdf.catalog["StructTreeRoot"] = root.reference
-
-        def emit(node: _Node, parent_ref) -> Any:
-            element = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{node.role}",
-                                        "P": parent_ref})
-            pdf.add_object(element)
-            pages = [kid[1] for kid in node.kids if isinstance(kid, tuple)]
-            own_page = pages[0] if pages else None
-            if own_page is not None:
-                element["Pg"] = page_refs[own_page]
-            if node.lang:
-                element["Lang"] = pydyf.String(node.lang)
-            if node.alt is not None and node.role == "Figure":
-                element["Alt"] = pydyf.String(node.alt)
-            if node.expansion:
-                element["E"] = pydyf.String(node.expansion)
-            if node.ident:
-                element["ID"] = pydyf.String(node.ident)
-                ids.append((node.ident, element.reference))
-            if node.attributes:
-                attrs = pydyf.Dictionary()
-                for key, value in node.attributes.items():
-                    if value is None:
-                        continue
-                    if key == "O" or key in ("Scope", "Placement", "ListNumbering"):
-                        attrs[key] = f"/{value}"
-                    elif key == "Headers":
-                        attrs[key] = pydyf.Array(pydyf.String(v) for v in value)
-                    elif key == "BBox":
-                        attrs[key] = pydyf.Array(value)
-                    else:
-                        attrs[key] = value
-                element["A"] = attrs
-            kids = pydyf.Array()
-            for kid in node.kids:
-                if isinstance(kid, _Node):
-                    kids.append(emit(kid, element.reference))
-                elif kid[0] == "mc":
-                    _, page, mcid = kid
-                    new = self.new_mcid[page, mcid]
-                    parent_tree_pages[page][new] = element.reference
-                    if page == own_page:
-                        kids.append(new)
-                    else:
-                        kids.append(pydyf.Dictionary({
-                            "Type": "/MCR", "Pg": page_refs[page], "MCID": new}))
-                else:
-                    _, page, annotation = kid
-                    objr = pydyf.Dictionary({"Type": "/OBJR", "Obj": annotation.reference,
-                                             "Pg": page_refs[page]})
-                    kids.append(objr)
-                    annotation_parents.append((annotation, element.reference))
-            element["K"] = kids
-            return element.reference
-
-        document_ref = emit(self.root, root.reference)
-        root["K"] = pydyf.Array([document_ref])
-
-        nums = pydyf.Array()
-        for page, mapping in enumerate(parent_tree_pages):
-            nums.append(page)
-            nums.append(pydyf.Array(mapping[i] for i in range(len(mapping))))
-        key = len(parent_tree_pages)
-        for annotation, struct_ref in annotation_parents:
-            annotation["StructParent"] = key
-            nums.append(key)
-            nums.append(struct_ref)
-            key += 1
-        parent_tree = pydyf.Dictionary({"Nums": nums})
-        pdf.add_object(parent_tree)
-        root["ParentTree"] = parent_tree.reference
-        root["ParentTreeNextKey"] = key
-        if ids:
-            names = pydyf.Array()
-            for ident, ref in sorted(ids):
-                names.append(pydyf.String(ident))
-                names.append(ref)
-            root["IDTree"] = pydyf.Dictionary({"Names": names})
-        if not self.pdf_version.startswith("2"):
-            used_roles = set()
-            stack = [self.root]
-            while stack:
-                node = stack.pop()
-                used_roles.add(node.role)
-                stack.extend(k for k in node.kids if isinstance(k, _Node))
-            role_map = {k: f"/{v}" for k, v in ROLE_MAP_PDF17.items() if k in used_roles}
-            if role_map:
-                root["RoleMap"] = pydyf.Dictionary(role_map)
-        else:
-            namespace = pydyf.Dictionary({
-                "Type": "/Namespace", "NS": pydyf.String("http://iso.org/pdf2/ssn")})
-            pdf.add_object(namespace)
-            root["Namespaces"] = pydyf.Array([namespace.reference])
-
-        # Link annotations that ended up in artifacts are not allowed in
-        # PDF/UA (every link annotation must be in a Link element): drop them.
-        attached = {id(a) for a, _ in annotation_parents}
-        for page, annotation in self.dropped_annotations:
-            if id(annotation) in attached:
-                continue
-            page_dict = self.pdf.objects[int(page_refs[page].split()[0])]
-            annots = page_dict.get("Annots")
-            if annots is not None:
-                reference = annotation.reference
-                page_dict["Annots"] = pydyf.Array(a for a in annots if a != reference)
-                if not page_dict["Annots"]:
-                    del page_dict["Annots"]
-
-
-def _has_text(box) -> bool:
+def _has_text(box: Any) -> bool:
     """Whether a block's lines hold text (not only images) worth a paragraph."""
     stack = list(box.children)
     while stack:
@@ -882,25 +592,3 @@ def _has_text(box) -> bool:
         elif isinstance(current, (boxes.LineBox, boxes.InlineBox)):
             stack.extend(current.children)
     return False
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        return 1
-
-
-def _list_numbering(box, name: str) -> str:
-    style = getattr(box, "style", None)
-    kind = style["list_style_type"] if style is not None else None
-    if isinstance(kind, tuple):
-        kind = kind[-1] if kind else None
-    mapping = {"disc": "Disc", "circle": "Circle", "square": "Square",
-               "decimal": "Decimal", "lower-roman": "LowerRoman",
-               "upper-roman": "UpperRoman", "lower-alpha": "LowerAlpha",
-               "lower-latin": "LowerAlpha", "upper-alpha": "UpperAlpha",
-               "upper-latin": "UpperAlpha", "none": "None"}
-    if isinstance(kind, str) and kind in mapping:
-        return mapping[kind]
-    return "Decimal" if name == "ol" else "Disc"

@@ -58,6 +58,20 @@ class Context:
         """Plain-language warnings the print engine collected (none before any print job)."""
         return list(self._typesetter.notices) if self._typesetter is not None else []
 
+    def warn(self, message: str) -> None:
+        """A plain-language warning for the build report (each once)."""
+        if message not in self.typesetter.notices:
+            self.typesetter.notices.append(message)
+
+    @property
+    def logged(self) -> list[str]:
+        """What the writers decided (none before any print job)."""
+        return list(self._typesetter.log) if self._typesetter is not None else []
+
+    def log(self, message: str) -> None:
+        """Record what the writers decided (copy-fitting), shown by ``build --verbose``."""
+        self.typesetter.log.append(message)
+
     @property
     def created_w3c(self) -> str:
         """The build date as a W3C datetime (UTC) for ``dcterms.*`` metas."""

@@ -6,7 +6,8 @@ edition, the formats asked for and the build's
 :class:`~benech_publish.writers.Context`. Gives::
 
     write_booklet(conditions, site, "it", edition, {"pdf", "epub"}, ctx)
-    # -> Booklet(outputs={"pdf": bytes, "epub": bytes}, starts=[...], pages=N, plan=BookletPlan)
+    # -> Booklet(outputs={"pdf": bytes, "epub": bytes}, starts=[...], pages=N, plan=BookletPlan,
+    #            stamp=Stamped)
 
 The booklet is made of :class:`Unit`\\ s, each rendered from one template in
 ``templates/epub/`` (cover, titlepage, contents, intro, chapter, backmatter),
@@ -40,7 +41,10 @@ from .. import __version__, i18n
 from .. import model as m
 from ..errors import RenderError
 from ..render import XHTML_NS, Edition
+from ..typography import smarten
 from ..typeset import fonts, pagelist
+from ..typeset.engine import Layout
+from ..typeset.layout import LayoutFinding, check_layout, units_on_pages
 from ..util import digest
 from . import Context
 from . import epub as epubpkg
@@ -51,6 +55,8 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 #: Unit kinds in reading order (``chapter`` once per condition); also reserved condition ids.
 UNIT_KINDS = ("cover", "titlepage", "contents", "intro", "chapter", "backmatter")
 _RESERVED_IDS = frozenset(k for k in UNIT_KINDS if k != "chapter") | {"nav"}
+#: Units laid out as designed pages (never run on, exempt from the near-empty check).
+_DESIGNED = frozenset({"cover", "titlepage", "contents"})
 
 
 class Unit(NamedTuple):
@@ -104,7 +110,8 @@ class Identity(NamedTuple):
 
     pdf_id: str
     epub_id: str
-    page_source: str
+    page_source: str  # metadata (pageBreakSource): names the PDF edition, with its identifier
+    page_source_shown: str  # what readers see: the same without the identifier
 
 
 class Booklet(NamedTuple):
@@ -114,6 +121,7 @@ class Booklet(NamedTuple):
     starts: list[pagelist.PageStart]
     pages: int
     plan: BookletPlan
+    stamp: pagelist.Stamped  # the print booklet's blocks (braille/printpages.py)
 
 
 def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, edition: Edition,
@@ -135,10 +143,7 @@ def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, ed
         created=ctx.created_w3c, generator=f"benech-publish {__version__}")))
     _rewrite_cross_links(print_root, plan.ids, "pdf")
     print_stamp = pagelist.stamp(print_root)
-    print_xhtml = "<!DOCTYPE html>\n" + _serialize(print_root)
-    stylesheets = ctx.print_stylesheets(edition, site, lang, ("css/booklet.css",))
-    layout = ctx.typesetter.layout(print_xhtml, stylesheets, hyphenate=edition.hyphenate,
-                                   where=f"booklet {lang}{edition.suffix}")
+    layout = _fit(plan, print_root, ctx)
     starts = pagelist.page_starts(layout.document, print_stamp.texts)
 
     out: dict[str, bytes] = {}
@@ -146,7 +151,59 @@ def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, ed
         out["pdf"] = ctx.typesetter.write_pdf(layout, identifier=identity.pdf_id)
     if "epub" in wanted:
         out["epub"] = _epub(plan, identity, epub_units, print_stamp, starts, ctx)
-    return Booklet(out, starts, layout.page_count, plan)
+    return Booklet(out, starts, layout.page_count, plan, print_stamp)
+
+
+def _fit(plan: BookletPlan, print_root: Any, ctx: Context) -> Layout:
+    """Lay out the print booklet, copy-fitted so no page of running text is near-empty.
+
+    Each unit starts on a new page; when the layout check finds a near-empty
+    page, the unit after the last one on that page runs on below it instead
+    (or, on the last page, the unit that starts there runs on after the one
+    before), one unit at a time, in reading order: deterministic, and never
+    for the designed front matter (cover, title page, contents).
+    """
+    where = f"booklet {plan.lang}{plan.edition.suffix}"
+    stylesheets = ctx.print_stylesheets(plan.edition, plan.site, plan.lang, ("css/booklet.css",))
+    sections = {el.get("data-unit"): el for el in print_root.iter(f"{{{XHTML_NS}}}section")
+                if el.get("data-unit")}
+    order = [u.name for u in plan.units]
+    flowing = [u.name for u in plan.units if u.kind not in _DESIGNED]
+    run_on: list[str] = []
+    while True:
+        for name, el in sections.items():
+            classes = [c for c in (el.get("class") or "").split() if c != "unit-run-on"]
+            el.set("class", " ".join(classes + (["unit-run-on"] if name in run_on else [])))
+        xhtml = "<!DOCTYPE html>\n" + _serialize(print_root)
+        layout = ctx.typesetter.layout(xhtml, stylesheets, hyphenate=plan.edition.hyphenate,
+                                       where=where)
+        findings = check_layout(layout)
+        near = [f for f in findings if f.kind == "near-empty"]
+        if not near:
+            _report(findings, where, ctx)
+            return layout
+        pages = units_on_pages(layout)
+        on_page = pages[near[0].page - 1]
+        candidate = None
+        if on_page and on_page[-1] in order and order.index(on_page[-1]) + 1 < len(order):
+            candidate = order[order.index(on_page[-1]) + 1]
+        if (candidate is None or candidate in run_on) and on_page:
+            candidate = on_page[0]  # the last page: the unit that starts there runs on
+        if candidate is None or candidate in run_on or candidate not in flowing:
+            ctx.log(f"{where}: {near[0]} (no better layout found)")
+            _report(findings, where, ctx)
+            return layout
+        run_on.append(candidate)
+        ctx.log(f"{where}: {near[0]}: '{candidate}' runs on instead of starting a page")
+
+
+def _report(findings: list[LayoutFinding], where: str, ctx: Context) -> None:
+    """Layout findings left after fitting: warnings, or a failed booklet under ``--strict``."""
+    if findings:
+        message = f"{where}: layout: " + "; ".join(map(str, findings))
+        if ctx.options.strict:
+            raise RenderError(message)
+        ctx.warn(message)
 
 
 def plan_booklet(conditions: tuple[m.Condition, ...], site: m.Site, lang: str,
@@ -183,11 +240,10 @@ def _identity(plan: BookletPlan, epub_units: dict[Unit, str], ctx: Context) -> I
                  str(plan.edition.body_pt), plan.edition.paper, ctx.options.pdf_variant,
                  *epub_units.values())
     pdf_id = digest("pdf", key)[:32]
-    label = plan.edition_label
-    page_source = i18n.labels(plan.lang)["pdf_edition"].format(
-        site=plan.site.name, edition=label.lower(), lang=plan.lang,
-        identifier=f"urn:benech:pdf:{pdf_id}")
-    return Identity(pdf_id, epubpkg.identifier_from(digest("epub", key)), page_source)
+    shown = i18n.labels(plan.lang)["pdf_edition"].format(
+        site=plan.site.name, edition=plan.edition_label.lower(), lang=plan.lang)
+    return Identity(pdf_id, epubpkg.identifier_from(digest("epub", key)),
+                    page_source=f"{shown}, urn:benech:pdf:{pdf_id}", page_source_shown=shown)
 
 
 def _context(plan: BookletPlan, medium: str, ctx: Context, **extra: Any) -> dict[str, Any]:
@@ -251,7 +307,7 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
         after = ""
         if unit.kind == "titlepage":
             after = Markup('<p class="print-source">{}</p>').format(
-                L["print_source"].format(title=identity.page_source))
+                smarten(L["print_source"].format(title=identity.page_source_shown), plan.lang))
         doc = ctx.renderer.render("epub/document.xhtml", **_context(
             plan, "epub", ctx, body=Markup(fragment), after=after,
             doc_title=f"{title} – {site.name}"))
@@ -313,7 +369,9 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
         lang=plan.lang,
         has_images=any(not f.decorative for c in plan.conditions for f in c.figures),
         has_page_list=bool(pages), large_print=edition.is_large,
-        certified_by=site.certified_by or site.name, page_source=identity.page_source)
+        certified_by=site.certified_by or site.name, page_source=identity.page_source,
+        unreviewed=tuple(c.title for c in plan.conditions if c.status != "approved"),
+        problems=epubpkg.self_check([d for d in documents if d.in_spine]))
     package = epubpkg.Package(
         identifier=identity.epub_id,
         title=plan.title + (f" ({L['large_print']})" if edition.is_large else ""),

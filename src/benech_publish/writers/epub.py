@@ -77,6 +77,15 @@ class Accessibility:
     large_print: bool
     certified_by: str
     page_source: str = ""  # the print edition named as pageBreakSource
+    #: Titles of the conditions in the booklet that are not approved (drafts).
+    unreviewed: tuple[str, ...] = ()
+    #: Problems the build's own checks found in the finished documents (:func:`self_check`).
+    problems: tuple[str, ...] = ()
+
+    @property
+    def conforms(self) -> bool:
+        """Conformance is claimed only for reviewed content that passed the build's checks."""
+        return not self.unreviewed and not self.problems
 
     @property
     def access_modes(self) -> tuple[str, ...]:
@@ -101,7 +110,16 @@ class Accessibility:
 
     def summary(self) -> str:
         L = i18n.labels(self.lang)
-        parts = [L["a11y_summary"],
+        if self.conforms:
+            opening = L["a11y_summary_claim"]
+        else:
+            reasons = []
+            if self.unreviewed:
+                reasons.append(L["a11y_reason_drafts"].format(titles=", ".join(self.unreviewed)))
+            if self.problems:
+                reasons.append(L["a11y_reason_checks"].format(problems="; ".join(self.problems)))
+            opening = L["a11y_summary_no_claim"].format(reasons="; ".join(reasons))
+        parts = [opening, L["a11y_summary"],
                  L["a11y_summary_images"] if self.has_images else L["a11y_summary_no_images"]]
         if self.has_page_list:
             parts.append(L["a11y_summary_pages"].format(source=self.page_source))
@@ -117,8 +135,9 @@ class Accessibility:
         out += [("schema:accessibilityFeature", f, {}) for f in self.features]
         out.append(("schema:accessibilityHazard", "none", {}))
         out.append(("schema:accessibilitySummary", self.summary(), {"xml:lang": self.lang}))
-        out.append(("dcterms:conformsTo", CONFORMS_TO, {"id": "conformance"}))
-        if self.certified_by:
+        if self.conforms:
+            out.append(("dcterms:conformsTo", CONFORMS_TO, {"id": "conformance"}))
+        if self.conforms and self.certified_by:
             out.append(("a11y:certifiedBy", self.certified_by, {"refines": "#conformance"}))
         if self.has_page_list and self.page_source:
             out.append(("pageBreakSource", self.page_source, {}))
@@ -138,6 +157,58 @@ class Package:
     modified: dt.datetime  # the build date: dcterms:modified and zip entry times
     date: dt.date | None = None
     extra_dc: list[tuple[str, str]] = field(default_factory=list)
+
+
+#: Elements whose accessible name comes from their content (no page marker inside).
+_NAMED = frozenset({"a", "th", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "caption",
+                    "figcaption", "summary", "button", "label", "legend"})
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def self_check(documents: Sequence[Document]) -> tuple[str, ...]:
+    """The build's own checks of finished content documents; one line per problem, none if all pass.
+
+    Checked: each document parses and has a language and a title; every image
+    has an ``alt`` attribute; headings are not empty and do not skip a level
+    within a document; no page-break marker is inside an element whose
+    accessible name comes from its content (a heading, ``th``, ``dt``, link).
+    """
+    problems: list[str] = []
+    for document in documents:
+        name = document.file_name
+        try:
+            root = etree.fromstring(document.content)
+        except etree.XMLSyntaxError as exc:
+            problems.append(f"{name}: not well-formed XHTML ({exc})")
+            continue
+        if not (root.get("lang") or root.get(XML_LANG)):
+            problems.append(f"{name}: no language")
+        title = root.find(f"{_XHTML}head/{_XHTML}title")
+        if title is None or not "".join(title.itertext()).strip():
+            problems.append(f"{name}: no title")
+        for image in root.iter(f"{_XHTML}img"):
+            if image.get("alt") is None:
+                problems.append(f"{name}: an image without alt ({image.get('src')})")
+        level = 0
+        for element in root.iter():
+            tag = element.tag if isinstance(element.tag, str) else ""
+            local = tag.rsplit("}", 1)[-1]
+            if len(local) == 2 and local[0] == "h" and local[1] in "123456":
+                if not "".join(element.itertext()).strip():
+                    problems.append(f"{name}: an empty {local}")
+                if level and int(local[1]) > level + 1:
+                    problems.append(f"{name}: {local} after h{level}")
+                level = int(local[1])
+            if element.get("role") == "doc-pagebreak":
+                ancestor = element.getparent()
+                while ancestor is not None:
+                    parent_tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
+                    if parent_tag.rsplit("}", 1)[-1] in _NAMED:
+                        problems.append(f"{name}: page marker {element.get('id')} inside "
+                                        f"{parent_tag.rsplit('}', 1)[-1]}")
+                        break
+                    ancestor = ancestor.getparent()
+    return tuple(problems)
 
 
 def identifier_from(key: str) -> str:

@@ -20,11 +20,16 @@ subject = summary, keywords, dates from the build date in the context, so
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from .. import __version__
 from .. import model as m
+from ..errors import RenderError
 from ..i18n import labels
 from ..qr import qr_for
 from ..render import Edition
+from ..typeset.engine import Layout
+from ..typeset.layout import LayoutFinding, check_layout
 from ..util import digest
 from . import Context
 
@@ -32,27 +37,70 @@ from . import Context
 CLOSING_ID = "leaflet-info"
 
 
+class _Try(NamedTuple):
+    contents: bool
+    fit: int  # spacing level: 0 as designed, 1 and 2 tighter (never smaller text)
+
+
+#: Copy-fitting: the layouts tried, in this order; the first without findings is kept.
+_TRIES = (_Try(True, 0), _Try(False, 0), _Try(True, 1), _Try(False, 1), _Try(True, 2), _Try(False, 2))
+#: A leaflet of at most this many pages may lose its contents list to fit.
+_SHORT = 3
+
+
 def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: Context) -> bytes:
-    """The leaflet of ``condition`` in ``edition``, as PDF bytes.
+    """The leaflet of ``condition`` in ``edition``, as PDF bytes, copy-fitted.
 
     A contents list with page numbers is included when the leaflet runs past
-    one page (it is laid out with the list first, and again without it when
-    everything fits on one page).
+    one page. The layout check (:mod:`benech_publish.typeset.layout`) runs on
+    every layout; when it finds a problem (a near-empty page, a kept block
+    split, a heading at the foot of a page), better layouts are tried in a
+    fixed order -- without the contents list (short leaflets only), then
+    tighter spacing (two levels; text sizes never change) -- and the first
+    without findings is kept (else the one with fewest). Deterministic: the
+    same input makes the same choice. What was tried is logged
+    (``build --verbose``); findings that remain are warnings, or fail the
+    leaflet under ``--strict``.
     """
     typesetter = ctx.typesetter
     stylesheets = ctx.print_stylesheets(edition, site, condition.lang)
     where = condition.location.path
-    xhtml = leaflet_xhtml(condition, site, edition, ctx, contents=True)
-    layout = typesetter.layout(xhtml, stylesheets, hyphenate=edition.hyphenate, where=where)
-    if layout.page_count == 1:
-        xhtml = leaflet_xhtml(condition, site, edition, ctx, contents=False)
+    best: tuple[list[LayoutFinding], Layout, str, _Try] | None = None
+    for attempt in _TRIES:
+        if best is not None and not attempt.contents and best[1].page_count > _SHORT:
+            continue
+        xhtml = leaflet_xhtml(condition, site, edition, ctx, contents=attempt.contents,
+                              fit=attempt.fit)
         layout = typesetter.layout(xhtml, stylesheets, hyphenate=edition.hyphenate, where=where)
+        if attempt.contents and layout.page_count == 1:
+            continue  # one page: no contents list (the next try lays it out without)
+        findings = check_layout(layout)
+        if best is None or len(findings) < len(best[0]):
+            best = (findings, layout, xhtml, attempt)
+        if not findings:
+            break
+        ctx.log(f"{where} ({edition.name}): tried {_describe(attempt)}: "
+                + "; ".join(map(str, findings)))
+    assert best is not None
+    findings, layout, xhtml, chosen = best
+    if chosen != _TRIES[0] and (chosen.fit or layout.page_count > 1):
+        ctx.log(f"{where} ({edition.name}): kept {_describe(chosen)}")
+    if findings:
+        message = f"{where} ({edition.name} edition): layout: " + "; ".join(map(str, findings))
+        if ctx.options.strict:
+            raise RenderError(message)
+        ctx.warn(message)
     identifier = digest("leaflet", ctx.options.pdf_variant, xhtml, *stylesheets)[:32]
     return typesetter.write_pdf(layout, identifier=identifier)
 
 
+def _describe(attempt: _Try) -> str:
+    return (f"contents list {'in' if attempt.contents else 'left out'}, "
+            f"spacing {('as designed', 'tighter', 'tightest')[attempt.fit]}")
+
+
 def leaflet_xhtml(condition: m.Condition, site: m.Site, edition: Edition, ctx: Context, *,
-                  contents: bool = True) -> str:
+                  contents: bool = True, fit: int = 0) -> str:
     """The print XHTML of a leaflet (``templates/leaflet.xhtml``), before print preparation."""
     url = condition.source_url or site.website
     qr = qr_for(url, condition.lang, site.colours) if url else None
@@ -62,7 +110,7 @@ def leaflet_xhtml(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
     context = ctx.renderer.base_context(
         site, condition.lang, edition, "pdf", ctx.options,
         condition=condition, doc_title=title, created=ctx.created_w3c,
-        show_contents=contents, qr=qr, closing_id=CLOSING_ID,
+        show_contents=contents, fit=fit, qr=qr, closing_id=CLOSING_ID,
         generator=f"benech-publish {__version__}",
         asset_url=ctx.asset_url)
     return ctx.renderer.render("leaflet.xhtml", **context)

@@ -1,0 +1,104 @@
+"""The layout check on documents made to have each problem, and copy-fitting (issue 14)."""
+
+from __future__ import annotations
+
+import statistics
+from pathlib import Path
+
+import pytest
+
+from benech_publish.typeset import Typesetter
+from benech_publish.typeset.layout import Limits, check_layout, line_lengths, units_on_pages
+
+PAGE = "@page { size: 100mm 100mm; margin: 10mm } body { font: 10pt/12pt sans-serif; margin: 0 }"
+
+
+def lay_out(tmp_path: Path, body: str, css: str = ""):
+    typesetter = Typesetter(tmp_path)
+    xhtml = (f'<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>t</title></head>'
+             f"<body>{body}</body></html>")
+    return typesetter.layout(xhtml, [PAGE + css], hyphenate=False)
+
+
+def kinds(layout) -> list[tuple[int, str]]:
+    return [(f.page, f.kind) for f in check_layout(layout)]
+
+
+def test_a_good_document_has_no_findings(tmp_path):
+    body = "".join(f"<p>Paragraph {i} with a few words in it.</p>" for i in range(6))
+    assert kinds(lay_out(tmp_path, body)) == []
+
+
+def test_near_empty_page(tmp_path):
+    body = '<div style="height: 70mm"></div><p>one</p><p>two</p><p>three</p><p>last line</p>'
+    assert kinds(lay_out(tmp_path, body, "p { margin: 0 }")) == [(2, "near-empty")]
+    # a designed page (cover) is exempt
+    designed = body.replace('<p>three</p><p>last line</p>',
+                            '<div class="unit-cover" style="break-before: page"><p>cover</p></div>')
+    assert kinds(lay_out(tmp_path, designed, "p { margin: 0 }")) == []
+
+
+def test_kept_block_split(tmp_path):
+    note = '<div class="note">' + "<p>a line of the callout</p>" * 12 + "</div>"
+    body = '<div style="height: 50mm"></div>' + note
+    found = check_layout(lay_out(tmp_path, body))
+    assert [(f.page, f.kind) for f in found if f.kind == "split"] == [(1, "split")]
+    assert "'note' block split over pages 1–2" in str(found)
+
+
+def test_table_row_split_but_not_a_repeated_header(tmp_path):
+    rows = "".join(f"<tr><td>row {i}</td></tr>" for i in range(30))
+    body = f"<table><thead><tr><th>Head</th></tr></thead><tbody>{rows}</tbody></table>"
+    assert "split" not in [k for _, k in kinds(lay_out(tmp_path, body))]
+    tall = "<table><tr><td>" + "<p>x</p>" * 30 + "</td></tr></table>"
+    assert (1, "split") in kinds(lay_out(tmp_path, tall))
+
+
+def test_heading_at_the_foot_of_a_page(tmp_path):
+    body = ('<div style="height: 68mm"></div><h2 style="margin:0;font-size:10pt;break-after:auto">'
+            'Symptoms</h2><p>first line</p>' + "<p>more</p>" * 6)
+    found = check_layout(lay_out(tmp_path, body))
+    assert any(f.kind == "heading-at-foot" and "'Symptoms'" in f.message for f in found), found
+
+
+def test_text_outside_the_text_area(tmp_path):
+    assert (1, "outside") in kinds(lay_out(tmp_path, '<p style="margin-left: -8mm">out</p>'))
+
+
+def test_lines_longer_than_the_measure(tmp_path):
+    words = " ".join(["word"] * 200)
+    layout = lay_out(tmp_path, f"<p>{words}</p>", "@page { size: 300mm 100mm } body { font-size: 6pt }")
+    assert (1, "long-line") in kinds(layout)
+    assert max(line_lengths(layout)) > 80
+    assert not any(k == "long-line" for _, k in kinds(lay_out(tmp_path, f"<p>{words}</p>")))
+
+
+def test_units_on_pages(tmp_path):
+    body = ('<section data-unit="a"><p>A</p></section>'
+            '<section data-unit="b" style="break-before: page"><p>B</p></section>')
+    assert units_on_pages(lay_out(tmp_path, body)) == [["a"], ["b"]]
+
+
+def test_limits_are_configurable(tmp_path):
+    body = '<div style="height: 70mm"></div>' + "<p>x</p>" * 4
+    assert (2, "near-empty") in kinds(lay_out(tmp_path, body, "p { margin: 0 }"))
+    assert (2, "near-empty") not in [(f.page, f.kind) for f in
+                                     check_layout(lay_out(tmp_path, body, "p { margin: 0 }"),
+                                                              Limits(min_fill=0.01))]
+
+
+@pytest.mark.slow
+def test_standard_edition_lines_average_55_to_75_characters(shipped_out):
+    import pypdfium2 as pdfium
+
+    for pdf in sorted((shipped_out / "pdf").rglob("*.pdf")):
+        if ".large" in pdf.name or pdf.name.startswith("booklet"):
+            continue
+        doc = pdfium.PdfDocument(pdf)
+        lengths = []
+        for index in range(len(doc)):
+            lines = doc[index].get_textpage().get_text_range().splitlines()
+            lengths += [len(line.strip()) for line in lines if len(line.strip()) > 40]
+        mean = statistics.mean(lengths)
+        assert 55 <= mean <= 75, (pdf.name, mean)
+        assert max(lengths) <= 82, (pdf.name, max(lengths))
