@@ -199,7 +199,7 @@ def child_breakdown(root: str, out: str) -> None:
     totals["imports"] = time.process_time() - start
     engine.Typesetter.layout = timed("layout (WeasyPrint + print preparation)", engine.Typesetter.layout)
     engine.Typesetter.write_pdf = timed("write PDF (WeasyPrint + tag repairs)", engine.Typesetter.write_pdf)
-    jobs.audit_text = timed("PDF/UA audit", jobs.audit_text)
+    jobs.audit_problems = timed("PDF/UA audit", jobs.audit_problems)
     booklet._epub = timed("EPUB packaging", booklet._epub)
     pagelist.page_starts = timed("page-list", pagelist.page_starts)
     for name, kind in list(jobs.KINDS.items()):

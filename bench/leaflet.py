@@ -4,7 +4,7 @@ Measures, in one process and after a warm-up:
 
 1. per-leaflet time of the pipeline (``write_leaflet``: template, print
    preparation, layout, tag repairs, metadata), and of the pipeline plus the
-   PDF/UA audit the build runs on every PDF it writes (``build.jobs.audit_text``,
+   PDF/UA audit the build runs on every PDF it writes (``build.jobs.audit_problems``,
    from the bytes in memory), against bare WeasyPrint on the same HTML and CSS
    (``weasyprint.HTML(string=...).write_pdf(...)``), median of N interleaved
    runs, for the standard and the large-print edition;
@@ -49,7 +49,7 @@ def bench_time(runs: int) -> dict:
     import datetime as dt
 
     from benech_publish import Options, Renderer, edition, load_content
-    from benech_publish.build.jobs import audit_text
+    from benech_publish.build.jobs import audit_problems
     from benech_publish.writers import Context
     from benech_publish.writers.leaflet import leaflet_xhtml, write_leaflet
 
@@ -83,7 +83,7 @@ def bench_time(runs: int) -> dict:
 
         def pipeline_audit() -> bytes:
             data = write_leaflet(condition, content.site, ed, ctx)
-            assert not audit_text(Path("leaflet.pdf"), data)
+            assert audit_problems(data)[0] == 0
             return data
 
         for fn in (bare_cached, bare_naive, pipeline, pipeline_audit, bare_cached, pipeline):  # warm-up

@@ -21,7 +21,7 @@ from benech_publish.build import MANIFEST_NAME
 from conftest import ROOTS
 
 CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-EN = Options(languages=("en",), jobs=1)
+EN = Options(languages=("en",), jobs=1, formats=("html", "pdf", "epub"))  # braille: test_braille.py
 
 
 def make_root(tmp_path: Path) -> Path:

@@ -34,7 +34,7 @@ def test_two_workers_make_the_same_bytes_as_one_process(tmp_path):
     events = []
     build(ROOTS / "basic", one, Options(jobs=1), created=CREATED)
     report = build(ROOTS / "basic", two, Options(jobs=2), created=CREATED, on_progress=events.append)
-    assert files(one) == files(two) and len(files(one)) == 16
+    assert files(one) == files(two) and len(files(one)) == 24  # braille included
     # progress: every job once, counted in finishing order
     assert [e.index for e in events] == list(range(1, len(events) + 1))
     assert {e.total for e in events} == {len(events)} and {e.status for e in events} == {"written"}
