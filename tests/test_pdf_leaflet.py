@@ -23,6 +23,7 @@ import pytest
 from benech_publish import BuildError, Options, Renderer, build, edition, load_content
 from benech_publish import model as m
 from benech_publish.i18n import labels
+from benech_publish.typography import smarten
 from benech_publish.writers import Context
 from benech_publish.writers.leaflet import write_leaflet
 
@@ -219,7 +220,7 @@ def test_metadata_author_subject_keywords_dates(case, leaflets: Built):
     with pikepdf.open(path) as pdf:
         info = pdf.docinfo
         assert str(info.Author) == leaflets.content.site.name
-        assert str(info.Subject) == c.summary
+        assert str(info.Subject) == smarten(c.summary, c.lang)  # the language's typography
         assert [k.strip() for k in str(info.Keywords).split(",")] == list(c.keywords)
         # SOURCE_DATE_EPOCH was set for the build: the dates are that instant.
         assert str(info.CreationDate) == EPOCH_PDF_DATE

@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import click
 
 from . import __version__
-from .errors import BenechError, BuildError, ConfigError, ContentError, Diagnostic
+from .errors import BenechError, BuildError, ConfigError, ContentError, Diagnostic, one_line
 from .options import (DEFAULT_OPTIONS, EDITIONS, FORMATS, LARGE_PRINT_PT_RANGE, PAPERS,
                       PDF_VARIANTS, Options)
 
@@ -43,7 +43,7 @@ def _csv(allowed: Sequence[str] | None = None) -> Callable:
 
 
 def _say(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(one_line(message), err=True)  # one problem, one line: never a broken message
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:

@@ -16,12 +16,18 @@ still say ``file:line``.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from typing import Iterator, Literal, Union
 
 from .errors import Location
 
 NOWHERE = Location("<memory>", 0)
+#: A content language: the name of a language folder, an entry of ``site.yaml``'s
+#: ``languages``, an ``Options.languages`` value (``it``, ``en``, ``pt-BR``).
+CONTENT_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+#: A language tag on a span of text (``[...]{lang=la}``): BCP 47, either case.
+LANG_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 # --------------------------------------------------------------------------- inline
 

@@ -42,7 +42,7 @@ from ..options import DEFAULT_OPTIONS, FORMATS, Options
 from ..overrides import check_overrides, override_folder
 from ..render import Renderer
 from ..util import source_date
-from .jobs import KINDS, Job, JobKind, Outcome, OutputSpec, Task, execute, plan
+from .jobs import KINDS, Job, JobKind, Outcome, OutputSpec, Task, check_arguments, execute, plan
 from .manifest import MANIFEST_NAME, Digests, Manifest
 
 __all__ = ["BuildReport", "Job", "JobKind", "KINDS", "MANIFEST_NAME", "OutputSpec", "Progress",
@@ -103,12 +103,33 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
     :class:`~benech_publish.errors.RenderError` before writing anything when
     print jobs are planned and the installed WeasyPrint is not supported.
     """
+    check_arguments(content=content, options=options)
+    if not isinstance(jobs, (list, tuple)) or not all(isinstance(j, Job) for j in jobs):
+        raise ConfigError("jobs must be a list of Job, as plan() returns")
+    if renderer is not None and not isinstance(renderer, Renderer):
+        raise ConfigError(f"renderer must be a Renderer, not {type(renderer).__name__}")
+    if created is not None and not isinstance(created, dt.datetime):
+        raise ConfigError(f"created must be a datetime, not {type(created).__name__}")
+    if out_dir is not None:
+        check_arguments(out_dir=out_dir)
     manifest = Manifest.load(out_dir) if out_dir is not None else None
     try:
-        return _run(jobs, content, options, manifest, renderer, created or source_date(), on_progress)
+        report = _run(jobs, content, options, manifest, renderer, created or source_date(), on_progress)
     finally:
-        if manifest is not None:
-            manifest.save()
+        problem = _save(manifest) if manifest is not None else ""
+    if problem:
+        report.notices.append(problem)
+    return report
+
+
+def _save(manifest: Manifest) -> str:
+    """Write the manifest; a read-only or full output folder is a notice, not a crash."""
+    try:
+        manifest.save()
+    except OSError as exc:
+        return (f"{manifest.out / MANIFEST_NAME} not written ({exc.strerror or exc}): "
+                "the next build makes every output again")
+    return ""
 
 
 class _Runner:
@@ -223,6 +244,9 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     writing everything it could, when content had errors (or warnings under
     ``strict``) or an output failed.
     """
+    check_arguments(content_dir=content_dir, out_dir=out_dir, options=options, today=today)
+    if on_progress is not None and not callable(on_progress):
+        raise ConfigError("on_progress must be a function taking a Progress")
     loaded: LoadResult = load(content_dir, today=today)
     content = loaded.content
     report = BuildReport(diagnostics=list(loaded.diagnostics))
@@ -230,7 +254,9 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     if templates != options.templates:
         options = replace(options, templates=templates)
     report.diagnostics += check_overrides(templates, content.site.colours)
-    unknown = [lang for lang in options.languages if lang not in content.languages]
+    # A language whose every condition is broken is not "unknown": its errors are reported.
+    present = set(content.languages) | {Path(f).parent.name for f in loaded.failed_files}
+    unknown = [lang for lang in options.languages if lang not in present]
     if unknown:
         raise ConfigError(f"no content in language(s) {', '.join(unknown)} (content has "
                           f"{', '.join(content.languages) or 'none'})")
@@ -248,7 +274,9 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
             if removed is not None:
                 result.removed.append(removed)
     finally:
-        manifest.save()
+        problem = _save(manifest)
+    if problem:
+        result.notices.append(problem)
     report.written, report.skipped, report.removed = result.written, result.skipped, result.removed
     report.failures, report.notices = result.failures, report.notices + result.notices
     report.log = result.log

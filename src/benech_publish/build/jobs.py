@@ -19,13 +19,15 @@ each worker process has its own::
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from .. import model as m
-from ..errors import AuditFailed, BenechError
+from ..errors import AuditFailed, BenechError, ConfigError
 from ..options import Options
 from ..render import Edition, edition
 from ..util import atomic_write
@@ -249,6 +251,9 @@ def plan(content: m.Content, out_dir: str | Path, options: Options, *,
     A language with a condition that failed to load gets no booklet job (its
     previous booklet is kept, not silently shrunk).
     """
+    check_arguments(content=content, out_dir=out_dir, options=options)
+    if isinstance(failed_files, (str, bytes)) or not all(isinstance(f, str) for f in failed_files):
+        raise ConfigError("failed_files must be a list of file paths (str)")
     out = Path(out_dir)
     languages = options.languages or content.languages
     broken_langs = {Path(f).parent.name for f in failed_files}
@@ -271,6 +276,20 @@ def plan(content: m.Content, out_dir: str | Path, options: Options, *,
                         jobs.append(Job(kind.name, lang, ed_name, outputs, condition,
                                         members if kind.scope == "language" else ()))
     return jobs
+
+
+def check_arguments(**arguments: object) -> None:
+    """ConfigError (never TypeError/AttributeError) for an argument of the wrong type."""
+    expected: dict[str, tuple[type, ...]] = {
+        "content": (m.Content,), "options": (Options,), "content_dir": (str, os.PathLike),
+        "out_dir": (str, os.PathLike), "today": (dt.date, type(None))}
+    for name, value in arguments.items():
+        if not isinstance(value, expected[name]) or (isinstance(value, str) and not value):
+            raise ConfigError(f"{name} must be {' or '.join(t.__name__ for t in expected[name])}, "
+                              f"not {type(value).__name__}")
+    out_dir = arguments.get("out_dir")
+    if out_dir is not None and Path(out_dir).exists() and not Path(out_dir).is_dir():  # type: ignore[arg-type]
+        raise ConfigError(f"output folder {out_dir} is a file")
 
 
 # ----------------------------------------------------------------------------- running
@@ -298,6 +317,9 @@ def execute(index: int, job: Job, formats: frozenset[str], site: m.Site, ctx: Co
     except BenechError as exc:
         return Outcome(index, notices=tuple(ctx.notices[seen:]), failure=str(exc),
                        log=tuple(ctx.logged[seen_log:]))
+    except OSError as exc:  # a full disk, a read-only or missing output folder
+        return Outcome(index, notices=tuple(ctx.notices[seen:]), log=tuple(ctx.logged[seen_log:]),
+                       failure=f"cannot write: {exc.strerror or exc}: {exc.filename or job.name}")
     except Exception as exc:  # a bug in one job must not cost the other outputs
         return Outcome(index, notices=tuple(ctx.notices[seen:]), log=tuple(ctx.logged[seen_log:]),
                        failure=f"internal error: {type(exc).__name__}: {exc}")

@@ -41,6 +41,7 @@ from .. import __version__, i18n
 from .. import model as m
 from ..errors import RenderError
 from ..render import XHTML_NS, Edition
+from ..safety import image_bytes
 from ..typography import smarten
 from ..typeset import fonts, pagelist
 from ..typeset.engine import Layout
@@ -358,11 +359,8 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
     css = "\n".join(ctx.renderer.stylesheets(["css/epub.css"], **_context(plan, "epub", ctx)))
     resources = [epubpkg.Resource("css", "css/booklet.css", "text/css", css.encode("utf-8"))]
     for i, src in enumerate(_images(plan)):
-        path = (ctx.root / src).resolve()
-        if not path.is_relative_to(ctx.root) or not path.is_file():
-            raise RenderError(f"image {src!r} not found under {ctx.root}")
-        resources.append(epubpkg.Resource(f"img{i + 1}", _epub_path(src),
-                                          epubpkg.media_type(src), path.read_bytes()))
+        resources.append(epubpkg.Resource(f"img{i + 1}", _epub_path(src), epubpkg.media_type(src),
+                                          image_bytes(ctx.root, src)))  # confined, SVG sanitised
 
     edition = plan.edition
     a11y = epubpkg.Accessibility(
