@@ -141,7 +141,8 @@ def _paragraphs(c: m.Condition) -> list[str]:
                     for sub in item.blocks:
                         if isinstance(sub, m.Paragraph):
                             texts.append(m.plain_text(sub.inlines))
-    return [t for t in (_norm(t) for t in texts) if t]
+    # as printed: with the language's typography ("3–6 months", "L’emispasmo")
+    return [t for t in (_norm(smarten(t, c.lang)) for t in texts) if t]
 
 
 def _struct_alts(pdf: pikepdf.Pdf) -> list[str]:
@@ -230,7 +231,7 @@ def test_metadata_author_subject_keywords_dates(case, leaflets: Built):
 # --------------------------------------------------------------------------- navigation
 
 @slow
-def test_one_bookmark_per_section_and_subsection(case):
+def test_one_bookmark_per_section_and_subsection(case, leaflets: Built):
     c, ed, path = case
     with pikepdf.open(path) as pdf:
         outline = _outline(pdf)
@@ -238,7 +239,12 @@ def test_one_bookmark_per_section_and_subsection(case):
     title, children = outline[0]
     assert title == c.title
     expected = [(s.heading, [(sub.heading, []) for sub in s.subsections]) for s in c.sections]
-    expected.append((labels(c.lang)["about"], []))
+    L = labels(c.lang)
+    # The closing panel's parts (provenance.py): sources and feedback when the content has them.
+    parts = [L["sources"]] if c.sources else []
+    parts += [L["feedback"]] if leaflets.content.site.feedback else []
+    parts.append(L["other_formats"])
+    expected.append((L["about"], [(t, []) for t in parts]))
     assert children == expected
     flat = [t for t, _ in children] + [t for _, kids in children for t, _ in kids]
     assert all("\u00ad" not in t for t in flat), "no soft hyphens in bookmark titles"

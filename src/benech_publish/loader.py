@@ -32,6 +32,11 @@ from .errors import ConfigError, ContentError, Diagnostic, Location, Severity
 from .markdown import control_char_problem, parse_body
 from .sources import YamlMap, display_path, read_source, read_yaml, split_front_matter
 from .validate import validate_content
+from .abbreviations import expand_abbreviations
+from .provenance import with_translations
+from .readability import readability_warnings
+from .provenance_fields import (readability_targets, review_policy, site_feedback, sources,
+                                to_supply, version)
 
 FRONT_MATTER_KEYS = {
     "id": "translation-independent id shared by every language edition",
@@ -44,10 +49,13 @@ FRONT_MATTER_KEYS = {
     "review_due": "date the next review is due (YYYY-MM-DD)",
     "reviewers": "names of the reviewing clinicians",
     "keywords": "search keywords",
+    "authors": "names of the people who wrote the text",
+    "sources": "what the text is based on: a list of {title, authors or publisher, year, url or doi}",
+    "version": "the text's version, e.g. 2.1 (shown with the review dates)",
     "lang": "language code; must match the folder",
 }
 SITE_KEYS = {"name", "tagline", "website", "contacts", "logo", "colours", "order", "languages",
-             "intro", "certified_by", "braille"}
+             "intro", "certified_by", "feedback", "review_policy", "readability", "braille"}
 BRAILLE_KEYS = {"tables", "cells", "lines", "display"}
 #: liblouis table names, comma-separated: names only, so no file outside the
 #: shipped and system table folders can be read (the confinement rule).
@@ -64,6 +72,7 @@ class LoadResult:
     content: m.Content
     diagnostics: tuple[Diagnostic, ...]
     failed_files: tuple[str, ...] = ()  # condition files left out because of errors
+    parsed: tuple[m.Condition, ...] = ()  # every condition that parsed, with errors or not
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -226,6 +235,9 @@ def load_site(root: Path, diags: list[Diagnostic]) -> m.Site:
         colours=colours, order=tuple(order), languages=tuple(languages),
         intro=_text_map(y, "intro", diags),
         certified_by=certified_by or name or "", location=location,
+        field_lines=dict(y.lines), feedback=site_feedback(y, diags),
+        review_policy=review_policy(y, diags), readability=readability_targets(y, diags),
+        to_supply=to_supply(y),
     )
 
 
@@ -378,8 +390,9 @@ def load_condition(path: Path, lang: str, site: m.Site, root: Path) -> tuple[m.C
         last_updated=_date(y, "last_updated", diags), reviewed_on=_date(y, "reviewed_on", diags),
         review_due=_date(y, "review_due", diags), reviewers=_strings(y, "reviewers", diags),
         keywords=_strings(y, "keywords", diags), location=location, field_lines=dict(y.lines),
+        authors=_strings(y, "authors", diags), sources=sources(y, diags), version=version(y, diags),
     )
-    return condition, diags
+    return expand_abbreviations(condition), diags
 
 
 def _check_arguments(root: object, today: object) -> None:
@@ -449,6 +462,8 @@ def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
         else:
             parsed.append((condition, cdiags))
     more = validate_content(site, [c for c, _ in parsed], root, today or dt.date.today())
+    for file, found in readability_warnings(site, [c for c, _ in parsed]).items():
+        more.setdefault(file, []).extend(found)
     failed: list[str] = []
     good: list[m.Condition] = []
     for condition, cdiags in parsed:
@@ -461,8 +476,10 @@ def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
     failed += sorted({d.location.path for d in diags if d.is_error and d.location.path.endswith(".md")}
                      - set(failed) - {c.location.path for c in good})
     diags.extend(more.get("", []))
+    good = with_translations(good)
     diags.sort(key=lambda d: (d.location.path, d.location.line))
-    return LoadResult(m.Content(site, tuple(good), str(root)), tuple(diags), tuple(sorted(set(failed))))
+    return LoadResult(m.Content(site, tuple(good), str(root)), tuple(diags), tuple(sorted(set(failed))),
+                      tuple(c for c, _ in parsed))
 
 
 def load_content(root: str | Path, *, strict: bool = False, today: dt.date | None = None) -> m.Content:

@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
 from markupsafe import Markup, escape
 
-from . import i18n, urls
+from . import i18n, provenance, urls
 from .contrast import dark_colours
 from .typography import Smartener, smarten
 from . import model as m
@@ -135,12 +136,14 @@ class Renderer:
         self.env.filters["inline"] = _inline_filter
         self.env.filters["date"] = _date_filter
         self.env.filters["href"] = urls.safe_href
+        self.env.filters["shown_url"] = _shown_url
         self.env.filters["web_href"] = lambda value: urls.safe_href(value, urls.WEB_SCHEMES)
         self.env.filters["tel_href"] = urls.tel_href
         self.env.filters["mailto_href"] = urls.mailto_href
         self.env.globals["plain_text"] = m.plain_text
         self.env.globals["iter_blocks"] = m.iter_blocks
         self.env.globals["kind"] = lambda node: type(node).__name__
+        self.env.globals.update(provenance.template_globals())
 
     def render(self, name: str, **context: Any) -> str:
         """Render template ``name``; a publication's markup is checked by
@@ -199,6 +202,20 @@ class Renderer:
 def _inline_filter(ctx: jinja2.runtime.Context, nodes: Iterable[m.Inline]) -> Markup:
     return inline_html(nodes, ctx.get("id_prefix", ""), ctx.get("link_map") or None,
                        Smartener(ctx.get("lang", "en")))
+
+
+@jinja2.pass_context
+def _shown_url(ctx: jinja2.runtime.Context, url: str) -> str:
+    """An address as a leaflet prints it: without ``https://``, and a long one shortened to its
+    host (the QR code and the link carry the full address); the web page and the EPUB
+    show it whole, and so does the booklet (its print and EPUB text must be the same)."""
+    if ctx.get("medium") != "pdf" or not ctx.get("short_urls"):
+        return url
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return url
+    short = (parts.netloc + parts.path).rstrip("/")
+    return short if len(short) <= 40 else parts.netloc
 
 
 @jinja2.pass_context

@@ -28,8 +28,10 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 class YamlMap:
     """A parsed YAML mapping that remembers the line of each key (nested: ``contacts.phone``)."""
 
-    def __init__(self, data: dict[str, Any], lines: dict[str, int], location: Location):
+    def __init__(self, data: dict[str, Any], lines: dict[str, int], location: Location,
+                 node: Any = None):
         self.data, self.lines, self.location = data, lines, location
+        self.node = node  # the composed YAML node, for lines inside values (provenance_fields)
 
     def at(self, key: str) -> Location:
         while key not in self.lines and "." in key:
@@ -122,7 +124,7 @@ def read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> YamlMap
         diags.append(Diagnostic(location.at(offset + 1), "expected 'key: value' lines", code="yaml"))
         return None
     lines = _key_lines(node, offset) if node is not None else {}
-    y = YamlMap(data, lines, location.at(offset + 1))
+    y = YamlMap(data, lines, location.at(offset + 1), node)
     for key, value in data.items():  # escapes such as "\a" or "\u2028" in quoted values
         problem = _control_chars_in(key) or _control_chars_in(value)
         if problem:

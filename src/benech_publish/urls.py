@@ -174,8 +174,11 @@ def check_markup(markup: str, where: str) -> None:
     as a browser would."""
     import html as _html
 
-    for tag in _TAG_RE.finditer(_COMMENT_RE.sub("", markup)):
+    text = _COMMENT_RE.sub("", markup)
+    for tag in _TAG_RE.finditer(text):
         element = tag.group(1).lower().split(":")[-1]
+        if element == "script" and _is_json_data(tag.group(2), text, tag.end()):
+            continue  # <script type="application/ld+json"> holding valid JSON is data, not code
         if element in _REFUSED_ELEMENTS:
             raise RenderError(f"{where}: refusing to publish a <{element}> element")
         for attr_match in _ATTR_RE.finditer(tag.group(2)):
@@ -190,3 +193,22 @@ def check_markup(markup: str, where: str) -> None:
                 problem = _published_problem(attr, value)
                 if problem:
                     raise RenderError(f"{where}: refusing to publish <{element} {attr}>: {problem}")
+
+
+def _is_json_data(attributes: str, text: str, start: int) -> bool:
+    """A ``<script>`` whose only attribute is ``type="application/ld+json"`` and whose
+    content, up to the first ``</``, is valid JSON: machine-readable metadata, never run."""
+    import json
+
+    attrs = {m.group(1).lower(): (m.group(2) if m.group(2) is not None else m.group(3))
+             for m in _ATTR_RE.finditer(attributes)}
+    if attrs != {"type": "application/ld+json"}:
+        return False
+    end = text.find("</", start)
+    if end < 0 or not text.startswith("</script", end):
+        return False
+    try:
+        json.loads(text[start:end])
+    except ValueError:
+        return False
+    return True

@@ -1,4 +1,4 @@
-"""Checks that need more than one file: anchors, links, translations, review dates.
+"""Checks that need more than one file: anchors, links, translations, review dates and policy.
 
 Takes: the site and the conditions the loader parsed. Gives: diagnostics
 grouped by the file they belong to (``""`` for site-level ones). Pure: no I/O.
@@ -13,6 +13,7 @@ from pathlib import Path
 from . import model as m
 from . import urls
 from .errors import Diagnostic, Location, Severity
+from .policy import check_policy, check_site_policy
 
 
 def validate_content(site: m.Site, conditions: list[m.Condition], root: Path,
@@ -20,7 +21,9 @@ def validate_content(site: m.Site, conditions: list[m.Condition], root: Path,
     out: dict[str, list[Diagnostic]] = defaultdict(list)
     for c in conditions:
         out[c.location.path].extend(_check_condition(c, today))
+        out[c.location.path].extend(check_policy(site, c))
     out_site = out[""]
+    out_site.extend(check_site_policy(site))
     by_id: dict[str, list[m.Condition]] = defaultdict(list)
     for c in conditions:
         if c.id:
