@@ -6,7 +6,7 @@ import dataclasses
 import io
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pikepdf
@@ -38,12 +38,12 @@ def _html(source: str) -> HTML:
     return HTML(string=source, base_url=str(ROOT) + "/")
 
 
-@lru_cache(maxsize=None)
+@cache
 def bare(name: str) -> bytes:
     return _html((ROOT / name).read_text(encoding="utf-8")).write_pdf(pdf_variant="pdf/ua-1")
 
 
-@lru_cache(maxsize=None)
+@cache
 def fixed(name: str) -> bytes:
     return pdf_tags.write_pdf(_html((ROOT / name).read_text(encoding="utf-8")).render())
 

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from benech_publish.typography import smarten
 from lxml import etree
 
 import validators
 from benech_publish import Options, build, load_content
+from benech_publish.typography import smarten
 
 TESTS = Path(__file__).parent
 PROJECT = TESTS.parent
@@ -67,7 +66,7 @@ def build_root(src: Path, out: Path, **options) -> None:
             os.environ["SOURCE_DATE_EPOCH"] = saved
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _build_all(base: Path) -> dict[str, Built]:
     roots = {"content": PROJECT / "content", "booklet": TESTS / "roots" / "booklet"}
     result = {}
@@ -147,7 +146,7 @@ def test_python_api_returns_both_formats(built):
     b = built["booklet"]
     content = b.content
     opts = Options(include_drafts=True)
-    ctx = Context(Renderer(), opts, b.root, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    ctx = Context(Renderer(), opts, b.root, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     members = content.in_language("en", include_drafts=True)
     booklet = write_booklet(members, content.site, "en", edition("standard", opts), {"epub"}, ctx)
     only_epub = booklet.outputs

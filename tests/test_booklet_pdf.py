@@ -9,10 +9,9 @@ import pikepdf
 import pypdf
 import pytest
 
-from benech_publish.typography import smarten
-
 import validators
 from benech_publish.audit import audit_pdf
+from benech_publish.typography import smarten
 from test_booklet_epub import EDITIONS, built  # noqa: F401 (fixture)
 
 

@@ -20,7 +20,7 @@ from benech_publish import BuildError, Options, build
 from benech_publish.build import MANIFEST_NAME
 from conftest import ROOTS
 
-CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 EN = Options(languages=("en",), jobs=1, formats=("html", "pdf", "epub"))  # braille: test_braille.py
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from benech_publish import load_content, model as m
-from benech_publish.audit.structure import read_structure
+from benech_publish import load_content
+from benech_publish import model as m
 from benech_publish.audit import audit_pdf
+from benech_publish.audit.structure import read_structure
 from benech_publish.typography import smarten
 from conftest import PROJECT
 from validators import pdfua_check
@@ -140,7 +141,7 @@ def test_audit_command_finds_the_defects_of_bare_weasyprint_on_the_same_html(tmp
     content = load_content(PROJECT / "content", today=dt.date(2026, 1, 1))
     condition = next(c for c in content.conditions if c.lang == "en")
     ctx = Context(Renderer(), Options(), PROJECT / "content",
-                  dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+                  dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     ed = edition("standard")
     xhtml = ctx.typesetter.prepare(leaflet_xhtml(condition, content.site, ed, ctx), hyphenate=True)
     css = [weasyprint.CSS(string=text) for text in ctx.print_stylesheets(ed, content.site, "en")]

@@ -16,21 +16,22 @@ they hit are fixed.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import zipfile
 from pathlib import Path
 
-import pikepdf
 import pdfplumber
+import pikepdf
 import pytest
 from bs4 import BeautifulSoup
-from wp_pages import IMAGES, block_page, classic_page, make_content, png
-from wp_server import LocalSite
 
 import validators
 from benech_publish.audit import audit_pdf
 from benech_publish.cli import main
+from wp_pages import IMAGES, block_page, classic_page, make_content, png
+from wp_server import LocalSite
 
 SHORTCODE = re.compile(r"\[/?(caption|wp_caption|embed|gallery|video|audio|playlist|su_note|"
                        r"contact-form-7)\b")
@@ -167,7 +168,7 @@ def _misread_splits(pdf_path: Path) -> int:
         structure = read_structure(pdf)
         for parent in structure.elements:
             kids = [k for k in parent.kids if hasattr(k, "role")]
-            for first, second in zip(kids, kids[1:]):
+            for first, second in itertools.pairwise(kids):
                 if first.role == second.role == "P" and first.pages() and second.pages() and \
                         min(second.pages()) == max(first.pages()) + 1 and \
                         re.search(r"[.!?:;…]\s*$", _document_text(structure, first)):

@@ -13,9 +13,6 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import check_golden
-from wp_pages import IMAGES, block_page, classic_page, make_content, png
-from wp_server import LocalSite
 
 from benech_publish import model as m
 from benech_publish.cli import main
@@ -24,6 +21,9 @@ from benech_publish.importer import import_wordpress, page_to_condition
 from benech_publish.importer.shortcodes import rewrite
 from benech_publish.loader import load
 from benech_publish.markdown import parse_body
+from conftest import check_golden
+from wp_pages import IMAGES, block_page, classic_page, make_content, png
+from wp_server import LocalSite
 
 TESTS = Path(__file__).parent
 GOLDEN = TESTS / "golden" / "import"
@@ -158,7 +158,7 @@ def test_table_caption_syntax_in_the_content_format() -> None:
     text = ("## A {#a}\n\nTable: Pain *relief*\n\n| x | y |\n| --- | --- |\n| 1 | 2 |\n\n"
             "Table\\: is ordinary text here.\n\nTable: stray caption\n")
     sections, diags = parse_body(text, Location("t.md"), 1)
-    table, plain, stray = sections[0].blocks
+    table, plain, _stray = sections[0].blocks
     assert isinstance(table, m.Table)
     assert table.caption == (m.Text("Pain "), m.Emphasis((m.Text("relief"),)))
     assert m.plain_text(plain.inlines) == "Table: is ordinary text here."

@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 
 from benech_publish import model as m
 from benech_publish.importer import import_wordpress, page_to_condition
-from benech_publish.importer.markdown_out import to_markdown
 from benech_publish.importer.clean import MAX_DEPTH
+from benech_publish.importer.markdown_out import to_markdown
 from benech_publish.loader import load, load_condition, load_site
 
 PROJECT = Path(__file__).parent.parent

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from wp_pages import make_content
 
 from benech_publish import model as m
 from benech_publish.cli import main
@@ -22,6 +21,7 @@ from benech_publish.errors import ImportError_
 from benech_publish.importer import import_wordpress, page_to_condition
 from benech_publish.importer.markdown_out import to_markdown
 from benech_publish.loader import load, load_condition, load_site
+from wp_pages import make_content
 
 TESTS = Path(__file__).parent
 PROJECT = TESTS.parent
@@ -373,7 +373,7 @@ def test_language_unknown_needs_lang_option(content: Path) -> None:
 class _Handler(http.server.BaseHTTPRequestHandler):
     routes: dict[str, tuple[str, bytes, float]] = {}
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         kind, body, delay = self.routes.get(self.path.split("?")[0], ("text/plain", b"not found", 0))
         if delay:
             time.sleep(delay)
@@ -509,8 +509,8 @@ def test_leaflet_pdf_has_the_subsections_as_headings(content: Path) -> None:
     import datetime as dt
     import io
 
-    import pikepdf
     import pdfplumber
+    import pikepdf
 
     from benech_publish import Options, Renderer, edition
     from benech_publish.writers import Context
@@ -520,7 +520,7 @@ def test_leaflet_pdf_has_the_subsections_as_headings(content: Path) -> None:
     loaded = load(content).content
     condition = loaded.conditions[0]
     options = Options(formats=("pdf",))
-    ctx = Context(Renderer(), options, content, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    ctx = Context(Renderer(), options, content, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     data = write_leaflet(condition, loaded.site, edition("standard", options), ctx)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         types = [t for t, _ in _struct_elements(pdf)]

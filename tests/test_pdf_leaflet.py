@@ -16,8 +16,8 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-import pikepdf
 import pdfplumber
+import pikepdf
 import pytest
 
 from benech_publish import BuildError, Options, Renderer, build, edition, load_content
@@ -168,7 +168,7 @@ def _struct_alts(pdf: pikepdf.Pdf) -> list[str]:
 
 @slow
 def test_every_condition_has_standard_and_large_leaflet(leaflets: Built):
-    for c, ed, path in leaflets.cases():
+    for _c, _ed, path in leaflets.cases():
         assert path.is_file(), path
         assert path.read_bytes().startswith(b"%PDF-")
     assert leaflets.path(leaflets.conditions[0], "standard").parent.parent.name == "pdf"
@@ -178,7 +178,7 @@ def test_every_condition_has_standard_and_large_leaflet(leaflets: Built):
 
 @slow
 def test_pdf_ua_identification_and_structure_tree(case):
-    c, ed, path = case
+    c, _ed, path = case
     with pikepdf.open(path) as pdf:
         with pdf.open_metadata() as xmp:
             assert xmp.get("pdfuaid:part") == "1"
@@ -217,7 +217,7 @@ def test_lang_title_and_display_doc_title(case):
 
 @slow
 def test_metadata_author_subject_keywords_dates(case, leaflets: Built):
-    c, ed, path = case
+    c, _ed, path = case
     with pikepdf.open(path) as pdf:
         info = pdf.docinfo
         assert str(info.Author) == leaflets.content.site.name
@@ -232,7 +232,7 @@ def test_metadata_author_subject_keywords_dates(case, leaflets: Built):
 
 @slow
 def test_one_bookmark_per_section_and_subsection(case, leaflets: Built):
-    c, ed, path = case
+    c, _ed, path = case
     with pikepdf.open(path) as pdf:
         outline = _outline(pdf)
     assert len(outline) == 1, "one top-level bookmark: the title"
@@ -253,7 +253,7 @@ def test_one_bookmark_per_section_and_subsection(case, leaflets: Built):
 
 @slow
 def test_named_destination_per_anchor_lands_on_its_heading(case):
-    c, ed, path = case
+    c, _ed, path = case
     with pikepdf.open(path) as pdf:
         dests = _dests(pdf)
     assert set(c.anchors) <= set(dests)
@@ -266,7 +266,7 @@ def test_named_destination_per_anchor_lands_on_its_heading(case):
 
 @slow
 def test_internal_links_resolve_and_contents_page_numbers_are_right(case):
-    c, ed, path = case
+    c, _ed, path = case
     with pikepdf.open(path) as pdf:
         dests = _dests(pdf)
         internal = []
@@ -288,7 +288,7 @@ def test_internal_links_resolve_and_contents_page_numbers_are_right(case):
 
 @slow
 def test_qr_code_with_alt_text(case, leaflets: Built):
-    c, ed, path = case
+    c, _ed, path = case
     url = c.source_url or leaflets.content.site.website
     with pikepdf.open(path) as pdf:
         alts = _struct_alts(pdf)
@@ -299,7 +299,7 @@ def test_qr_code_with_alt_text(case, leaflets: Built):
 
 @slow
 def test_every_font_embedded_and_only_the_shipped_typeface(case):
-    c, ed, path = case
+    _c, _ed, path = case
     with pikepdf.open(path) as pdf:
         fonts = {}
         for page in pdf.pages:
@@ -318,7 +318,7 @@ def test_every_font_embedded_and_only_the_shipped_typeface(case):
 
 @slow
 def test_text_sizes_clear_print_and_large_print(case):
-    c, ed, path = case
+    _c, ed, path = case
     body = 12 if ed == "standard" else 18
     with pdfplumber.open(path) as pdf:
         sizes = [round(ch["size"], 1) for page in pdf.pages for ch in page.chars
@@ -330,7 +330,7 @@ def test_text_sizes_clear_print_and_large_print(case):
 
 @slow
 def test_large_print_never_ends_a_line_with_a_hyphen(leaflets: Built):
-    for c, ed, path in leaflets.cases():
+    for _c, ed, path in leaflets.cases():
         if ed != "large":
             continue
         for line in _lines(path):
@@ -341,7 +341,7 @@ def test_large_print_never_ends_a_line_with_a_hyphen(leaflets: Built):
 def test_standard_edition_is_hyphenated_with_pyphen(leaflets: Built):
     """Auto hyphenation is on: at least one line of the standard leaflets ends in a word break."""
     broken = []
-    for c, ed, path in leaflets.cases():
+    for _c, ed, path in leaflets.cases():
         if ed == "standard":
             broken += [line for line in _lines(path) if re.search(r"\w-$", line)]
     assert broken
@@ -366,7 +366,7 @@ def test_extracted_text_contains_every_paragraph(case):
             assert paragraph in flat, paragraph
             continue
         pattern = []
-        for a, b in zip(paragraph, paragraph[1:] + " "):
+        for a, b in zip(paragraph, paragraph[1:] + " ", strict=False):
             if a == " ":
                 pattern.append(r"\s+")
             else:

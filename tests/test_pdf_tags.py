@@ -253,7 +253,7 @@ def test_links_have_meaningful_contents_and_one_link_element():
     s = read_structure(data)
     links = [e for e in s.elements if e.role == "Link"]
     assert len(links) == 2
-    first, second = links
+    first, _second = links
     assert [k.type for k in first.kids if isinstance(k, StructElem)] == ["Em"]
     first_objrs = [k for k in first.kids if isinstance(k, ObjRef)]
     assert len(first_objrs) >= 2  # one annotation rectangle per line

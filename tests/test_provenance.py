@@ -14,7 +14,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from benech_publish import build, load, load_content
@@ -24,8 +25,8 @@ from benech_publish.cli import main
 from benech_publish.errors import RenderError
 from benech_publish.i18n import LABELS
 from benech_publish.options import FORMATS, Options
-from benech_publish.provenance import availability, json_ld_data, facts
-from benech_publish.readability import format_table, measure, read_all, read_source
+from benech_publish.provenance import availability, facts, json_ld_data
+from benech_publish.readability import format_table, read_all, read_source
 from conftest import PROJECT, ROOTS
 
 TODAY = dt.date(2026, 1, 1)
@@ -339,7 +340,7 @@ def test_other_formats_sentence_follows_the_formats_and_languages():
     without = availability(alpha, content.site, tuple(f for f in FORMATS if f != "braille"))
     assert "braille" not in without.formats_sentence
     with pytest.raises(RenderError, match="format 'smoke' has no label 'format_smoke'"):
-        availability(alpha, content.site, FORMATS + ("smoke",))
+        availability(alpha, content.site, (*FORMATS, "smoke"))
     for lang in LABELS:
         assert all(f"format_{fmt}" in LABELS[lang] for fmt in FORMATS), lang
 
@@ -498,7 +499,7 @@ def test_every_long_sentence_is_flagged_once_at_the_line_it_starts(tmp_path_fact
     expected = []
     for paragraph in paragraphs:
         for k, words in enumerate(paragraph):
-            sentence = " ".join(["Start" + str(len(expected) + k)] + words) + "."
+            sentence = " ".join(["Start" + str(len(expected) + k), *words]) + "."
             # Sentences wrap over lines the way editors write them: four words a line.
             chunks = [" ".join(sentence.split()[i:i + 4]) for i in range(0, len(sentence.split()), 4)]
             if len(words) + 1 > limit:

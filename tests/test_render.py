@@ -8,7 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from lxml import etree, html as lxml_html
+from lxml import etree
+from lxml import html as lxml_html
 
 from benech_publish import Renderer, edition, load_content
 from benech_publish.i18n import LABELS, format_date

@@ -8,14 +8,14 @@ path). Browser tests (Chromium, axe-core) are in test_serve_browser.py.
 from __future__ import annotations
 
 import http.client
-import re
 import json
+import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import jsonschema

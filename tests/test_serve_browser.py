@@ -10,8 +10,9 @@ zoom). Also: axe-core on the built web pages of the shipped content.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect

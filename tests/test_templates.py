@@ -13,13 +13,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+import validators
 from benech_publish import Options, build
 from benech_publish.cli import main
-from benech_publish.overrides import (PROTECTED, check_overrides, copy_template, override_folder,
-                                      packaged_templates)
+from benech_publish.overrides import PROTECTED, check_overrides, copy_template, override_folder, packaged_templates
 from conftest import PROJECT, ROOTS
-
-import validators
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -74,7 +72,7 @@ def test_an_override_that_breaks_an_edition_rule_is_reported_and_undone(tmp_path
                    "p { font-size: 8pt; text-align: justify; }\n"
                    "h2 { color: {{ colours.primary }}; }\n", encoding="utf-8")
     (p / "templates" / PROTECTED).write_text("* {}", encoding="utf-8")
-    code, _, err = run(capsys, "check", "--content", str(p / "content"))
+    _code, _, err = run(capsys, "check", "--content", str(p / "content"))
     warnings = [line for line in err.splitlines() if ": warning: " in line]
     where = css.as_posix()
     assert any(w.startswith(f"{where}:2: warning: 'font-style: italic'") for w in warnings), err

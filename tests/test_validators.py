@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+
 from validators import (
     CHROMIUM_EXTRA_FLAGS,
     AceResult,

@@ -24,9 +24,9 @@ class Route:
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    site: "LocalSite"
+    site: LocalSite
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         route = self.site.routes.get(self.path.split("?")[0])
         self.site.requests.append(self.path)
         if route is None:
@@ -68,7 +68,7 @@ class LocalSite:
         self.routes[path] = Route(body, kind, status, location, trickle)
         return self.base + path
 
-    def __enter__(self) -> "LocalSite":
+    def __enter__(self) -> LocalSite:
         self.thread.start()
         return self
 

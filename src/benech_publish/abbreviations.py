@@ -16,7 +16,6 @@ same words. Pure: no I/O.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
 
 from . import model as m
 
@@ -50,7 +49,8 @@ def _section(section: m.Section, state: _State) -> m.Section:
 
 
 def _block(block: m.Block, state: _State) -> m.Block:
-    run: Callable[[tuple[m.Inline, ...]], tuple[m.Inline, ...]] = lambda nodes: _inlines(nodes, state)
+    def run(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+        return _inlines(nodes, state)
     if isinstance(block, m.Paragraph):
         return dataclasses.replace(block, inlines=run(block.inlines))
     if isinstance(block, (m.BulletList, m.NumberedList)):

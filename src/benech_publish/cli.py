@@ -15,15 +15,15 @@ on stderr one line per problem, and a stable exit code:
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any
 
 import click
 
 from . import __version__
 from .errors import BenechError, BuildError, ConfigError, ContentError, Diagnostic, one_line
-from .options import (DEFAULT_OPTIONS, EDITIONS, FORMATS, LARGE_PRINT_PT_RANGE, PAPERS,
-                      PDF_VARIANTS, Options)
+from .options import DEFAULT_OPTIONS, EDITIONS, FORMATS, LARGE_PRINT_PT_RANGE, PAPERS, PDF_VARIANTS, Options
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -173,6 +173,9 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
         report = build_outputs(content_dir, out_dir, options, on_progress=progress)
         ok = True
     except BuildError as exc:
+        from .build import BuildReport
+
+        assert isinstance(exc.report, BuildReport)
         report, ok = exc.report, False
     finally:
         progress.close()
@@ -220,7 +223,7 @@ class _progress_printer:
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
-        self.bar = None
+        self.bar: Any = None  # click's progress bar, opened on the first event
 
     def __call__(self, event) -> None:  # event: build.Progress
         if self.tty:
@@ -265,7 +268,7 @@ def templates_group() -> None:
 @templates_option
 def templates_list(content_dir: Path, templates: Path | None) -> None:
     """Every packaged template and stylesheet, and which ones the override folder replaces."""
-    from .overrides import PROTECTED, packaged_templates, override_folder
+    from .overrides import PROTECTED, override_folder, packaged_templates
 
     folder = override_folder(content_dir, templates)
     for name in packaged_templates():

@@ -15,11 +15,11 @@ prints or exits; the CLI maps these classes to stable exit codes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import unicodedata
-from enum import Enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Iterable
 
 
 def one_line(text: str) -> str:
@@ -29,7 +29,7 @@ def one_line(text: str) -> str:
                    for ch in text)
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
 
@@ -44,7 +44,7 @@ class Location:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}" if self.line else self.path
 
-    def at(self, line: int) -> "Location":
+    def at(self, line: int) -> Location:
         return Location(self.path, line)
 
 

@@ -9,8 +9,8 @@ readers of that language write them, via Babel). Add a language by adding a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 from babel.dates import format_date as _babel_format_date
 

@@ -20,23 +20,23 @@ import datetime as dt
 import os
 import re
 import reprlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import model as m
 from . import safety, urls
+from .abbreviations import expand_abbreviations
 from .contrast import check_colours
-from .i18n import has_labels
 from .errors import ConfigError, ContentError, Diagnostic, Location, Severity
+from .i18n import has_labels
 from .markdown import control_char_problem, parse_body
+from .provenance import with_translations
+from .provenance_fields import readability_targets, review_policy, site_feedback, sources, to_supply, version
+from .readability import readability_warnings
 from .sources import YamlMap, display_path, read_source, read_yaml, split_front_matter
 from .validate import validate_content
-from .abbreviations import expand_abbreviations
-from .provenance import with_translations
-from .readability import readability_warnings
-from .provenance_fields import (readability_targets, review_policy, site_feedback, sources,
-                                to_supply, version)
 
 FRONT_MATTER_KEYS = {
     "id": "translation-independent id shared by every language edition",

@@ -20,9 +20,10 @@ Syntax (full reference in ``docs/content-format.md``):
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -149,17 +150,17 @@ class _Builder:
             elif t == "link_open":
                 href = str(child.attrs.get("href", ""))
                 title = str(child.attrs.get("title", "") or "")
-                stack.append((lambda kids, h=href, ti=title: m.Link(h, kids, ti), []))
+                stack.append((functools.partial(_link, href, title), []))
             elif t == "span_open":
                 attrs = {k: str(v) for k, v in child.attrs.items()}
                 if "abbr" in attrs:
-                    stack.append((lambda kids, a=attrs["abbr"]: m.Abbr(a, kids), []))
+                    stack.append((functools.partial(_abbr, attrs["abbr"]), []))
                 elif "lang" in attrs and not m.LANG_TAG_RE.match(attrs["lang"]):
                     self.error(token, f"[...]{{lang={attrs['lang']}}}: not a language code "
                                "(write e.g. lang=la or lang=en-GB)", "span-lang")
                     stack.append((None, []))
                 elif "lang" in attrs:
-                    stack.append((lambda kids, lang=attrs["lang"]: m.Span(lang, kids), []))
+                    stack.append((functools.partial(_span, attrs["lang"]), []))
                 else:
                     self.warn(token, "a [span]{...} needs lang=... or abbr=...; "
                               "its attributes were ignored", "span-attrs")
@@ -386,7 +387,7 @@ def parse_body(text: str, location: Location, body_line: int, *,
                 stack[-1]["blocks"].extend(blocks)
             else:
                 b.diagnostics.append(Diagnostic(
-                    blocks[0].location if hasattr(blocks[0], "location") else location,  # type: ignore[union-attr]
+                    getattr(blocks[0], "location", location),
                     "text before the first '## ' section heading; put it in a section "
                     "(or in the front matter's summary)", Severity.ERROR, "orphan-text"))
 
@@ -397,3 +398,15 @@ def parse_body(text: str, location: Location, body_line: int, *,
                          nav_label=node["label"], location=node["loc"])
 
     return tuple(freeze(n) for n in roots), b.diagnostics
+
+
+def _link(href: str, title: str, kids: tuple[m.Inline, ...]) -> m.Inline:
+    return m.Link(href, kids, title)
+
+
+def _abbr(title: str, kids: tuple[m.Inline, ...]) -> m.Inline:
+    return m.Abbr(title, kids)
+
+
+def _span(lang: str, kids: tuple[m.Inline, ...]) -> m.Inline:
+    return m.Span(lang, kids)

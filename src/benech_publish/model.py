@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Literal, Union
+from typing import Literal
 
 from .errors import Location
 
@@ -49,12 +50,12 @@ class LineBreak:
 
 @dataclass(frozen=True)
 class Emphasis:
-    children: tuple["Inline", ...]
+    children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True)
 class Strong:
-    children: tuple["Inline", ...]
+    children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class Link:
     """A link; ``href`` is ``#anchor`` (same condition), ``condition-id#anchor`` or a URL."""
 
     href: str
-    children: tuple["Inline", ...]
+    children: tuple[Inline, ...]
     title: str = ""
 
 
@@ -71,7 +72,7 @@ class Span:
     """Inline text in another language (``lang``), e.g. a Latin or English term."""
 
     lang: str
-    children: tuple["Inline", ...]
+    children: tuple[Inline, ...]
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,10 @@ class Abbr:
     """An abbreviation and its expansion (``title``)."""
 
     title: str
-    children: tuple["Inline", ...]
+    children: tuple[Inline, ...]
 
 
-Inline = Union[Text, Code, LineBreak, Emphasis, Strong, Link, Span, Abbr]
+Inline = Text | Code | LineBreak | Emphasis | Strong | Link | Span | Abbr
 
 
 def plain_text(inlines: tuple[Inline, ...]) -> str:
@@ -117,7 +118,7 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class ListItem:
-    blocks: tuple["Block", ...]
+    blocks: tuple[Block, ...]
 
 
 @dataclass(frozen=True)
@@ -169,11 +170,11 @@ class Note:
     """A callout box: ``kind`` is note, tip or warning."""
 
     kind: Literal["note", "tip", "warning"]
-    blocks: tuple["Block", ...]
+    blocks: tuple[Block, ...]
     location: Location = NOWHERE
 
 
-Block = Union[Paragraph, BulletList, NumberedList, Table, Figure, Note]
+Block = Paragraph | BulletList | NumberedList | Table | Figure | Note
 
 
 def iter_blocks(blocks: tuple[Block, ...]) -> Iterator[Block]:
@@ -216,7 +217,7 @@ class Section:
     heading: str
     level: int
     blocks: tuple[Block, ...] = ()
-    subsections: tuple["Section", ...] = ()
+    subsections: tuple[Section, ...] = ()
     nav_label: str = ""
     location: Location = NOWHERE
 
@@ -224,7 +225,7 @@ class Section:
     def label(self) -> str:
         return self.nav_label or self.heading
 
-    def walk(self) -> Iterator["Section"]:
+    def walk(self) -> Iterator[Section]:
         yield self
         for sub in self.subsections:
             yield from sub.walk()

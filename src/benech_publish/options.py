@@ -58,7 +58,7 @@ class Options:
     #: callers that pass ``incremental=True`` keep working.
     incremental: bool = False
 
-    def __new__(cls, *args: Any, **kwargs: Any) -> "Options":
+    def __new__(cls, *args: Any, **kwargs: Any) -> Options:
         # Checked here, before the dataclass __init__, so that a misspelt or
         # extra argument is a ConfigError like every other bad option.
         unknown = sorted(set(kwargs) - set(cls.__dataclass_fields__))
@@ -129,7 +129,7 @@ class Options:
         if problems:
             raise ConfigError("; ".join(problems))
 
-    def with_(self, **changes: Any) -> "Options":
+    def with_(self, **changes: Any) -> Options:
         """A copy with some options changed (validated again)."""
         return replace(self, **changes)
 

@@ -25,8 +25,9 @@ import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
@@ -267,5 +268,6 @@ def book_metadata(chapters: Iterable[Facts]) -> BookMetadata:
 
 
 def template_globals() -> dict[str, Any]:
-    """What the templates call: ``about(condition, site)``, ``availability(...)``, ``json_ld(...)``, ``citation(source)``."""
+    """What the templates call: ``about(condition, site)``, ``availability(...)``,
+    ``json_ld(...)``, ``citation(source)``."""
     return {"about": facts, "availability": availability, "json_ld": json_ld, "citation": citation}

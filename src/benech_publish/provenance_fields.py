@@ -27,6 +27,7 @@ from .errors import Diagnostic, Location, Severity
 
 SOURCE_KEYS = ("title", "authors", "publisher", "year", "url", "doi")
 FEEDBACK_KEYS = ("email", "url", "phone")
+_KIND_OF = {"email": "e-mail address", "url": "https:// address", "phone": "phone number"}
 TARGET_KEYS = tuple(f.name for f in dataclasses.fields(m.ReadabilityTarget))
 _DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 _URL_RE = re.compile(r"^https?://[^\s/]+\.[^\s]+$", re.I)
@@ -159,7 +160,7 @@ def site_feedback(y: YamlLike, diags: list[Diagnostic]) -> m.Feedback:
               or (key == "phone" and re.fullmatch(r"\+?[0-9 ()./-]{6,}", text)))
         if not ok:
             diags.append(Diagnostic(y.at("feedback"), f"feedback {key} {text!r} is not a valid "
-                                    f"{'e-mail address' if key == 'email' else 'https:// address' if key == 'url' else 'phone number'}",
+                                    f"{_KIND_OF[key]}",
                                     code="site"))
             continue
         values[key] = text

@@ -29,9 +29,9 @@ Other languages get the sentence-length check only. Only
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from textstat.backend import counts, metrics
 

@@ -17,22 +17,24 @@ clinic's ``css/clinic.css`` and then the packaged ``css/protect.css``
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup, escape
 
 from . import i18n, provenance, urls
-from .contrast import dark_colours
-from .typography import Smartener, smarten
 from . import model as m
+from .contrast import dark_colours
 from .errors import ConfigError, RenderError
 from .options import DEFAULT_OPTIONS, EDITIONS, Options
 from .overrides import CLINIC_CSS, PACKAGE_TEMPLATES, PROTECTED
 from .safety import ConfinedLoader
+from .typography import Smartener, smarten
+
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
@@ -46,8 +48,9 @@ def inline_html(nodes: Iterable[m.Inline], id_prefix: str = "", link_map: dict[s
     """
     out: list[str] = []
 
-    def children(node: m.Inline, inner: Smartener | None = smart) -> Markup:
-        return inline_html(node.children, id_prefix, link_map, inner)  # type: ignore[attr-defined]
+    def children(node: m.Emphasis | m.Strong | m.Span | m.Abbr | m.Link,
+                 inner: Smartener | None = smart) -> Markup:
+        return inline_html(node.children, id_prefix, link_map, inner)
 
     for node in nodes:
         if isinstance(node, m.Text):
@@ -152,7 +155,8 @@ class Renderer:
         try:
             text = self.env.get_template(name).render(**context)
         except jinja2.TemplateError as exc:
-            where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "lineno", None) else name
+            lineno = getattr(exc, "lineno", None)
+            where = f"{getattr(exc, 'filename', None) or name}:{lineno}" if lineno else name
             raise RenderError(f"template {where}: {exc}") from exc
         # Publications only: serve/ is the staff web app (our own scripts, never published).
         if name.endswith((".xhtml", ".html")) and not name.startswith("serve/"):

@@ -53,10 +53,10 @@ def source_date() -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         except (ValueError, OverflowError, OSError):
             pass
-    return dt.datetime.now(tz=dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
 
 
 def digest(*parts: str | bytes) -> str:

@@ -19,8 +19,8 @@ they are shown on the page and in the web page's JSON-LD. Pure: no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from lxml import etree
 

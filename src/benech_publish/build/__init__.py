@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .. import model as m
 from ..errors import BuildError, ConfigError, Diagnostic, JobFailure
@@ -45,8 +45,18 @@ from ..util import source_date
 from .jobs import KINDS, Job, JobKind, Outcome, OutputSpec, Task, check_arguments, execute, plan
 from .manifest import MANIFEST_NAME, Digests, Manifest
 
-__all__ = ["BuildReport", "Job", "JobKind", "KINDS", "MANIFEST_NAME", "OutputSpec", "Progress",
-           "build", "plan", "run"]
+__all__ = [
+    "KINDS",
+    "MANIFEST_NAME",
+    "BuildReport",
+    "Job",
+    "JobKind",
+    "OutputSpec",
+    "Progress",
+    "build",
+    "plan",
+    "run",
+]
 
 
 @dataclass

@@ -22,9 +22,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .. import model as m
 from ..errors import AuditFailed, BenechError, ConfigError
@@ -158,7 +159,7 @@ def _booklet(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> d
 
 
 # One braille writer (tables compiled once) per build context, i.e. per process.
-_BRAILLE: "weakref.WeakKeyDictionary[Context, Any]" = weakref.WeakKeyDictionary()
+_BRAILLE: weakref.WeakKeyDictionary[Context, Any] = weakref.WeakKeyDictionary()
 
 
 def _braille_writer(site: m.Site, ctx: Context) -> Any:

@@ -64,7 +64,7 @@ class Entry:
                 "notices": list(self.notices)}
 
     @staticmethod
-    def from_json(data: Any) -> "Entry":
+    def from_json(data: Any) -> Entry:
         return Entry(str(data["kind"]), str(data["lang"]), str(data["slug"]), str(data["digest"]),
                      int(data["size"]), int(data["mtime_ns"]), str(data.get("findings", "")),
                      tuple(str(n) for n in data.get("notices", ())))
@@ -155,7 +155,7 @@ class Manifest:
     _on_disk: bool = False  # a readable manifest file exists
 
     @classmethod
-    def load(cls, out_dir: str | Path) -> "Manifest":
+    def load(cls, out_dir: str | Path) -> Manifest:
         """The folder's manifest; empty when there is none or it is unreadable (all is rebuilt)."""
         out = Path(out_dir)
         entries: dict[str, Entry] = {}

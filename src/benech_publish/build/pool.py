@@ -26,11 +26,12 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .. import model as m
 from ..errors import BenechError, RenderError

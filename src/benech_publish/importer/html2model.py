@@ -39,13 +39,13 @@ from .. import model as m
 from ..i18n import labels
 from ..markdown import ANCHOR_RE, slugify
 from . import shortcodes
+from .clean import BLOCKS, HEADINGS, SAFE_SCHEMES, Cleaning, _drop, check_bounds, html_to_text
+from .inline import _bold_only, _encode_url, _fix_links, _markdown_safe, _no_breaks, normalize
 from .langcheck import language_notes
 from .tables import convert_table
-from .clean import BLOCKS, HEADINGS, SAFE_SCHEMES, Cleaning, check_bounds, _drop, html_to_text
-from .inline import (_bold_only, _encode_url, _fix_links, _markdown_safe, _no_breaks, normalize)
 from .textutil import _CONTROL, _LANG_RE, HtmlResult, _lang_code, _short, clean_text
 
-__all__ = ["HtmlResult", "clean_text", "convert", "html_to_text", "normalize", "_lang_code"]
+__all__ = ["HtmlResult", "_lang_code", "clean_text", "convert", "html_to_text", "normalize"]
 
 MAX_LEVEL = 6
 _BLOCK_TYPES = (m.Paragraph, m.BulletList, m.NumberedList, m.Table, m.Figure, m.Note)
@@ -364,8 +364,8 @@ class Converter(Cleaning):
         title_index = None
         for i, ev in enumerate(events):
             if isinstance(ev, _Heading) and ev.src_level == 1:
-                if ev.text.casefold() == title_key or title_index is None and not any(
-                        isinstance(e, _Heading) for e in events[:i]):
+                if ev.text.casefold() == title_key or (title_index is None and not any(
+                        isinstance(e, _Heading) for e in events[:i])):
                     title_index = i
                     break
         first_ids: tuple[str, ...] = ()

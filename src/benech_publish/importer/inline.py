@@ -239,8 +239,8 @@ def _flatten(nodes: tuple[m.Inline, ...], inside: tuple[type, ...]) -> list[m.In
     out: list[m.Inline] = []
     for node in nodes:
         if isinstance(node, (m.Strong, m.Emphasis)):
-            kids = _flatten(node.children, inside + (type(node),))
-            if type(node) in inside or isinstance(node, m.Strong) and m.Link in inside:
+            kids = _flatten(node.children, (*inside, type(node)))
+            if type(node) in inside or (isinstance(node, m.Strong) and m.Link in inside):
                 out.extend(kids)
             else:
                 out.append(replace(node, children=tuple(kids)))
@@ -248,9 +248,9 @@ def _flatten(nodes: tuple[m.Inline, ...], inside: tuple[type, ...]) -> list[m.In
             if m.Link in inside:  # nested links: keep the text
                 out.extend(_flatten(node.children, inside))
             else:
-                out.append(replace(node, children=tuple(_flatten(node.children, inside + (m.Link,)))))
+                out.append(replace(node, children=tuple(_flatten(node.children, (*inside, m.Link)))))
         elif isinstance(node, (m.Span, m.Abbr)):
-            out.append(replace(node, children=tuple(_flatten(node.children, inside + (m.Link,)))))
+            out.append(replace(node, children=tuple(_flatten(node.children, (*inside, m.Link)))))
         elif isinstance(node, m.Code):
             text = _WS.sub(" ", _CONTROL.sub("", node.text)).strip()
             if text:

@@ -13,7 +13,7 @@ columns, and only before a word that cannot start a Markdown block.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import yaml
 
@@ -211,9 +211,9 @@ def section_md(section: m.Section, src_for: Callable[[str], str]) -> list[str]:
     lines = [_heading(section)]
     body = blocks_md(section.blocks, src_for)
     if body:
-        lines += [""] + body
+        lines += ["", *body]
     for sub in section.subsections:
-        lines += [""] + section_md(sub, src_for)
+        lines += ["", *section_md(sub, src_for)]
     return lines
 
 
@@ -277,5 +277,5 @@ def to_markdown(c: m.Condition, *, comment: str = "",
     """The whole file: front matter, then each section (``## Heading {#anchor}``)."""
     lines = front_matter(c, comment)
     for section in c.sections:
-        lines += [""] + section_md(section, src_for)
+        lines += ["", *section_md(section, src_for)]
     return "\n".join(lines) + "\n"

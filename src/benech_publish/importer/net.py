@@ -177,7 +177,7 @@ def fetch(url: str, policy: Policy, *, accept: str = "application/json"
             status, headers, body, location = _get_once(current, origin, policy, deadline, accept)
         except ImportError_:
             raise
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             raise ImportError_(current, f"no answer within {policy.timeout:g} s") from None
         except ssl.SSLError as exc:
             raise ImportError_(current, f"secure connection failed: {exc.reason or exc}") from None

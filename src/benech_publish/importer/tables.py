@@ -22,8 +22,8 @@ Bounds: at most :data:`MAX_SPAN` columns or rows per cell and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import lxml.etree as etree
 
@@ -35,7 +35,7 @@ _JOIN = ": "
 
 
 class _Slot:
-    __slots__ = ("origin", "cell", "first_col", "first_row")
+    __slots__ = ("cell", "first_col", "first_row", "origin")
 
     def __init__(self, origin: int, cell: m.Cell, first_col: bool, first_row: bool):
         self.origin, self.cell, self.first_col, self.first_row = origin, cell, first_col, first_row
@@ -71,7 +71,7 @@ def convert_table(el: etree._Element, caption: tuple[m.Inline, ...],
             cols, span_rows = _span(cell, "colspan"), _span(cell, "rowspan")
             span_rows = min(span_rows, len(rows) - r)
             if cols > 1 or span_rows > 1:
-                if in_head or cell.tag == "th" and r == 0:
+                if in_head or (cell.tag == "th" and r == 0):
                     merged_head = True
                 else:
                     merged_body = True
@@ -154,5 +154,5 @@ def _below(node: etree._Element, table: etree._Element) -> bool:
 
 def _strip_colon(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
     if nodes and isinstance(nodes[-1], m.Text) and nodes[-1].text.rstrip().endswith(":"):
-        return nodes[:-1] + (m.Text(nodes[-1].text.rstrip().rstrip(":").rstrip()),)
+        return (*nodes[:-1], m.Text(nodes[-1].text.rstrip().rstrip(":").rstrip()))
     return nodes

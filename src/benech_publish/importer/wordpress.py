@@ -29,17 +29,17 @@ import datetime as dt
 import ipaddress
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .. import model as m
 from ..errors import ConfigError, Diagnostic, ImportError_
 from ..markdown import slugify
 from ..util import atomic_write
-from . import html2model
-from . import net
+from . import html2model, net
 from .diff import markdown_diff
 from .images import localise
 from .markdown_out import to_markdown

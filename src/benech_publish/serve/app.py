@@ -25,10 +25,11 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import AsyncIterator
+from typing import ClassVar
 
 import jinja2
 from starlette.applications import Starlette
@@ -117,7 +118,7 @@ def services(request: Request) -> Services:
 class SecurityHeaders:
     """Adds the content security policy and friends to every HTTP response."""
 
-    HEADERS = {
+    HEADERS: ClassVar[dict[str, str]] = {
         "content-security-policy": CSP,
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable
 
 import watchfiles
 
@@ -133,7 +133,7 @@ class Builder:
                     return
                 self._requested = False
                 self._status = replace(self._status, state="building", done=0, total=0, current="",
-                                       started=dt.datetime.now(dt.timezone.utc), message="")
+                                       started=dt.datetime.now(dt.UTC), message="")
                 self._version += 1
                 self._cv.notify_all()
             self._run_once()
@@ -153,7 +153,7 @@ class Builder:
         self._reload()
         with self._cv:
             status = replace(self._status, state="idle", builds=self._status.builds + 1,
-                             finished=dt.datetime.now(dt.timezone.utc), current="", message=message,
+                             finished=dt.datetime.now(dt.UTC), current="", message=message,
                              content_problems=report is not None and bool(report.errors))
             if report is not None:
                 status = replace(status, written=len(report.written), skipped=len(report.skipped),

@@ -32,7 +32,6 @@ from .labels import LANGUAGE_NAMES, OUTPUT_LABELS, UI, ui_language
 from .state import Entry, OutputFile
 
 
-
 def output_label(f: OutputFile | None, lang: str, key: tuple[str, str, str] | None = None) -> str:
     labels = OUTPUT_LABELS.get(lang, OUTPUT_LABELS["en"])
     if key is None:

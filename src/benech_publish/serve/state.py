@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .. import model as m
 from ..errors import Diagnostic
@@ -202,4 +202,4 @@ def resolve_file(out_dir: Path, lang: str, name: str) -> OutputFile | None:
     return OutputFile(lang=lang, name=name, path=real, kind=kind,
                       edition="large" if match["large"] else "standard", format=ext,
                       size=info.st_size,
-                      modified=dt.datetime.fromtimestamp(info.st_mtime, dt.timezone.utc))
+                      modified=dt.datetime.fromtimestamp(info.st_mtime, dt.UTC))

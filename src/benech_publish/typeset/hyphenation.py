@@ -26,10 +26,10 @@ to it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Mapping
 
 import pyphen
 
@@ -58,7 +58,7 @@ class Support:
         return self.dictionary is not None
 
 
-@lru_cache(maxsize=None)
+@cache
 def support(lang: str) -> Support:
     """Whether WeasyPrint can hyphenate ``lang``; a clear message when it cannot.
 
@@ -82,7 +82,7 @@ def exceptions_file(lang: str) -> Path:
     return DATA / f"{_base(lang)}.txt"
 
 
-@lru_cache(maxsize=None)
+@cache
 def exceptions(lang: str) -> Mapping[str, tuple[int, ...]]:
     """Exception words of ``lang`` (lower case) → allowed break offsets (may be empty)."""
     path = exceptions_file(lang)
@@ -120,7 +120,7 @@ def hyphenate(word: str, lang: str, *, hyphen: str = "-") -> str:
     return _insert(word, offsets, hyphen)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pyphen(dictionary: str) -> pyphen.Pyphen:
     return pyphen.Pyphen(lang=dictionary)
 
@@ -134,7 +134,7 @@ def _insert(word: str, offsets: tuple[int, ...], hyphen: str) -> str:
     return hyphen.join(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _pattern(lang: str) -> re.Pattern[str] | None:
     words = exceptions(lang)
     if not words:

@@ -74,22 +74,24 @@ def _pages(layout: Layout) -> list[_Page]:
     for number, page in enumerate(layout.document.pages, 1):
         root = engine.page_box(page)
         found: list[tuple[Any, tuple[Any, ...]]] = []
-
-        def walk(box: Any, ancestors: tuple[Any, ...]) -> None:
-            if isinstance(box, margin_box):
-                return
-            element = box.element
-            if element is not None and (not ancestors or ancestors[-1] is not element):
-                ancestors = (*ancestors, element)
-            found.append((box, ancestors))
-            for child in getattr(box, "children", ()):
-                walk(child, ancestors)
-
         for child in root.children:
-            walk(child, ())
+            _walk(child, (), margin_box, found)
         top, left = root.content_box_y(), root.content_box_x()
         pages.append(_Page(number, top, top + root.height, left, left + root.width, found))
     return pages
+
+
+def _walk(box: Any, ancestors: tuple[Any, ...], margin_box: type,
+          found: list[tuple[Any, tuple[Any, ...]]]) -> None:
+    """Every box under ``box`` with its ancestor elements, in layout order, margin boxes left out."""
+    if isinstance(box, margin_box):
+        return
+    element = box.element
+    if element is not None and (not ancestors or ancestors[-1] is not element):
+        ancestors = (*ancestors, element)
+    found.append((box, ancestors))
+    for child in getattr(box, "children", ()):
+        _walk(child, ancestors, margin_box, found)
 
 
 def _classes(element: Any) -> set[str]:

@@ -52,15 +52,15 @@ heading (never seen in the booklet layout) gets its marker before that element.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from lxml import etree
 
-from . import _weasy
-
 from ..errors import RenderError
 from ..render import XHTML_NS
+from . import _weasy
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 UNIT_ATTR = "data-unit"
@@ -123,7 +123,8 @@ def stamp(root: Any) -> Stamped:
         name = unit.get(UNIT_ATTR)
         counter = [0]
 
-        def visit(el: Any, parent_key: str) -> None:
+        def visit(el: Any, parent_key: str, unit: Any = unit, name: str | None = name,
+                  counter: list[int] = counter) -> None:
             if not isinstance(el.tag, str):  # comments, processing instructions
                 return
             if local(el.tag) in BLOCK_TAGS or el is unit:

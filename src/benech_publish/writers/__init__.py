@@ -24,9 +24,9 @@ from .. import model as m
 from ..i18n import labels
 from ..options import Options
 from ..render import Edition, Renderer
+from ..safety import image_data_uri
 from ..typeset import fonts
 from ..typeset.engine import Typesetter, page_of_css
-from ..safety import image_data_uri
 
 
 class Context:
@@ -41,7 +41,7 @@ class Context:
         self.renderer = renderer
         self.options = options
         self.root = Path(content_root).resolve()
-        self.created = created.astimezone(dt.timezone.utc).replace(microsecond=0)
+        self.created = created.astimezone(dt.UTC).replace(microsecond=0)
         self._typesetter: Typesetter | None = None
         self._print_css: dict[tuple[Edition, m.Colours, str, tuple[str, ...]], list[str]] = {}
 

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from lxml import etree
 from markupsafe import Markup
@@ -42,10 +43,10 @@ from .. import model as m
 from ..errors import RenderError
 from ..render import XHTML_NS, Edition
 from ..safety import image_bytes
-from ..typography import smarten
 from ..typeset import fonts, pagelist
 from ..typeset.engine import Layout
 from ..typeset.layout import LayoutFinding, check_layout, units_on_pages
+from ..typography import smarten
 from ..util import digest
 from ..xmp import rdf_description, xmp_properties
 from . import Context
@@ -292,7 +293,7 @@ def _render_units(plan: BookletPlan, medium: str, ctx: Context) -> dict[Unit, st
 # --------------------------------------------------------------------------- EPUB
 
 
-def _unit_title(unit: Unit, L: dict[str, str]) -> str:
+def _unit_title(unit: Unit, L: Mapping[str, str]) -> str:
     if unit.condition is not None:
         draft = f" ({L['draft_short']})" if unit.condition.status == "draft" else ""
         return unit.condition.title + draft

@@ -30,8 +30,8 @@ import os
 import uuid
 import warnings
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from lxml import etree
 
@@ -266,7 +266,7 @@ def write(package: Package) -> bytes:
     book.spine = spine
 
     buffer = io.BytesIO()
-    modified = package.modified.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    modified = package.modified.astimezone(dt.UTC).replace(tzinfo=None)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -307,7 +307,7 @@ def _fix_opf(content: bytes, package: Package) -> bytes:
 
 def zip_time(when: dt.datetime) -> tuple[int, int, int, int, int, int]:
     """Entry time for every member: the build date ``when`` (UTC), at least 1980."""
-    when = when.astimezone(dt.timezone.utc)
+    when = when.astimezone(dt.UTC)
     if when.year < 1980:
         return (1980, 1, 1, 0, 0, 0)
     return (when.year, when.month, when.day, when.hour, when.minute, when.second - when.second % 2)

@@ -26,9 +26,9 @@ from .. import __version__
 from .. import model as m
 from ..errors import RenderError
 from ..i18n import labels
+from ..provenance import facts
 from ..qr import qr_for
 from ..render import Edition
-from ..provenance import facts
 from ..typeset.engine import Layout
 from ..typeset.layout import LayoutFinding, check_layout
 from ..util import digest
