@@ -656,8 +656,10 @@ CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "whitespace-text": ({"whitespace-text"}, [lambda p: rewrite_mark(
         p, mark_of(p, elements(p, "Span")[2]), text=lambda shown: b"\x00\x03" * 3)]),
     "empty-p": ({"empty-p"}, [_add_under(sect, "P")]),
+    # The header's glyphs and its /ActualText (the word space the tags add at a block end).
     "empty-th": ({"empty-th"}, [lambda p: rewrite_mark(p, mark_of(p, first(p, "TH")),
-                                                       text=lambda shown: b"")]),
+                                                       text=lambda shown: b"", props={
+                                                           "/ActualText": pikepdf.String("")})]),
     "broken-word": ({"broken-word"}, [_broken_word]),
 }
 
@@ -672,7 +674,8 @@ LANG_CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "7.2-32": ({"7.2-32"}, [_span_marked_content("/E")]),
     "7.2-24": ({"7.2-24"}, [lambda p: _first_link(p)[1].__delitem__("/Lang")]),
     "7.2-33": ({"7.2-33"}, [xmp_replace(b'xml:lang="en"', b'xml:lang="x-default"')]),
-    "7.2-34": ({"7.2-34"}, [lambda p: document(p).obj.__delitem__("/Lang")]),
+    # The marks' /ActualText (word spaces at line and block ends) loses its language too.
+    "7.2-34": ({"7.2-34", "7.2-30"}, [lambda p: document(p).obj.__delitem__("/Lang")]),
 }
 
 

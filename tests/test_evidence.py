@@ -12,6 +12,7 @@ import pytest
 from benech_publish import load_content, model as m
 from benech_publish.audit.structure import read_structure
 from benech_publish.audit import audit_pdf
+from benech_publish.typography import smarten
 from conftest import PROJECT
 from validators import pdfua_check
 
@@ -62,13 +63,15 @@ def _words(text: str) -> list[str]:
 
 
 def content_words(condition: m.Condition) -> list[str]:
-    """The condition's own text in reading order: title, summary, headings and blocks."""
-    words = _words(condition.title) + _words(condition.summary)
+    """The condition's own text in reading order: title, summary, headings and blocks, with
+    the typography of its language the render stage applies (’, « », en dashes)."""
+    lang = condition.lang
+    words = _words(smarten(condition.title, lang)) + _words(smarten(condition.summary, lang))
     for section in condition.walk():
-        words += _words(section.heading)
+        words += _words(smarten(section.heading, lang))
         for block in m.iter_blocks(section.blocks):
             for run in m.block_inlines(block):
-                words += _words(m.plain_text(run))
+                words += _words(smarten(m.plain_text(run), lang))
     return words
 
 
@@ -96,7 +99,7 @@ def test_structure_tree_reads_the_content_word_for_word(shipped_out: Path, lang:
     for section in condition.walk():
         for block in m.iter_blocks(section.blocks):
             for run in m.block_inlines(block):
-                para = " ".join(_words(m.plain_text(run)))
+                para = " ".join(_words(smarten(m.plain_text(run), lang)))
                 if para:
                     assert para in text, f"not read as written: {para!r}"
     ok, why = _contains_in_order(tree_words, expected)
