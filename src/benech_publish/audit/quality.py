@@ -8,6 +8,7 @@ import re
 
 from .report import Collector
 from .structure import BLOCK_ROLES, MCRef, PdfStructure, StructElem
+from .tree import table_grid
 
 _SPLITTABLE = {"P", "L", "Table", "BlockQuote", "Caption", "Code"}
 _CONTAINERS = {"Sect", "Div", "Art", "Part", "Aside", "BlockQuote", "L", "LI", "LBody",
@@ -50,28 +51,10 @@ def _split_pair(s: PdfStructure, first: StructElem, second: StructElem,
         first, second = last_kids[-1], first_kids[0]
 
 
-def _rows(table: StructElem) -> list[StructElem]:
-    rows = []
-    for kid in table.element_kids:
-        if kid.role == "TR":
-            rows.append(kid)
-        elif kid.role in ("THead", "TBody", "TFoot"):
-            rows.extend(k for k in kid.element_kids if k.role == "TR")
-    return rows
-
-
 def _columns(table: StructElem) -> int | None:
-    """The width of a table's first row in columns (``/ColSpan`` counted)."""
-    rows = _rows(table)
-    if not rows:
-        return None
-    width = 0
-    for cell in rows[0].element_kids:
-        try:
-            width += max(1, int(cell.attribute("/ColSpan") or 1))
-        except (TypeError, ValueError):
-            width += 1
-    return width
+    """The table's width in columns (spans counted), None when it has no rows."""
+    widths = table_grid(table)[1]
+    return max(widths) if widths else None
 
 
 def _head_text(s: PdfStructure, table: StructElem) -> str | None:
