@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from benech_publish import load_content, model as m
-from benech_publish.audit.structure import read_structure
+from benech_publish import load_content
+from benech_publish import model as m
 from benech_publish.audit import audit_pdf
+from benech_publish.audit.structure import read_structure
 from benech_publish.typography import smarten
 from conftest import PROJECT
 from validators import pdfua_check

@@ -135,7 +135,7 @@ def _leaflet_with_long_table(tmp_path: Path, paper: str, ed: str):
                      + "\n\nAfter the last visit you are discharged.\n", encoding="utf-8")
     content = load_content(root)
     options = Options(paper=paper)
-    ctx = Context(Renderer(), options, root, dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    ctx = Context(Renderer(), options, root, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     chosen = edition(ed, options)
     xhtml = leaflet_xhtml(content.conditions[0], content.site, chosen, ctx)
     return ctx.typesetter.layout(xhtml, ctx.print_stylesheets(chosen, content.site, "en"),
