@@ -9,7 +9,7 @@ TOOLS  := .tools
 ACE    := $(TOOLS)/ace/node_modules/.bin/ace-puppeteer
 AXE    := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: build test venv tools sysdeps pango louis bench clean golden
+.PHONY: build test venv tools sysdeps pango louis bench clean golden images lint
 
 build: $(STAMP) louis
 	$(BIN)/benech-publish build --content content --out out --include-drafts
@@ -85,6 +85,17 @@ $(AXE): | sysdeps
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+# PNG snapshots of page 1 of each edition for the docs (look at them before committing).
+SNAPSHOT_OUT := out/snapshots
+images: $(STAMP)
+	rm -rf $(SNAPSHOT_OUT)
+	SOURCE_DATE_EPOCH=1767225600 $(BIN)/benech-publish build --content content --out $(SNAPSHOT_OUT) --include-drafts --format pdf
+	pdftoppm -r 60 -png -f 1 -l 1 -singlefile $(SNAPSHOT_OUT)/pdf/en/facial-nerve-hemispasm.pdf docs/images/leaflet-en-p1
+	pdftoppm -r 60 -png -f 1 -l 1 -singlefile $(SNAPSHOT_OUT)/pdf/en/facial-nerve-hemispasm.large.pdf docs/images/leaflet-en-large-p1
+	pdftoppm -r 60 -png -f 1 -l 1 -singlefile $(SNAPSHOT_OUT)/pdf/it/emispasmo-facciale.pdf docs/images/leaflet-it-p1
+	pdftoppm -r 60 -png -f 1 -l 1 -singlefile $(SNAPSHOT_OUT)/pdf/it/booklet.pdf docs/images/booklet-it-cover
+	pdftoppm -r 60 -png -f 1 -l 1 -singlefile $(SNAPSHOT_OUT)/pdf/it/booklet.large.pdf docs/images/booklet-it-large-cover
 
 golden: $(STAMP)
 	$(BIN)/python -m pytest tests --update-golden -q

@@ -343,12 +343,12 @@ def _root_elem(**entries: Any) -> Edit:
 
 
 def _move_after(pdf: pikepdf.Pdf) -> None:
-    """Put the last paragraph (page 2) right after 'Patient information' (page 1)."""
+    """Put the last paragraph of page 2 right after 'Patient information' (page 1)."""
     s = read_structure(pdf)
     first_p = next(e for e in s.elements if e.role == "P" and
                    s.text_of(e) == "Patient information")
-    last_p = [e for e in s.elements if e.role == "P"][-1]
-    assert 1 in last_p.pages() and 0 in first_p.pages()
+    last_p = [e for e in s.elements if e.role == "P" and 1 in e.pages() and 0 not in e.pages()][-1]
+    assert 0 in first_p.pages()
     old = last_p.parent.obj
     old.K = pikepdf.Array(k for k in old.K if not (isinstance(k, pikepdf.Dictionary) and
                                                     k.objgen == last_p.obj.objgen))
@@ -674,8 +674,9 @@ LANG_CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "7.2-32": ({"7.2-32"}, [_span_marked_content("/E")]),
     "7.2-24": ({"7.2-24"}, [lambda p: _first_link(p)[1].__delitem__("/Lang")]),
     "7.2-33": ({"7.2-33"}, [xmp_replace(b'xml:lang="en"', b'xml:lang="x-default"')]),
-    # The marks' /ActualText (word spaces at line and block ends) loses its language too.
-    "7.2-34": ({"7.2-34", "7.2-30"}, [lambda p: document(p).obj.__delitem__("/Lang")]),
+    # Without the Document's /Lang, the abbreviation's /E span (7.2-23) and the
+    # /ActualText of hyphenated words (7.2-30) have no language either.
+    "7.2-34": ({"7.2-34", "7.2-23", "7.2-30"}, [lambda p: document(p).obj.__delitem__("/Lang")]),
 }
 
 

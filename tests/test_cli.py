@@ -44,7 +44,7 @@ def test_check_strict(capsys, tmp_path: Path):
     root = tmp_path / "c"
     shutil.copytree(ROOTS / "basic", root)
     alpha = root / "en" / "alpha.md"
-    alpha.write_text(alpha.read_text().replace("2099-03-15", "2001-01-01"))
+    alpha.write_text(alpha.read_text().replace("2025-03-15", "2000-01-01").replace("2028-03-15", "2001-01-01"))
     assert run(capsys, "check", "--content", str(root))[0] == 0
     code, _, err = run(capsys, "check", "--content", str(root), "--strict")
     assert code == 1 and "warning: review overdue" in err

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from benech_publish import load_content
-from benech_publish import model as m
-from benech_publish.audit import audit_pdf
+from benech_publish import load_content, model as m
 from benech_publish.audit.structure import read_structure
+from benech_publish.audit import audit_pdf
 from benech_publish.typography import smarten
 from conftest import PROJECT
 from validators import pdfua_check
@@ -64,15 +63,19 @@ def _words(text: str) -> list[str]:
 
 
 def content_words(condition: m.Condition) -> list[str]:
-    """The condition's own text in reading order: title, summary, headings and blocks, with
-    the typography of its language the render stage applies (’, « », en dashes)."""
+    """The condition's own text in reading order (title, summary, headings and blocks),
+    with the typography of its language, as printed."""
     lang = condition.lang
-    words = _words(smarten(condition.title, lang)) + _words(smarten(condition.summary, lang))
+
+    def typeset(text: str) -> list[str]:
+        return _words(smarten(text, lang))
+
+    words = typeset(condition.title) + typeset(condition.summary)
     for section in condition.walk():
-        words += _words(smarten(section.heading, lang))
+        words += typeset(section.heading)
         for block in m.iter_blocks(section.blocks):
             for run in m.block_inlines(block):
-                words += _words(smarten(m.plain_text(run), lang))
+                words += typeset(m.plain_text(run))
     return words
 
 
@@ -100,7 +103,7 @@ def test_structure_tree_reads_the_content_word_for_word(shipped_out: Path, lang:
     for section in condition.walk():
         for block in m.iter_blocks(section.blocks):
             for run in m.block_inlines(block):
-                para = " ".join(_words(smarten(m.plain_text(run), lang)))
+                para = " ".join(_words(smarten(m.plain_text(run), lang)))  # as typeset
                 if para:
                     assert para in text, f"not read as written: {para!r}"
     ok, why = _contains_in_order(tree_words, expected)

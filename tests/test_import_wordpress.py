@@ -120,8 +120,10 @@ def test_seed_is_the_hand_made_conversion_apart_from_editorial_choices(content: 
     hand = load(PROJECT / "content").content
     hand_made = next(c for c in hand.conditions if c.lang == "en")
     # same headings and the same text, word for word; the hand-made file adds an
-    # abbreviation, keywords, a written summary and Italian subsection anchors
-    assert sections_text(imported).split() == sections_text(hand_made).split()
+    # abbreviation (which the loader writes out at its first use), keywords, a
+    # written summary and Italian subsection anchors
+    hand_text = sections_text(hand_made).replace("magnetic resonance imaging (MRI)", "MRI")
+    assert sections_text(imported).split() == hand_text.split()
     assert [s.anchor for s in imported.sections] == [s.anchor for s in hand_made.sections]
     assert [s.label for s in imported.walk()] == [s.label for s in hand_made.walk()]
 

@@ -31,7 +31,7 @@ def test_basic_root_is_valid_and_complete():
     assert alpha.anchors == ("definizione", "sintomi", "trattamento", "farmaci", "chirurgia")
     first = alpha.sections[0]
     assert (first.heading, first.nav_label, first.label) == ("What it is", "Definition", "Definition")
-    assert first.location.line == 14
+    assert first.location.line == 25
     kinds = [type(b).__name__ for b in alpha.sections[1].blocks]
     assert kinds == ["BulletList", "NumberedList", "Table", "Note"]
     table = alpha.sections[1].blocks[2]
@@ -89,7 +89,8 @@ def test_load_content_raises_with_every_diagnostic():
 def test_strict_makes_warnings_fatal(tmp_path: Path):
     root = tmp_path / "c"
     shutil.copytree(ROOTS / "basic", root)
-    text = (root / "en" / "alpha.md").read_text().replace("review_due: 2099-03-15", "review_due: 2020-01-01")
+    text = (root / "en" / "alpha.md").read_text().replace("reviewed_on: 2025-03-15", "reviewed_on: 2019-01-01")
+    text = text.replace("review_due: 2028-03-15", "review_due: 2020-01-01")
     (root / "en" / "alpha.md").write_text(text)
     assert load_content(root, today=TODAY)  # a warning alone does not stop a build
     with pytest.raises(ContentError, match="review overdue"):
@@ -147,7 +148,7 @@ def test_low_contrast_colours_are_named_with_their_ratio(tmp_path: Path):
     with open(root / "site.yaml", "a") as f:
         f.write('colours:\n  primary: "#8fa3c8"\n  text: "#555555"\n')
     messages = [str(d) for d in load(root, today=TODAY).errors]
-    prefix = f"{root}/site.yaml:16: error: colour contrast too low for "
+    prefix = f"{root}/site.yaml:19: error: colour contrast too low for "
     assert prefix + ("body text in panels and notes: 'text' #555555 on 'accent' #eef3ff is 6.71:1, "
                      "needs at least 7:1") in messages
     assert prefix + ("headings and links: 'primary' #8fa3c8 on 'background' #ffffff is 2.55:1, "

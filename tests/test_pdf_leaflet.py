@@ -23,6 +23,7 @@ import pytest
 from benech_publish import BuildError, Options, Renderer, build, edition, load_content
 from benech_publish import model as m
 from benech_publish.i18n import labels
+from benech_publish.typography import smarten
 from benech_publish.writers import Context
 from benech_publish.writers.leaflet import write_leaflet
 
@@ -140,7 +141,8 @@ def _paragraphs(c: m.Condition) -> list[str]:
                     for sub in item.blocks:
                         if isinstance(sub, m.Paragraph):
                             texts.append(m.plain_text(sub.inlines))
-    return [t for t in (_norm(t) for t in texts) if t]
+    # as printed: with the language's typography ("3–6 months", "L’emispasmo")
+    return [t for t in (_norm(smarten(t, c.lang)) for t in texts) if t]
 
 
 def _struct_alts(pdf: pikepdf.Pdf) -> list[str]:
@@ -219,7 +221,7 @@ def test_metadata_author_subject_keywords_dates(case, leaflets: Built):
     with pikepdf.open(path) as pdf:
         info = pdf.docinfo
         assert str(info.Author) == leaflets.content.site.name
-        assert str(info.Subject) == c.summary
+        assert str(info.Subject) == smarten(c.summary, c.lang)  # the language's typography
         assert [k.strip() for k in str(info.Keywords).split(",")] == list(c.keywords)
         # SOURCE_DATE_EPOCH was set for the build: the dates are that instant.
         assert str(info.CreationDate) == EPOCH_PDF_DATE
@@ -229,15 +231,21 @@ def test_metadata_author_subject_keywords_dates(case, leaflets: Built):
 # --------------------------------------------------------------------------- navigation
 
 @slow
-def test_one_bookmark_per_section_and_subsection(case):
+def test_one_bookmark_per_section_and_subsection(case, leaflets: Built):
     c, ed, path = case
     with pikepdf.open(path) as pdf:
         outline = _outline(pdf)
     assert len(outline) == 1, "one top-level bookmark: the title"
     title, children = outline[0]
     assert title == c.title
-    expected = [(s.heading, [(sub.heading, []) for sub in s.subsections]) for s in c.sections]
-    expected.append((labels(c.lang)["about"], []))
+    expected = [(smarten(s.heading, c.lang), [(smarten(sub.heading, c.lang), []) for sub in s.subsections])
+                for s in c.sections]
+    L = labels(c.lang)
+    # Sources, feedback and other formats (provenance.py) come before the closing panel.
+    parts = [L["sources"]] if c.sources else []
+    parts += [L["feedback"]] if leaflets.content.site.feedback else []
+    parts.append(L["other_formats"])
+    expected += [(smarten(t, c.lang), []) for t in parts] + [(L["about"], [])]
     assert children == expected
     flat = [t for t, _ in children] + [t for _, kids in children for t, _ in kids]
     assert all("\u00ad" not in t for t in flat), "no soft hyphens in bookmark titles"

@@ -301,6 +301,22 @@ def test_hyphenated_words_read_whole():
     assert "‐" not in extracted
 
 
+@pytest.mark.parametrize("width", [42, 46])
+def test_a_real_hyphen_at_the_end_of_a_line_is_read(width):
+    # print.css sets hyphenate-character "-": a line that ends at the hyphen of
+    # "space-occupying" must not be read as the automatic break "spaceoccupying".
+    source = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Real hyphen'
+              f'</title><style>{_font_css()} p {{ width: {width}mm; hyphens: auto; '
+              'hyphenate-character: "-"; font-size: 12pt }</style></head><body><h1>Real hyphen'
+              '</h1><p>Scans exclude space-occupying lesions and neurovascular conflicts.</p>'
+              '</body></html>')
+    data = pdf_tags.write_pdf(HTML(string=source).render())
+    pdfium = pytest.importorskip("pypdfium2")
+    visible = pdfium.PdfDocument(data)[0].get_textpage().get_text_range()
+    assert "space-occupying\r\n" in visible  # the line really ends at the hyphen
+    assert "space-occupying" in read_structure(data).tree_text().split()
+
+
 # --------------------------------------------------------------------------- 9
 
 

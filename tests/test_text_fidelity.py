@@ -165,8 +165,13 @@ status: approved
 source_url: https://clinic.example/en/stress/
 last_updated: 2025-03-01
 reviewed_on: 2025-03-15
-review_due: 2099-03-15
+review_due: 2028-03-15
 reviewers: [Dr Anna Rossi]
+sources:
+  - title: A fictional source for the stress test
+    publisher: Example Society
+    year: 2024
+    url: https://society.example/stress
 ---
 
 """

@@ -21,6 +21,7 @@ is not rebuilt (the previous booklet is kept) rather than silently shrunk.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -102,6 +103,9 @@ class Progress:
 def plan(content: m.Content, out_dir: str | Path, options: Options = DEFAULT_OPTIONS,
          *, failed_files: Iterable[str] = ()) -> list[Job]:
     """The jobs that make every requested output, cheapest first (pages, leaflets, booklets)."""
+    _check_arguments(content=content, out_dir=out_dir, options=options)
+    if isinstance(failed_files, (str, bytes)) or not all(isinstance(f, str) for f in failed_files):
+        raise ConfigError("failed_files must be a list of file paths (str)")
     out = Path(out_dir)
     root = Path(content.root) if content.root else None
     languages = options.languages or content.languages
@@ -158,6 +162,20 @@ def _braille_jobs(content: m.Content, out: Path, languages: Iterable[str], broke
                             (("brf", folder / "booklet.brf"), ("pef", folder / "booklet.pef")),
                             None, inputs))
     return jobs
+
+
+def _check_arguments(**arguments: object) -> None:
+    """ConfigError (never TypeError/AttributeError) for an argument of the wrong type."""
+    expected: dict[str, tuple[type, ...]] = {
+        "content": (m.Content,), "options": (Options,), "content_dir": (str, os.PathLike),
+        "out_dir": (str, os.PathLike), "today": (dt.date, type(None))}
+    for name, value in arguments.items():
+        if not isinstance(value, expected[name]) or (isinstance(value, str) and not value):
+            raise ConfigError(f"{name} must be {' or '.join(t.__name__ for t in expected[name])}, "
+                              f"not {type(value).__name__}")
+    out_dir = arguments.get("out_dir")
+    if out_dir is not None and Path(out_dir).exists() and not Path(out_dir).is_dir():  # type: ignore[arg-type]
+        raise ConfigError(f"output folder {out_dir} is a file")
 
 
 def _common_inputs(content: m.Content, options: Options) -> tuple[Path, ...]:
@@ -242,6 +260,13 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
     Raises :class:`~benech_publish.errors.RenderError` before writing anything
     when print jobs are planned and the installed WeasyPrint is not supported.
     """
+    _check_arguments(content=content, options=options)
+    if not isinstance(jobs, (list, tuple)) or not all(isinstance(j, Job) for j in jobs):
+        raise ConfigError("jobs must be a list of Job, as plan() returns")
+    if renderer is not None and not isinstance(renderer, Renderer):
+        raise ConfigError(f"renderer must be a Renderer, not {type(renderer).__name__}")
+    if created is not None and not isinstance(created, dt.datetime):
+        raise ConfigError(f"created must be a datetime, not {type(created).__name__}")
     report = BuildReport()
     ctx = Context(renderer or Renderer(options.templates), options,
                   Path(content.root or "."), created or source_date())
@@ -267,6 +292,10 @@ def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS,
             except BenechError as exc:
                 report.failures.append(JobFailure(job.name, str(exc)))
                 status, message = "failed", str(exc)
+            except OSError as exc:  # a full disk, a read-only or missing output folder
+                message = f"cannot write: {exc.strerror or exc}: {exc.filename or job.name}"
+                report.failures.append(JobFailure(job.name, message))
+                status = "failed"
             except Exception as exc:  # a bug in one job must not cost the other outputs
                 message = f"internal error: {type(exc).__name__}: {exc}"
                 report.failures.append(JobFailure(job.name, message))
@@ -315,6 +344,9 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     writing everything it could, when content had errors (or warnings under
     ``strict``) or an output failed.
     """
+    _check_arguments(content_dir=content_dir, out_dir=out_dir, options=options, today=today)
+    if on_progress is not None and not callable(on_progress):
+        raise ConfigError("on_progress must be a function taking a Progress")
     loaded: LoadResult = load(content_dir, today=today)
     content = loaded.content
     report = BuildReport(diagnostics=list(loaded.diagnostics))
@@ -322,7 +354,9 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     if templates != options.templates:
         options = replace(options, templates=templates)
     report.diagnostics += check_overrides(templates, content.site.colours)
-    unknown = [lang for lang in options.languages if lang not in content.languages]
+    # A language whose every condition is broken is not "unknown": its errors are reported.
+    present = set(content.languages) | {Path(f).parent.name for f in loaded.failed_files}
+    unknown = [lang for lang in options.languages if lang not in present]
     if unknown:
         raise ConfigError(f"no content in language(s) {', '.join(unknown)} (content has "
                           f"{', '.join(content.languages) or 'none'})")

@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import click
 
 from . import __version__
-from .errors import BenechError, BuildError, ConfigError, ContentError, Diagnostic
+from .errors import BenechError, BuildError, ConfigError, ContentError, Diagnostic, one_line
 from .options import (DEFAULT_OPTIONS, EDITIONS, FORMATS, LARGE_PRINT_PT_RANGE, PAPERS,
                       PDF_VARIANTS, Options)
 
@@ -43,7 +43,7 @@ def _csv(allowed: Sequence[str] | None = None) -> Callable:
 
 
 def _say(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(one_line(message), err=True)  # one problem, one line: never a broken message
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic]) -> None:
@@ -83,12 +83,21 @@ templates_option = click.option(
 @content_option
 @templates_option
 @click.option("--strict", is_flag=True, help="Treat content warnings (e.g. an overdue review) as errors.")
-def check(content_dir: Path, templates: Path | None, strict: bool) -> None:
-    """Validate the content and the template overrides; print every problem, one line each (file:line)."""
+@click.option("--readability", "show_readability", is_flag=True,
+              help="Also print a table of reading-level scores per condition and section.")
+def check(content_dir: Path, templates: Path | None, strict: bool, show_readability: bool) -> None:
+    """Validate the content and the template overrides; print every problem, one line each (file:line).
+
+    Problems go to stderr; the --readability table goes to stdout.
+    """
     from .loader import load
     from .overrides import check_overrides, override_folder
 
     result = load(content_dir)
+    if show_readability:
+        from .readability import format_table, read_all, read_source
+
+        click.echo(format_table(read_all(result.content.site, result.parsed, read_source)))
     diagnostics = [*result.diagnostics, *check_overrides(override_folder(content_dir, templates),
                                                          result.content.site.colours)]
     _print_diagnostics(diagnostics)

@@ -16,9 +16,17 @@ prints or exits; the CLI maps these classes to stable exit codes
 from __future__ import annotations
 
 from dataclasses import dataclass
+import unicodedata
 from enum import Enum
 from pathlib import Path
 from typing import Iterable
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters shown as escapes
+    (``\\n``, ``\\u2028``), so a message is always exactly one line."""
+    return "".join(ascii(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
+                   for ch in text)
 
 
 class Severity(str, Enum):
@@ -54,7 +62,7 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity.value}: {self.message}"
+        return one_line(f"{self.location}: {self.severity.value}: {self.message}")
 
 
 class BenechError(Exception):

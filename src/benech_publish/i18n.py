@@ -34,6 +34,7 @@ _EN = {
     "review_due": "Next review due",
     "reviewed_by": "Reviewed by",
     "contacts": "Contacts",
+    "clinic": "Clinic",
     "address": "Address",
     "phone": "Phone",
     "email": "Email",
@@ -70,6 +71,22 @@ _EN = {
     "a11y_summary_pages": "Page numbers and a page list follow the printed edition: {source}.",
     "a11y_summary_large": "This is the large-print edition: larger text by default, no hyphenation and no italics.",
     "pdf_edition": "{site}, booklet, {edition} PDF, {lang}",
+    # Provenance (provenance.py, _macros.xhtml)
+    "sources": "Sources",
+    "produced_by": "Produced by",
+    "written_by": "Written by",
+    "version": "Version",
+    "feedback": "Tell us what you think",
+    "feedback_text": "Tell us what you think of this information, or if anything is unclear:",
+    "other_formats": "Other formats and languages",
+    "formats_sentence": "This information is available as {formats}, and in large print.",
+    "format_html": "a web page",
+    "format_pdf": "a PDF leaflet and booklet",
+    "format_epub": "an EPUB e-book",
+    "format_braille": "braille (BRF and PEF files)",
+    "languages_sentence": "It is also available in {languages}.",
+    "online_at": "Read it online at",
+    "request_format": "To ask for it in another format or language, contact the clinic.",
 }
 
 _IT = {
@@ -88,6 +105,7 @@ _IT = {
     "review_due": "Prossima revisione",
     "reviewed_by": "Revisione a cura di",
     "contacts": "Contatti",
+    "clinic": "Clinica",
     "address": "Indirizzo",
     "phone": "Telefono",
     "email": "E-mail",
@@ -124,6 +142,22 @@ _IT = {
     "a11y_summary_pages": "I numeri di pagina e l'elenco delle pagine seguono l'edizione stampata: {source}.",
     "a11y_summary_large": "Questa è l'edizione a caratteri grandi: testo più grande in partenza, senza sillabazione e senza corsivi.",
     "pdf_edition": "{site}, opuscolo, PDF {edition}, {lang}",
+    # Provenance (provenance.py, _macros.xhtml)
+    "sources": "Fonti",
+    "produced_by": "Realizzato da",
+    "written_by": "Testo a cura di",
+    "version": "Versione",
+    "feedback": "Diteci che cosa ne pensate",
+    "feedback_text": "Diteci che cosa pensate di queste informazioni, o se qualcosa non è chiaro:",
+    "other_formats": "Altri formati e altre lingue",
+    "formats_sentence": "Queste informazioni sono disponibili come {formats}, e a caratteri grandi.",
+    "format_html": "pagina web",
+    "format_pdf": "scheda e opuscolo in PDF",
+    "format_epub": "libro elettronico EPUB",
+    "format_braille": "braille (file BRF e PEF)",
+    "languages_sentence": "Sono disponibili anche in {languages}.",
+    "online_at": "Si possono leggere online all'indirizzo",
+    "request_format": "Per riceverle in un altro formato o in un'altra lingua, contattate la clinica.",
 }
 
 LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(

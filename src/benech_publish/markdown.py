@@ -35,6 +35,23 @@ from .errors import Diagnostic, Location, Severity
 NOTE_KINDS = ("note", "tip", "warning")
 CAPTION_PREFIX = "Table:"  # a paragraph "Table: ..." right above a table is its caption
 ANCHOR_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: Characters refused anywhere in content (written, or produced by an entity such
+#: as ``&#7;`` or a YAML escape such as ``"\\a"``): C0/C1 controls other than tab
+#: and line feed, line/paragraph separators (they shift line numbers), stray
+#: byte-order marks, non-characters, bidirectional overrides.
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff"
+                        "\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+def control_char_problem(text: str) -> str:
+    """``""``, or what to say about the first forbidden character in ``text``."""
+    bad = CONTROL_RE.search(text)
+    if not bad:
+        return ""
+    return (f"invisible control character U+{ord(bad.group()):04X}: delete it "
+            "(retype the text around it)")
+
+
 _HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ATTR_ITEM = re.compile(r'#([\w-]+)|\.([\w-]+)|([\w-]+)=(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))')
 
@@ -53,8 +70,18 @@ _MD = _parser()
 
 
 def parse_attrs(text: str) -> dict[str, str]:
-    """``#id .class key="value"`` → ``{"id": ..., "class": ..., key: value}``."""
+    """``#id .class key="value"`` → ``{"id": ..., "class": ..., key: value}``.
+
+    Text that is not an attribute (``{#my anchor}``'s ``anchor``, the ``/../b``
+    of ``{#a/../b}``) is returned under the key ``""`` so callers can report it
+    instead of silently using a shortened anchor.
+    """
     out: dict[str, str] = {}
+    leftover = _ATTR_ITEM.sub(" ", text).strip()
+    if leftover:
+        out[""] = leftover
+    elif len(re.findall(r"(?:^|\s)#", text)) > 1 or re.search(r"#[\w-]+#", text):
+        out[""] = text.strip()  # two anchors, e.g. {#a#b}: neither is silently chosen
     for ident, cls, key, quoted, bare in _ATTR_ITEM.findall(text):
         if ident:
             out["id"] = ident
@@ -101,6 +128,11 @@ class _Builder:
         ]
         for child in children or []:
             t = child.type
+            for value in [child.content, *map(str, child.attrs.values())]:
+                problem = control_char_problem(value)
+                if problem:
+                    self.error(token, problem, "control-char")
+                    break
             if t == "text":
                 if child.content:
                     stack[-1][1].append(m.Text(child.content))
@@ -122,6 +154,10 @@ class _Builder:
                 attrs = {k: str(v) for k, v in child.attrs.items()}
                 if "abbr" in attrs:
                     stack.append((lambda kids, a=attrs["abbr"]: m.Abbr(a, kids), []))
+                elif "lang" in attrs and not m.LANG_TAG_RE.match(attrs["lang"]):
+                    self.error(token, f"[...]{{lang={attrs['lang']}}}: not a language code "
+                               "(write e.g. lang=la or lang=en-GB)", "span-lang")
+                    stack.append((None, []))
                 elif "lang" in attrs:
                     stack.append((lambda kids, lang=attrs["lang"]: m.Span(lang, kids), []))
                 else:
@@ -322,7 +358,12 @@ def parse_body(text: str, location: Location, body_line: int, *,
                         f"{parent_level} heading; use '{'#' * (parent_level + 1)}'", "heading-skip")
                 level = parent_level + 1
             anchor = attrs.get("id", "")
-            if not anchor:
+            if match and "" in attrs:
+                b.error(tok, f"heading attributes {{{match.group(1).strip()}}} not understood "
+                        f"(at '{attrs['']}'): write {{#anchor}} with lower-case letters, digits "
+                        "and hyphens, e.g. {#my-anchor}", "anchor-syntax")
+                anchor = anchor or slugify(heading)
+            elif not anchor:
                 anchor = slugify(heading)
                 b.warn(tok, f"section '{heading}' has no {{#anchor}}; using '{anchor}'. Give it one "
                        "that is the same in every language", "anchor-missing")

@@ -16,12 +16,18 @@ still say ``file:line``.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from typing import Iterator, Literal, Union
 
 from .errors import Location
 
 NOWHERE = Location("<memory>", 0)
+#: A content language: the name of a language folder, an entry of ``site.yaml``'s
+#: ``languages``, an ``Options.languages`` value (``it``, ``en``, ``pt-BR``).
+CONTENT_LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+#: A language tag on a span of text (``[...]{lang=la}``): BCP 47, either case.
+LANG_TAG_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
 # --------------------------------------------------------------------------- inline
 
@@ -228,6 +234,44 @@ Status = Literal["draft", "approved"]
 
 
 @dataclass(frozen=True)
+class Source:
+    """A source the text is based on (a guideline, a paper, a patient organisation's page).
+
+    ``year`` is the year of publication; ``doi`` is written without a resolver
+    (``10.1000/xyz``). Shown in every output's "Sources" list and given as
+    ``citation`` in the web page's JSON-LD.
+    """
+
+    title: str
+    authors: tuple[str, ...] = ()
+    publisher: str = ""
+    year: int | None = None
+    url: str = ""
+    doi: str = ""
+    location: Location = NOWHERE
+
+    @property
+    def by(self) -> str:
+        """Who wrote or published it: the authors, else the publisher."""
+        return ", ".join(self.authors) or self.publisher
+
+    @property
+    def link(self) -> str:
+        """Where to read it: the URL, else the DOI as an https://doi.org/ address."""
+        return self.url or (f"https://doi.org/{self.doi}" if self.doi else "")
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Another language's edition of the same condition (same ``id``), as the loader found it."""
+
+    lang: str
+    title: str
+    url: str = ""  # its source_url, when it has one
+    approved: bool = False
+
+
+@dataclass(frozen=True)
 class Condition:
     """One condition in one language: a leaflet, a booklet chapter, a web page."""
 
@@ -244,6 +288,10 @@ class Condition:
     review_due: _dt.date | None = None
     reviewers: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    sources: tuple[Source, ...] = ()
+    version: str = ""
+    translations: tuple[Translation, ...] = ()  # filled in by the loader
     location: Location = NOWHERE
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
@@ -311,6 +359,47 @@ class BrailleSetup:
 
 
 @dataclass(frozen=True)
+class Feedback:
+    """How patients tell the clinic what they think of its information (any of the three)."""
+
+    email: str = ""
+    url: str = ""
+    phone: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.email or self.url or self.phone)
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    """How often approved information must be reviewed (PIF TICK: at least every 3 years)."""
+
+    max_interval_years: int = 3
+
+
+@dataclass(frozen=True)
+class ReadabilityTarget:
+    """Reading-level targets of one language; ``None`` means "not measured".
+
+    Gulpease (0-100, higher is easier) for Italian; Flesch Reading Ease (higher
+    is easier) and Flesch-Kincaid grade (a US school grade, lower is easier)
+    for English. A sentence longer than ``max_sentence_words`` is flagged.
+    """
+
+    gulpease_min: float | None = None
+    flesch_reading_ease_min: float | None = None
+    flesch_kincaid_grade_max: float | None = None
+    max_sentence_words: int = 25
+
+
+#: Targets used for a language site.yaml gives none for.
+DEFAULT_READABILITY: dict[str, ReadabilityTarget] = {
+    "it": ReadabilityTarget(gulpease_min=60),
+    "en": ReadabilityTarget(flesch_reading_ease_min=60, flesch_kincaid_grade_max=8),
+}
+
+
+@dataclass(frozen=True)
 class Site:
     """The clinic: name, contacts, logo, colours, per-language texts, condition order."""
 
@@ -324,8 +413,23 @@ class Site:
     languages: tuple[str, ...] = ("it", "en")
     intro: dict[str, str] = field(default_factory=dict)  # per language, Markdown paragraphs
     certified_by: str = ""
+    feedback: Feedback = field(default_factory=Feedback)
+    review_policy: ReviewPolicy = field(default_factory=ReviewPolicy)
+    readability: dict[str, ReadabilityTarget] = field(default_factory=lambda: dict(DEFAULT_READABILITY))
+    #: ``contacts``/``feedback`` entries written but left empty (``phone: ""``), with their place.
+    to_supply: tuple[tuple[str, Location], ...] = ()
     braille: BrailleSetup = field(default_factory=BrailleSetup)
     location: Location = NOWHERE
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def at(self, key: str) -> Location:
+        """Where setting ``key`` was written in site.yaml (the file when unknown)."""
+        return self.location.at(self.field_lines.get(key, self.location.line))
+
+    def readability_target(self, lang: str) -> ReadabilityTarget:
+        """The targets of ``lang`` (its base language's when only that is given)."""
+        base = lang.split("-")[0]
+        return self.readability.get(lang) or self.readability.get(base) or ReadabilityTarget()
 
     def text(self, values: dict[str, str], lang: str) -> str:
         """A per-language text, falling back to the first language that has one."""

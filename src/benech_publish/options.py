@@ -9,11 +9,15 @@ are defined.
 
 from __future__ import annotations
 
+import os
+import reprlib
 from dataclasses import dataclass, replace
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
+from .model import CONTENT_LANG_RE
+from .safety import check_templates
 
 FORMATS = ("html", "pdf", "epub", "braille")
 EDITIONS = ("standard", "large")
@@ -49,13 +53,29 @@ class Options:
     #: Skip an output whose file is newer than every input it is built from.
     incremental: bool = False
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Options":
+        # Checked here, before the dataclass __init__, so that a misspelt or
+        # extra argument is a ConfigError like every other bad option.
+        unknown = sorted(set(kwargs) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ConfigError(f"unknown option(s) {', '.join(unknown)} (known: "
+                              f"{', '.join(cls.__dataclass_fields__)})")
+        if len(args) > len(cls.__dataclass_fields__):
+            raise ConfigError("too many positional options")
+        return super().__new__(cls)
+
     def __post_init__(self) -> None:
+        self._check_types()
         problems = []
         for name, allowed in (("formats", FORMATS), ("editions", EDITIONS)):
             bad = [v for v in getattr(self, name) if v not in allowed]
             if bad or not getattr(self, name):
                 problems.append(f"{name} must be chosen from {', '.join(allowed)} (got "
                                 f"{', '.join(getattr(self, name)) or 'nothing'})")
+        bad_langs = [v for v in self.languages if not CONTENT_LANG_RE.match(v)]
+        if bad_langs:
+            problems.append(f"languages must be language codes such as it or en, not "
+                            f"{', '.join(map(repr, bad_langs))}")
         if self.paper not in PAPERS:
             problems.append(f"paper must be one of {', '.join(PAPERS)}, not {self.paper!r}")
         low, high = LARGE_PRINT_PT_RANGE
@@ -68,6 +88,37 @@ class Options:
             problems.append(f"pdf variant must be one of {', '.join(PDF_VARIANTS)}")
         if self.templates is not None and not Path(self.templates).is_dir():
             problems.append(f"templates folder {self.templates} not found")
+        elif self.templates is not None:
+            problem = check_templates(self.templates)  # no link out of the folder
+            if problem:
+                problems.append(problem)
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    def _check_types(self) -> None:
+        """Each field of the type its documentation says; sequences become tuples."""
+        problems = []
+        for name in ("formats", "languages", "editions"):
+            value = getattr(self, name)
+            if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+                object.__setattr__(self, name, tuple(value))
+            else:
+                problems.append(f"{name} must be a tuple of strings, not {_kind(value)}")
+        for name in ("paper", "pdf_variant"):
+            if not isinstance(getattr(self, name), str):
+                problems.append(f"{name} must be a string, not {_kind(getattr(self, name))}")
+        for name in ("large_print_pt", "standard_pt"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+                problems.append(f"{name} must be a number, not {_kind(value)}")
+        for name in ("include_drafts", "strict", "incremental"):
+            if not isinstance(getattr(self, name), bool):
+                problems.append(f"{name} must be True or False, not {_kind(getattr(self, name))}")
+        if self.templates is not None:
+            if isinstance(self.templates, (str, os.PathLike)) and str(self.templates):
+                object.__setattr__(self, "templates", Path(self.templates))
+            else:
+                problems.append(f"templates must be a folder path, not {_kind(self.templates)}")
         if problems:
             raise ConfigError("; ".join(problems))
 
@@ -77,6 +128,10 @@ class Options:
 
     def body_pt(self, edition: str) -> float:
         return self.large_print_pt if edition == "large" else self.standard_pt
+
+
+def _kind(value: object) -> str:
+    return f"{type(value).__name__} {reprlib.repr(value)}"
 
 
 DEFAULT_OPTIONS = Options()

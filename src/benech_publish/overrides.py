@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import model as m
 from .errors import ConfigError, Diagnostic, Location, Severity
+from .safety import resolve_inside
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 #: The stylesheet every medium applies last; never taken from an override folder.
@@ -66,7 +67,8 @@ def _override_files(folder: Path) -> list[str]:
 
 
 def check_overrides(folder: str | Path | None, colours: m.Colours | None = None) -> list[Diagnostic]:
-    """Warnings (``file:line``) about the override folder; see the module docstring."""
+    """Warnings (``file:line``) about the override folder; see the module docstring.
+    A file that is a link to outside the folder is an error."""
     if folder is None:
         return []
     folder = Path(folder)
@@ -74,7 +76,11 @@ def check_overrides(folder: str | Path | None, colours: m.Colours | None = None)
     out: list[Diagnostic] = []
     for name in _override_files(folder):
         where = Location((folder / name).as_posix())
-        if name == PROTECTED:
+        _, outside = resolve_inside(folder, folder / name)  # the one confinement rule
+        if outside:
+            out.append(Diagnostic(where, f"{outside}: templates are read only from their folder",
+                                  code="outside"))
+        elif name == PROTECTED:
             out.append(Diagnostic(where, f"{name} cannot be overridden: the edition protections "
                                          "(large print, clear print) always apply; this file is ignored",
                                   Severity.WARNING, "override-protected"))

@@ -16,20 +16,23 @@ clinic's ``css/clinic.css`` and then the packaged ``css/protect.css``
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Any, Iterable
 
 import jinja2
 from markupsafe import Markup, escape
 
-from . import i18n
+from . import i18n, provenance, urls
 from .contrast import dark_colours
 from .typography import Smartener, smarten
 from . import model as m
-from .errors import RenderError
-from .options import DEFAULT_OPTIONS, Options
+from .errors import ConfigError, RenderError
+from .options import DEFAULT_OPTIONS, EDITIONS, Options
 from .overrides import CLINIC_CSS, PACKAGE_TEMPLATES, PROTECTED
+from .safety import ConfinedLoader
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
@@ -70,6 +73,8 @@ def inline_html(nodes: Iterable[m.Inline], id_prefix: str = "", link_map: dict[s
             if href.startswith("#"):
                 anchor = href[1:]
                 href = (link_map or {}).get(anchor, f"#{id_prefix}{anchor}")
+            else:
+                href = urls.safe_href(href)
             title = f' title="{escape(node.title)}"' if node.title else ""
             out.append(f'<a href="{escape(href)}"{title}>{children(node)}</a>')
         else:  # pragma: no cover - exhaustive over model.Inline
@@ -97,6 +102,11 @@ class Edition:
 
 
 def edition(name: str, options: Options = DEFAULT_OPTIONS) -> Edition:
+    """The edition called ``name`` (``standard`` or ``large``) under ``options``."""
+    if not isinstance(name, str) or name not in EDITIONS:
+        raise ConfigError(f"unknown edition {name!r}: choose from {', '.join(EDITIONS)}")
+    if not isinstance(options, Options):
+        raise ConfigError(f"options must be an Options, not {type(options).__name__}")
     large = name == "large"
     return Edition(name=name, body_pt=options.body_pt(name), hyphenate=not large,
                    paper="A4" if large else options.paper)
@@ -110,7 +120,9 @@ class Renderer:
         # "package/<name>" is always the packaged file (the protections), whatever the overrides.
         loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"package": package})]
         if templates is not None:
-            loaders.append(jinja2.FileSystemLoader(str(templates)))
+            if not isinstance(templates, (str, os.PathLike)) or not Path(templates).is_dir():
+                raise ConfigError(f"templates folder {templates!r} not found")
+            loaders.append(ConfinedLoader(str(templates)))
         loaders.append(package)
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
@@ -123,16 +135,29 @@ class Renderer:
         )
         self.env.filters["inline"] = _inline_filter
         self.env.filters["date"] = _date_filter
+        self.env.filters["href"] = urls.safe_href
+        self.env.filters["shown_url"] = _shown_url
+        self.env.filters["web_href"] = lambda value: urls.safe_href(value, urls.WEB_SCHEMES)
+        self.env.filters["tel_href"] = urls.tel_href
+        self.env.filters["mailto_href"] = urls.mailto_href
         self.env.globals["plain_text"] = m.plain_text
         self.env.globals["iter_blocks"] = m.iter_blocks
         self.env.globals["kind"] = lambda node: type(node).__name__
+        self.env.globals.update(provenance.template_globals())
 
     def render(self, name: str, **context: Any) -> str:
+        """Render template ``name``; a publication's markup is checked by
+        :func:`urls.check_markup` before it is returned (no script, event handler or
+        unsafe address leaves here)."""
         try:
-            return self.env.get_template(name).render(**context)
+            text = self.env.get_template(name).render(**context)
         except jinja2.TemplateError as exc:
             where = f"{exc.filename}:{exc.lineno}" if getattr(exc, "lineno", None) else name
             raise RenderError(f"template {where}: {exc}") from exc
+        # Publications only: serve/ is the staff web app (our own scripts, never published).
+        if name.endswith((".xhtml", ".html")) and not name.startswith("serve/"):
+            urls.check_markup(text, name)
+        return text
 
     def base_context(self, site: m.Site, lang: str, ed: Edition, medium: str,
                      options: Options = DEFAULT_OPTIONS, **extra: Any) -> dict[str, Any]:
@@ -177,6 +202,20 @@ class Renderer:
 def _inline_filter(ctx: jinja2.runtime.Context, nodes: Iterable[m.Inline]) -> Markup:
     return inline_html(nodes, ctx.get("id_prefix", ""), ctx.get("link_map") or None,
                        Smartener(ctx.get("lang", "en")))
+
+
+@jinja2.pass_context
+def _shown_url(ctx: jinja2.runtime.Context, url: str) -> str:
+    """An address as a leaflet prints it: without ``https://``, and a long one shortened to its
+    host (the QR code and the link carry the full address); the web page and the EPUB
+    show it whole, and so does the booklet (its print and EPUB text must be the same)."""
+    if ctx.get("medium") != "pdf" or not ctx.get("short_urls"):
+        return url
+    parts = urlsplit(url)
+    if not parts.netloc:
+        return url
+    short = (parts.netloc + parts.path).rstrip("/")
+    return short if len(short) <= 40 else parts.netloc
 
 
 @jinja2.pass_context

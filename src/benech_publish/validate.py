@@ -1,4 +1,4 @@
-"""Checks that need more than one file: anchors, links, translations, review dates.
+"""Checks that need more than one file: anchors, links, translations, review dates and policy.
 
 Takes: the site and the conditions the loader parsed. Gives: diagnostics
 grouped by the file they belong to (``""`` for site-level ones). Pure: no I/O.
@@ -11,7 +11,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from . import model as m
-from .errors import Diagnostic, Severity
+from . import urls
+from .errors import Diagnostic, Location, Severity
+from .policy import check_policy, check_site_policy
 
 
 def validate_content(site: m.Site, conditions: list[m.Condition], root: Path,
@@ -19,7 +21,9 @@ def validate_content(site: m.Site, conditions: list[m.Condition], root: Path,
     out: dict[str, list[Diagnostic]] = defaultdict(list)
     for c in conditions:
         out[c.location.path].extend(_check_condition(c, today))
+        out[c.location.path].extend(check_policy(site, c))
     out_site = out[""]
+    out_site.extend(check_site_policy(site))
     by_id: dict[str, list[m.Condition]] = defaultdict(list)
     for c in conditions:
         if c.id:
@@ -71,18 +75,19 @@ def _check_condition(c: m.Condition, today: dt.date) -> list[Diagnostic]:
     return diags
 
 
-def _check_link(link: m.Link, anchors: dict[str, m.Section], where) -> list[Diagnostic]:
+def _check_link(link: m.Link, anchors: dict[str, m.Section], where: Location) -> list[Diagnostic]:
     href = link.href
     if href.startswith("#"):
         if href[1:] not in anchors:
             return [Diagnostic(where, f"link to a missing anchor '{href}' (this condition has: "
                                f"{', '.join('#' + a for a in anchors) or 'none'})", code="link-anchor")]
         return []
-    scheme = href.split(":", 1)[0].lower() if ":" in href else ""
-    if scheme in ("http", "https", "mailto", "tel"):
+    problem = urls.check_link(href)
+    if not problem:
         return []
-    return [Diagnostic(where, f"link '{href}' is not supported: use '#anchor' for this condition, "
-                       "or a full https://, mailto: or tel: address", code="link-target")]
+    return [Diagnostic(where, f"link '{href[:80]}' is not supported ({problem}): use '#anchor' "
+                       "for this condition, or a full https://, mailto: or tel: address",
+                       code="link-target")]
 
 
 def _compare_translation(c: m.Condition, ref: m.Condition) -> list[Diagnostic]:

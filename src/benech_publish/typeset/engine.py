@@ -29,6 +29,7 @@ from lxml import etree
 
 from ..errors import RenderError
 from ..render import XHTML_NS
+from ..xmp import merge_rdf
 from . import _weasy, fonts, hyphenation
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
@@ -122,16 +123,21 @@ class Typesetter:
                 stack.extend(getattr(box, "children", ()))
         return [element for element, pages in pages_of.values() if len(pages) > 1]
 
-    def write_pdf(self, layout: Layout, *, identifier: str) -> bytes:
+    def write_pdf(self, layout: Layout, *, identifier: str, xmp: bytes = b"") -> bytes:
         """Write ``layout`` as tagged PDF (the variant given at construction); return the bytes.
 
         ``identifier`` (any string; derive it from the content) becomes the
         PDF ``/ID``, so the same input and build date give the same bytes.
         Bookmarks open in the viewer's side panel and the title bar shows the
-        document title.
+        document title. ``xmp`` is an ``rdf:Description`` (see
+        :func:`benech_publish.xmp.rdf_description`) added to the XMP packet.
         """
         if self.pdf_variant == "pdf/ua-2":
             _without_ua1_conformance(layout.document.metadata)
+        if xmp:
+            metadata = layout.document.metadata
+            generate = metadata.generate_rdf_metadata  # where WeasyPrint makes the rdf:RDF
+            metadata.generate_rdf_metadata = lambda *args: merge_rdf(generate(*args), xmp)
         return self._tags.write_pdf(layout.document, pdf_variant=self.pdf_variant,
                                     pdf_identifier=identifier.encode("ascii", "replace"),
                                     finisher=self._finish)

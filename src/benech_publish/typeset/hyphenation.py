@@ -147,6 +147,11 @@ def _lang_of(element) -> str | None:
     return element.get("lang") or element.get(XML_LANG)
 
 
+#: Classes whose text is never hyphenated (the clinic's name and tagline, covers).
+_NEVER_BROKEN = frozenset({"masthead", "clinic", "clinic-name", "tagline", "cover-clinic",
+                           "cover-tagline", "titlepage-clinic", "titlepage-tagline"})
+
+
 def apply_exceptions(root, lang: str) -> int:
     """Wrap every exception word under ``root`` (an lxml element) for ``lang``; return the count.
 
@@ -178,7 +183,7 @@ def apply_exceptions(root, lang: str) -> int:
 
     def visit(element, current: str) -> None:
         local = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
-        if not local or local in _SKIP:
+        if not local or local in _SKIP or set((element.get("class") or "").split()) & _NEVER_BROKEN:
             return
         own = _lang_of(element)
         current = _base(own) if own else current

@@ -21,13 +21,12 @@ import datetime as dt
 from pathlib import Path
 
 from .. import model as m
-from ..errors import RenderError
 from ..i18n import labels
 from ..options import Options
 from ..render import Edition, Renderer
 from ..typeset import fonts
 from ..typeset.engine import Typesetter, page_of_css
-from ..util import data_uri
+from ..safety import image_data_uri
 
 
 class Context:
@@ -78,13 +77,10 @@ class Context:
         return self.created.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def asset_url(self, src: str) -> str:
-        """A content-relative path (``images/logo.svg``) as a ``data:`` URL (see :func:`util.data_uri`)."""
-        path = (self.root / src).resolve()
-        if not path.is_relative_to(self.root):
-            raise RenderError(f"image {src!r} is outside the content folder {self.root}")
-        if not path.is_file():
-            raise RenderError(f"image {src!r} not found under {self.root}")
-        return data_uri(path)
+        """A content-relative path (``images/logo.svg``) as a ``data:`` URL: confined to
+        the content folder, SVGs sanitised (see :func:`safety.image_data_uri`). A ``file:``
+        URL would also put the checkout's path into the bytes, breaking reproducibility."""
+        return image_data_uri(self.root, src)
 
     def print_stylesheets(self, edition: Edition, site: m.Site, lang: str,
                           extra: tuple[str, ...] = ()) -> list[str]:

@@ -37,15 +37,17 @@ from typing import Any, Callable, Iterable, NamedTuple
 from lxml import etree
 from markupsafe import Markup
 
-from .. import __version__, i18n
+from .. import __version__, i18n, provenance
 from .. import model as m
 from ..errors import RenderError
 from ..render import XHTML_NS, Edition
+from ..safety import image_bytes
 from ..typography import smarten
 from ..typeset import fonts, pagelist
 from ..typeset.engine import Layout
 from ..typeset.layout import LayoutFinding, check_layout, units_on_pages
 from ..util import digest
+from ..xmp import rdf_description, xmp_properties
 from . import Context
 from . import epub as epubpkg
 
@@ -148,7 +150,8 @@ def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, ed
 
     out: dict[str, bytes] = {}
     if "pdf" in wanted:
-        out["pdf"] = ctx.typesetter.write_pdf(layout, identifier=identity.pdf_id)
+        xmp = rdf_description(xmp_properties(provenance.facts(c, site) for c in plan.conditions))
+        out["pdf"] = ctx.typesetter.write_pdf(layout, identifier=identity.pdf_id, xmp=xmp)
     if "epub" in wanted:
         out["epub"] = _epub(plan, identity, epub_units, print_stamp, starts, ctx)
     return Booklet(out, starts, layout.page_count, plan, print_stamp)
@@ -358,11 +361,8 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
     css = "\n".join(ctx.renderer.stylesheets(["css/epub.css"], **_context(plan, "epub", ctx)))
     resources = [epubpkg.Resource("css", "css/booklet.css", "text/css", css.encode("utf-8"))]
     for i, src in enumerate(_images(plan)):
-        path = (ctx.root / src).resolve()
-        if not path.is_relative_to(ctx.root) or not path.is_file():
-            raise RenderError(f"image {src!r} not found under {ctx.root}")
-        resources.append(epubpkg.Resource(f"img{i + 1}", _epub_path(src),
-                                          epubpkg.media_type(src), path.read_bytes()))
+        resources.append(epubpkg.Resource(f"img{i + 1}", _epub_path(src), epubpkg.media_type(src),
+                                          image_bytes(ctx.root, src)))  # confined, SVG sanitised
 
     edition = plan.edition
     a11y = epubpkg.Accessibility(
@@ -372,12 +372,13 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
         certified_by=site.certified_by or site.name, page_source=identity.page_source,
         unreviewed=tuple(c.title for c in plan.conditions if c.status != "approved"),
         problems=epubpkg.self_check([d for d in documents if d.in_spine]))
+    meta = provenance.book_metadata(provenance.facts(c, site) for c in plan.conditions)
     package = epubpkg.Package(
         identifier=identity.epub_id,
         title=plan.title + (f" ({L['large_print']})" if edition.is_large else ""),
         lang=plan.lang, publisher=site.name, description=plan.description,
         documents=documents, resources=resources, a11y=a11y, modified=ctx.created,
-        date=plan.published)
+        date=plan.published, contributors=meta.contributors, metas=meta.metas)
     return epubpkg.write(package)
 
 

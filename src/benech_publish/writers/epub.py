@@ -157,6 +157,10 @@ class Package:
     modified: dt.datetime  # the build date: dcterms:modified and zip entry times
     date: dt.date | None = None
     extra_dc: list[tuple[str, str]] = field(default_factory=list)
+    #: ``(name, MARC relator)``: chapter authors (aut) and reviewers (rev).
+    contributors: Sequence[tuple[str, str]] = ()
+    #: ``(property, value)`` metas, e.g. ``schema:lastReviewed``, ``dcterms:references``.
+    metas: Sequence[tuple[str, str]] = ()
 
 
 #: Elements whose accessible name comes from their content (no page marker inside).
@@ -237,6 +241,12 @@ def write(package: Package) -> bytes:
         book.add_metadata("DC", "date", package.date.isoformat())
     for name, value in package.extra_dc:
         book.add_metadata("DC", name, value)
+    for i, (name, role) in enumerate(package.contributors, 1):
+        book.add_metadata("DC", "contributor", name, {"id": f"contributor{i}"})
+        book.add_metadata(None, "meta", role, {"refines": f"#contributor{i}", "property": "role",
+                                               "scheme": "marc:relators"})
+    for prop, value in package.metas:
+        book.add_metadata(None, "meta", value, {"property": prop})
     for prop, value, attrs in package.a11y.metas():
         others = {"property": prop}
         others.update({k: v for k, v in attrs.items() if k != "xml:lang"})

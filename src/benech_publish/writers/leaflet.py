@@ -28,9 +28,11 @@ from ..errors import RenderError
 from ..i18n import labels
 from ..qr import qr_for
 from ..render import Edition
+from ..provenance import facts
 from ..typeset.engine import Layout
 from ..typeset.layout import LayoutFinding, check_layout
 from ..util import digest
+from ..xmp import rdf_description, xmp_properties
 from . import Context
 
 #: Id of the closing panel (contacts, dates, QR) in a leaflet; a named destination too.
@@ -91,7 +93,8 @@ def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
             raise RenderError(message)
         ctx.warn(message)
     identifier = digest("leaflet", ctx.options.pdf_variant, xhtml, *stylesheets)[:32]
-    return typesetter.write_pdf(layout, identifier=identifier)
+    xmp = rdf_description(xmp_properties([facts(condition, site)]))
+    return typesetter.write_pdf(layout, identifier=identifier, xmp=xmp)
 
 
 def _describe(attempt: _Try) -> str:
@@ -110,7 +113,7 @@ def leaflet_xhtml(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
     context = ctx.renderer.base_context(
         site, condition.lang, edition, "pdf", ctx.options,
         condition=condition, doc_title=title, created=ctx.created_w3c,
-        show_contents=contents, fit=fit, qr=qr, closing_id=CLOSING_ID,
+        show_contents=contents, fit=fit, qr=qr, closing_id=CLOSING_ID, short_urls=True,
         generator=f"benech-publish {__version__}",
         asset_url=ctx.asset_url)
     return ctx.renderer.render("leaflet.xhtml", **context)
