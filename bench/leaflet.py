@@ -2,10 +2,12 @@
 
 Measures, in one process and after a warm-up:
 
-1. per-leaflet time of the pipeline (``PdfWriter.leaflet``: template, print
-   preparation, layout, tag repairs, metadata) against bare WeasyPrint on the
-   same HTML and CSS (``weasyprint.HTML(string=...).write_pdf(...)``), median
-   of N interleaved runs, for the standard and the large-print edition;
+1. per-leaflet time of the pipeline (``write_leaflet``: template, print
+   preparation, layout, tag repairs, metadata), and of the pipeline plus the
+   PDF/UA audit the build runs on every PDF it writes (``build.jobs.audit_problems``,
+   from the bytes in memory), against bare WeasyPrint on the same HTML and CSS
+   (``weasyprint.HTML(string=...).write_pdf(...)``), median of N interleaved
+   runs, for the standard and the large-print edition;
 2. the PDF size of the seed leaflets (target: under 150 KB);
 3. the peak memory (max RSS, in a fresh child process) of a 50-leaflet build
    generated from the seed condition.
@@ -47,6 +49,7 @@ def bench_time(runs: int) -> dict:
     import datetime as dt
 
     from benech_publish import Options, Renderer, edition, load_content
+    from benech_publish.build.jobs import audit_problems
     from benech_publish.writers import Context
     from benech_publish.writers.leaflet import leaflet_xhtml, write_leaflet
 
@@ -78,12 +81,18 @@ def bench_time(runs: int) -> dict:
         def pipeline() -> bytes:
             return write_leaflet(condition, content.site, ed, ctx)
 
-        for fn in (bare_cached, bare_naive, pipeline, bare_cached, pipeline):  # warm-up
+        def pipeline_audit() -> bytes:
+            data = write_leaflet(condition, content.site, ed, ctx)
+            assert audit_problems(data)[0] == 0
+            return data
+
+        for fn in (bare_cached, bare_naive, pipeline, pipeline_audit, bare_cached, pipeline):  # warm-up
             fn()
-        samples: dict[str, list[float]] = {"bare": [], "bare_naive": [], "pipeline": []}
-        for _ in range(runs):  # interleaved, so drift hits all three alike
+        samples: dict[str, list[float]] = {"bare": [], "bare_naive": [], "pipeline": [],
+                                           "pipeline_audit": []}
+        for _ in range(runs):  # interleaved, so drift hits all of them alike
             for name, fn in (("bare", bare_cached), ("bare_naive", bare_naive),
-                             ("pipeline", pipeline)):
+                             ("pipeline", pipeline), ("pipeline_audit", pipeline_audit)):
                 t = time.perf_counter()
                 fn()
                 samples[name].append(time.perf_counter() - t)
@@ -93,6 +102,9 @@ def bench_time(runs: int) -> dict:
             "bare_naive_ms": _median_ms(samples["bare_naive"]),
             "pipeline_ms": _median_ms(samples["pipeline"]),
             "ratio": statistics.median(samples["pipeline"]) / statistics.median(samples["bare"]),
+            "pipeline_audit_ms": _median_ms(samples["pipeline_audit"]),
+            "ratio_audit": (statistics.median(samples["pipeline_audit"])
+                            / statistics.median(samples["bare"])),
             "pages": _pages(pdf),
             "size_bytes": len(pdf),
             "bare_size_bytes": len(bare_cached()),
@@ -131,7 +143,7 @@ def child_build(content: str, out: str) -> None:
     loaded = load_content(content)
     options = Options(formats=("pdf",))
     jobs = [j for j in plan(loaded, out, options) if j.kind == "leaflet"]
-    report = run(jobs, loaded, options)
+    report = run(jobs, loaded, options.with_(jobs=1))
     elapsed = time.perf_counter() - t
     assert not report.failures, report.failures
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
@@ -162,15 +174,18 @@ def main() -> None:
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.platform()}")
+    load_before = os.getloadavg()[0]
     t = bench_time(args.runs)
     import weasyprint
 
     print(f"WeasyPrint {weasyprint.__version__}; import weasyprint: {t['import_weasyprint_s']:.2f} s")
+    print(f"load average before: {load_before:.1f}, after: {os.getloadavg()[0]:.1f}")
     print(f"per leaflet, median of {args.runs} runs (seed condition, en):")
     for name, r in t["editions"].items():
         print(f"  {name:8} bare {r['bare_ms']:6.1f} ms | bare, CSS parsed per call "
               f"{r['bare_naive_ms']:6.1f} ms | pipeline {r['pipeline_ms']:6.1f} ms | "
-              f"pipeline/bare {r['ratio']:.3f} ({(r['ratio'] - 1) * 100:+.1f} %) | "
+              f"pipeline/bare {r['ratio']:.3f} | pipeline+audit {r['pipeline_audit_ms']:6.1f} ms, "
+              f"/bare {r['ratio_audit']:.3f} | "
               f"{r['pages']} pages, {r['size_bytes'] / 1024:.1f} KB (bare {r['bare_size_bytes'] / 1024:.1f} KB)")
     mem = bench_memory(args.leaflets)
     print(f"build of {mem['conditions']} conditions = {mem['leaflets']} leaflets: {mem['seconds']:.1f} s "

@@ -1,4 +1,4 @@
-"""Run every benchmark (``make bench``): leaflets, then booklets, each in its own process.
+"""Run every benchmark (``make bench``): leaflets, booklets, the catalogue build, each in its own process.
 
 Each script prints its own figures; they are recorded in docs/performance.md.
 Benchmarks are never part of the test suite: timings there would be flaky.
@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     status = 0
-    for script in ("leaflet.py", "booklet.py"):
+    for script in ("leaflet.py", "booklet.py", "build.py"):
         path = HERE / script
         if not path.exists():
             continue

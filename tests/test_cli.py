@@ -98,27 +98,32 @@ def test_atomic_write_keeps_the_old_file_when_a_job_fails(capsys, tmp_path: Path
     page = out / "html" / "en" / "alpha.html"
     before = page.read_bytes()
 
-    import importlib
+    from dataclasses import replace
 
-    build_module = importlib.import_module("benech_publish.build")
+    from benech_publish.build import KINDS
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(build_module, "write_page", explode)
-    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out), "--format", "html")
+    monkeypatch.setitem(KINDS, "page", replace(KINDS["page"], produce=explode))
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out), "--format", "html",
+                       "--force")
     assert code == 1 and "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
     assert page.read_bytes() == before  # the previous good file is kept
     assert (out / "html" / "it" / "alfa.html").is_file()
 
 
-def test_incremental_build_skips_outputs_newer_than_their_inputs(capsys, tmp_path: Path):
+def test_builds_are_incremental_by_default_and_force_makes_everything(capsys, tmp_path: Path):
     root, out = tmp_path / "c", tmp_path / "out"
     shutil.copytree(ROOTS / "basic", root)
-    args = ("build", "--content", str(root), "--out", str(out), "--format", "html", "--incremental")
+    args = ("build", "--content", str(root), "--out", str(out), "--format", "html")
     assert run(capsys, *args)[0] == 0
     code, _, err = run(capsys, *args)
     assert code == 0 and "0 file(s) written, 4 up to date" in err
+    code, _, err = run(capsys, *args, "--incremental")  # deprecated, accepted, ignored
+    assert code == 0 and "0 file(s) written, 4 up to date" in err and "--incremental is deprecated" in err
+    code, _, err = run(capsys, *args, "--force")
+    assert code == 0 and "4 file(s) written, 0 up to date" in err
     alpha = root / "en" / "alpha.md"
     alpha.write_text(alpha.read_text().replace("Medicines help most people.", "Medicines help."))
     code, _, err = run(capsys, *args)
@@ -132,13 +137,28 @@ def test_unsupported_weasyprint_stops_the_build_with_one_line_and_no_pdf(capsys,
 
     monkeypatch.delattr(weasyprint.pdf, "add_tags")
     out = tmp_path / "out"
-    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out))
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out), "--jobs", "1")
     assert code == 1 and "Traceback" not in err
     lines = [line for line in err.splitlines() if "WeasyPrint" in line]
     assert len(lines) == 1, err
     assert "weasyprint.pdf.add_tags is missing" in lines[0]
     assert "supports WeasyPrint 70.x" in lines[0]
     assert not list(out.rglob("*.pdf")) and not list(out.rglob("*.epub"))
+
+
+def test_unsupported_weasyprint_in_the_workers_stops_the_build_before_writing(capsys, tmp_path, monkeypatch):
+    """Worker processes import WeasyPrint themselves: one that finds an unsupported
+    version (a package shadowing it on their sys.path) stops the build, one line, nothing written."""
+    fake = tmp_path / "fake" / "weasyprint"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text('__version__ = "71.0"\n')
+    monkeypatch.syspath_prepend(str(tmp_path / "fake"))  # spawned workers get the parent's sys.path
+    out = tmp_path / "out"
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out), "--jobs", "2")
+    assert code == 1 and "Traceback" not in err
+    lines = [line for line in err.splitlines() if "WeasyPrint" in line]
+    assert lines == [lines[0]] and "WeasyPrint 71.0 is installed" in lines[0], err
+    assert not [p for p in out.rglob("*") if p.is_file()]  # not even the web pages
 
 
 def test_choices_are_case_insensitive_and_come_from_options(capsys, tmp_path):

@@ -219,9 +219,10 @@ def test_check_readability_prints_gulpease_and_flesch_kincaid_per_section(capsys
         assert re.search(rf"#{anchor} .* \d+ +\d+ +-?\d+\.\d[! ] +-?\d+\.\d", en), anchor
         assert re.search(rf"#{anchor} .* \d+ +\d+ +\d+\.\d[! ]", it), anchor
     whole_en = re.search(r"whole text +\d+ +\d+ +(-?\d+\.\d)! +(\d+\.\d)!", en)
-    whole_it = re.search(r"whole text +\d+ +\d+ +(\d+\.\d)!", it)
+    whole_it = re.search(r"whole text +\d+ +\d+ +(\d+\.\d)[! ]", it)
     assert whole_en and float(whole_en.group(2)) > 8  # Flesch-Kincaid grade over the target
-    assert whole_it and float(whole_it.group(1)) < 60  # Gulpease under the target
+    # The Italian draft was rewritten in plain Italian: Gulpease at the target (60) or above.
+    assert whole_it and float(whole_it.group(1)) >= 60
 
 
 def test_long_sentence_is_flagged_at_its_line():

@@ -133,17 +133,23 @@ def check(content_dir: Path, templates: Path | None, strict: bool, show_readabil
                    "audited against the PDF/UA-1 rules only.")
 @click.option("--include-drafts", is_flag=True, help="Put draft conditions in booklets, marked as drafts.")
 @templates_option
-@click.option("--incremental", is_flag=True, help="Skip outputs that are newer than their inputs.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes for print outputs (default: one per CPU; 1: no workers).")
+@click.option("--force", is_flag=True,
+              help="Make every output, even those that are up to date (builds are incremental by default).")
+@click.option("--incremental", is_flag=True, hidden=True,
+              help="Deprecated: builds are incremental by default; accepted and ignored.")
 @strict_option
 @click.option("--verbose", "-v", is_flag=True,
               help="Also say what the layout did (copy-fitting: what was tried and kept).")
 def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions: tuple[str, ...],
           formats: tuple[str, ...], paper: str, large_print_pt: int, pdf_variant: str,
-          include_drafts: bool, templates: Path | None, incremental: bool, strict: bool,
-          verbose: bool) -> None:
+          include_drafts: bool, templates: Path | None, jobs: int | None, force: bool,
+          incremental: bool, strict: bool, verbose: bool) -> None:
     """Build every output: web pages, PDF leaflets and booklets, EPUB booklets, braille.
 
     With no options: every format, language and edition the content has.
+    Only outputs whose inputs or options changed are made (see --force).
     Valid conditions are built even when others have errors; the exit code
     is 1 if anything had a problem.
     """
@@ -155,10 +161,13 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
             editions=editions or DEFAULT_OPTIONS.editions,
             paper=paper, large_print_pt=large_print_pt, pdf_variant=pdf_variant,
             include_drafts=include_drafts, strict=strict, templates=templates,
-            incremental=incremental)
+            jobs=jobs, force=force)
     except ConfigError as exc:
         _say(f"error: {exc}")
         sys.exit(EXIT_USAGE)
+    if incremental:
+        _say("note: --incremental is deprecated and ignored: builds are incremental by default "
+             "(--force makes everything)")
     progress = _progress_printer()
     try:
         report = build_outputs(content_dir, out_dir, options, on_progress=progress)
@@ -173,11 +182,14 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
         _say(f"{failure.output}: error: {failure.message}")
     for notice in report.notices:
         _say(f"note: {notice}")
+    for path in report.removed:
+        _say(f"removed {path} (its condition or language no longer exists)")
     if verbose:
         for line in report.log:
             _say(f"layout: {line}")
     _say(f"{'done' if ok else 'failed'}: {len(report.written)} file(s) written, "
-         f"{len(report.skipped)} up to date, {len(report.failures)} failed, "
+         f"{len(report.skipped)} up to date, {len(report.removed)} removed, "
+         f"{len(report.failures)} failed, "
          f"{len(report.errors)} content error(s)")
     sys.exit(EXIT_OK if ok else EXIT_PROBLEMS)
 

@@ -50,7 +50,12 @@ class Options:
     strict: bool = False
     #: A folder of templates that override the packaged ones, file by file.
     templates: Path | None = None
-    #: Skip an output whose file is newer than every input it is built from.
+    #: Worker processes for print jobs; ``None``: one per CPU; ``1``: in the calling process.
+    jobs: int | None = None
+    #: Make every output, even those the manifest shows are up to date.
+    force: bool = False
+    #: Deprecated and ignored: builds are always incremental (see ``force``). Kept so
+    #: callers that pass ``incremental=True`` keep working.
     incremental: bool = False
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Options":
@@ -86,6 +91,8 @@ class Options:
             problems.append(f"standard size must be {low} to {high} pt, not {self.standard_pt}")
         if self.pdf_variant not in PDF_VARIANTS:
             problems.append(f"pdf variant must be one of {', '.join(PDF_VARIANTS)}")
+        if self.jobs is not None and (not isinstance(self.jobs, int) or self.jobs < 1):
+            problems.append(f"jobs must be 1 or more, not {self.jobs!r}")
         if self.templates is not None and not Path(self.templates).is_dir():
             problems.append(f"templates folder {self.templates} not found")
         elif self.templates is not None:
