@@ -175,3 +175,70 @@ def test_structure_text_matches_source_word_for_word(name):
     read = [w for w in re.findall(r"\w+", read_structure(fixed(name)).tree_text())
             if w not in bullets]
     assert read == words
+
+
+# ------------------------------------------------- false positives on correct output
+
+def _typeset(tmp_path: Path, body: str, css: str = "") -> bytes:
+    """``body`` through the real print engine (address links prepared, tags repaired)."""
+    from benech_publish.typeset import Typesetter
+
+    typesetter = Typesetter(tmp_path)
+    xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>t</title>'
+             f"</head><body><h1>Title</h1>{body}</body></html>")
+    page = "@page { size: 120mm 150mm; margin: 10mm } body { font: 16pt/1.4 AH; margin: 0 }"
+    layout = typesetter.layout(xhtml, [_font_css(), page + css], hyphenate=False)
+    return typesetter.write_pdf(layout, identifier="audit-test")
+
+
+@pytest.mark.slow
+def test_a_wrapped_bare_address_link_is_its_own_description(tmp_path):
+    """A link whose text is its address, wrapped over two lines (two annotations, each
+    with the address as /Contents) and followed by a full stop: its read text carries
+    the rest of the word ("….mp4" + "."), its glyphs are the address; not a finding."""
+    url = "https://clinic.example/wp-content/uploads/2024/05/explainer-video.mp4"
+    data = _typeset(tmp_path, f'<p>Video: <a href="{url}">{url}</a>. Watch it first.</p>')
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        contents = [str(a.Contents) for page in pdf.pages for a in page.obj.get("/Annots", [])]
+    assert len(contents) >= 2 and set(contents) == {url}  # one per line, each described
+    assert "link-description" not in {f.rule_id for f in audit_pdf(data).findings}
+    # A raw address that is not the link's text is still a finding.
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for annot in pdf.pages[0].obj.Annots:
+            annot.Contents = pikepdf.String("https://clinic.example/other")
+        out = io.BytesIO()
+        pdf.save(out)
+    assert "link-description" in {f.rule_id for f in audit_pdf(out.getvalue()).findings}
+
+
+@pytest.mark.slow
+def test_text_is_read_in_document_order_and_a_finished_sentence_is_no_split(tmp_path):
+    """A P whose link comes before its last word is read in kid order ("Video: <link>."),
+    so ending a page with it is not a paragraph split at the page break (01-006)."""
+    url = "https://clinic.example/v.mp4"
+    data = _typeset(tmp_path, f'<p>Video: <a href="{url}">{url}</a>.</p>'
+                              '<p style="break-before: page">Bring your scans.</p>')
+    s = read_structure(data)
+    first = next(e for e in s.elements if e.role == "P")
+    assert "".join(s.text_of(first).split()) == f"Video:{url}."
+    assert [r.mcid for r in first.mcrefs()] == sorted(r.mcid for r in first.mcrefs())
+    assert "split-element" not in {f.rule_id for f in audit_pdf(data).findings}
+
+
+@pytest.mark.slow
+def test_two_tables_in_a_row_on_two_pages_are_not_a_split_table(tmp_path):
+    """Two source tables, the second starting a new page: with its own caption, or a
+    header of its own, it is another table (01-006 only for a table cut in two)."""
+    def table(caption: str, head: str, cells: str) -> str:
+        return (f'<table style="break-before: page">{caption}<thead><tr><th scope="col">{head}'
+                f'</th><th scope="col">Note</th></tr></thead><tbody><tr><td>{cells}</td>'
+                "<td>x</td></tr></tbody></table>")
+
+    captioned = _typeset(tmp_path, table("<caption>Doses</caption>", "Drug", "A")
+                         + table("<caption>Side effects</caption>", "Drug", "B"))
+    other_head = _typeset(tmp_path, table("", "Drug", "A") + table("", "Visit", "B"))
+    for data in (captioned, other_head):
+        assert [e.role for e in read_structure(data).elements].count("Table") == 2
+        assert "split-element" not in {f.rule_id for f in audit_pdf(data).findings}
+    # One table cut at a page break by bare WeasyPrint is still found (a header repeated).
+    assert ("split-element", "01-006") in found(audit_pdf(bare("page-break.html")))

@@ -656,8 +656,10 @@ CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "whitespace-text": ({"whitespace-text"}, [lambda p: rewrite_mark(
         p, mark_of(p, elements(p, "Span")[2]), text=lambda shown: b"\x00\x03" * 3)]),
     "empty-p": ({"empty-p"}, [_add_under(sect, "P")]),
+    # The header's glyphs and its /ActualText (the word space the tags add at a block end).
     "empty-th": ({"empty-th"}, [lambda p: rewrite_mark(p, mark_of(p, first(p, "TH")),
-                                                       text=lambda shown: b"")]),
+                                                       text=lambda shown: b"", props={
+                                                           "/ActualText": pikepdf.String("")})]),
     "broken-word": ({"broken-word"}, [_broken_word]),
 }
 

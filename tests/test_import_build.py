@@ -7,16 +7,14 @@ server on 127.0.0.1, imported with the CLI, then built in every format:
 exit 0, no shortcode text anywhere, the table caption in every output
 (``caption`` in the web page and the EPUB, a Caption element in the PDF's
 structure tree), no empty header cell, EPUBCheck 0 errors and 0 warnings,
-DAISY Ace 0 violations, axe-core 0 violations on the web pages. PDF audit:
-0 findings and nothing beyond a plain imported draft's are both expected to
-fail (strict xfail, reasons named) until main's tagging and audit defects
-they hit are fixed.
+DAISY Ace 0 violations, axe-core 0 violations on the web pages, and a PDF
+audit with 0 findings on every PDF (so nothing beyond a plain imported
+draft's either).
 """
 
 from __future__ import annotations
 
 import io
-import itertools
 import json
 import re
 import zipfile
@@ -143,52 +141,10 @@ def test_pdf_table_caption_is_tagged_caption(built: Path) -> None:
             assert CAPTION in _heading_texts(pdf, data, "Caption")
 
 
-def _document_text(structure, element) -> str:
-    """An element's text in document order (its kids in order, depth first)."""
-    from benech_publish.audit.structure import MCRef
-
-    parts: list[str] = []
-    for kid in element.kids:
-        if isinstance(kid, MCRef):
-            mark = structure.pages[kid.page].marks.get(kid.mcid)
-            parts.append(mark.read if mark is not None else "")
-        elif hasattr(kid, "kids"):
-            parts.append(_document_text(structure, kid))
-    return "".join(parts)
-
-
-def _misread_splits(pdf_path: Path) -> int:
-    """Paragraph pairs at a page break whose first paragraph ends a sentence when read in
-    document order: the audit's split-element rule reads a P's own marks before its
-    children's (``StructElem.mcrefs``), so "Video: <link>." seems to end in the link."""
-    from benech_publish.audit import read_structure
-
-    count = 0
-    with pikepdf.open(pdf_path) as pdf:
-        structure = read_structure(pdf)
-        for parent in structure.elements:
-            kids = [k for k in parent.kids if hasattr(k, "role")]
-            for first, second in itertools.pairwise(kids):
-                if first.role == second.role == "P" and first.pages() and second.pages() and \
-                        min(second.pages()) == max(first.pages()) + 1 and \
-                        re.search(r"[.!?:;…]\s*$", _document_text(structure, first)):
-                    count += 1
-    return count
-
-
 def _rules(pdf_path: Path) -> set[str]:
-    findings = audit_pdf(pdf_path).findings
-    splits = [f for f in findings if f.rule_id == "split-element"]
-    rules = {f.rule_id for f in findings if f.rule_id != "split-element"}
-    if len(splits) > _misread_splits(pdf_path):
-        rules.add("split-element")
-    return rules
+    return {f.rule_id for f in audit_pdf(pdf_path).findings}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "main's PDF tagging: a nested list's item (<li><p>..</p><ul>..</ul></li>) gets an LBody "
-    "holding only whitespace (whitespace-text), and a bare-URL link wrapped over two lines in "
-    "large print gets link-description findings; both in typeset/, not the importer"))
 def test_the_new_constructs_add_no_pdf_audit_finding(built: Path) -> None:
     """Against a plain imported draft (the seed page, same build): captions, merged-header
     tables, figures and shortcode links bring no audit rule of their own."""
@@ -200,10 +156,6 @@ def test_the_new_constructs_add_no_pdf_audit_finding(built: Path) -> None:
             assert not extra, (name + suffix, extra, baseline)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "audit findings outside the importer: whitespace-only LBody in nested lists and "
-    "link-description on wrapped bare-URL links (typeset/), and the split-element rule "
-    "reading a P's own marks before its children's (audit/)"))
 def test_pdf_audit_zero_findings(built: Path) -> None:
     for pdf_path in _outputs(built, ".pdf"):
         report = audit_pdf(pdf_path)

@@ -61,6 +61,17 @@ def test_heading_at_the_foot_of_a_page(tmp_path):
     assert any(f.kind == "heading-at-foot" and "'Symptoms'" in f.message for f in found), found
 
 
+def test_a_one_line_section_ending_a_page_is_not_a_heading_alone(tmp_path):
+    """Heading + the one line of its section at a page foot, the next section on the next
+    page: the heading is not alone. Heading + the first line of a longer section is."""
+    h = '<h3 style="margin:0;font-size:10pt;break-after:auto">Surgery</h3>'
+    whole = f'<div style="height: 62mm"></div>{h}<p>Rarely needed.</p><h2>Next</h2>' + \
+        "<p>more</p>" * 6
+    assert "heading-at-foot" not in [k for _, k in kinds(lay_out(tmp_path, whole))]
+    cut = whole.replace("<h2>Next</h2>", "")
+    assert (1, "heading-at-foot") in kinds(lay_out(tmp_path, cut))
+
+
 def test_text_outside_the_text_area(tmp_path):
     assert (1, "outside") in kinds(lay_out(tmp_path, '<p style="margin-left: -8mm">out</p>'))
 
@@ -135,3 +146,74 @@ def test_shipped_content_with_full_contacts_lays_out_without_findings(tmp_path, 
         first = pdfium.PdfDocument(pdf)[0].get_textpage().get_text_range()
         assert "Benech Neurochirurgia" in " ".join(first.split()), (pdf.name, first[:200])
         assert "Neurochirur-" not in first and "Neurochi-" not in first
+
+
+def _leaflet_with_long_table(tmp_path: Path, paper: str, ed: str):
+    """A leaflet of ``tests/roots/basic`` with a section holding a 40-row table, laid out
+    as designed (the first layout the leaflet writer tries)."""
+    import datetime as dt
+    import shutil
+
+    from benech_publish import Options, Renderer, edition, load_content
+    from benech_publish.writers import Context
+    from benech_publish.writers.leaflet import leaflet_xhtml
+
+    root = tmp_path / "content"
+    shutil.copytree(Path(__file__).parent / "roots" / "basic", root)
+    shutil.rmtree(root / "it")
+    rows = "\n".join(f"| Visit {i} | Check the wound and the stitches |" for i in range(1, 41))
+    alpha = root / "en" / "alpha.md"
+    alpha.write_text(alpha.read_text(encoding="utf-8") + "\n## Follow-up visits {#controlli}\n\n"
+                     "| Visit | What happens |\n|---|---|\n" + rows
+                     + "\n\nAfter the last visit you are discharged.\n", encoding="utf-8")
+    content = load_content(root)
+    options = Options(paper=paper)
+    ctx = Context(Renderer(), options, root, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    chosen = edition(ed, options)
+    condition = content.conditions[0]
+    xhtml = leaflet_xhtml(condition, content.site, chosen, ctx)
+    return ctx.typesetter.layout(xhtml, ctx.print_stylesheets(chosen, content.site, "en"),
+                                 hyphenate=chosen.hyphenate)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("paper, ed", [("A4", "standard"), ("A5", "standard"), ("A4", "large"),
+                                       ("A5", "large")])  # large print is always A4
+def test_a_table_taller_than_a_page_starts_under_its_heading_and_breaks_between_rows(
+        tmp_path, paper, ed):
+    """``table { break-inside: avoid }`` alone left the heading alone on a page and the
+    table on the next; now the table follows its heading, breaks between rows (no row
+    split, header row repeated on every page): the layout as designed has no heading at
+    a foot and no split row. (Only the closing panel's findings may remain: with the
+    provenance lines it is taller than an A5 or large-print page, also without a table.)"""
+    from benech_publish.typeset import _weasy
+
+    layout = _leaflet_with_long_table(tmp_path, paper, ed)
+    findings = check_layout(layout)
+    closing = min((f.page for f in findings if "'closing' block" in f.message), default=None)
+    assert [f for f in findings if closing is None or f.page < closing] == [], findings
+    engine = _weasy.load()
+    texts = []
+    for page in layout.document.pages:
+        found, stack = [], [engine.page_box(page)]
+        while stack:
+            box = stack.pop()
+            if isinstance(box, engine.boxes.TextBox):
+                found.append(box.text)
+            stack.extend(reversed(getattr(box, "children", [])))
+        texts.append(" ".join(found))
+    table_pages = [t for t in texts if "Check the wound" in t]
+    assert len(table_pages) >= 2
+    assert all("Visit What happens" in t for t in table_pages)  # the header repeats
+    assert "Follow-up visits Visit What happens Visit 1 " in table_pages[0]
+
+
+def test_a_table_that_fits_on_a_page_is_not_split(tmp_path):
+    """Only a table taller than a page may break: one that fits moves whole to the next."""
+    rows = "".join(f"<tr><td>row {i}</td></tr>" for i in range(5))
+    body = f'<div style="height: 62mm"></div><table data-unit="t"><tbody>{rows}</tbody></table>'
+    css = "table { break-inside: avoid } table.long-table { break-inside: auto }"
+    assert units_on_pages(lay_out(tmp_path, body, css)) == [[], ["t"]]
+    long_rows = "".join(f"<tr><td>row {i}</td></tr>" for i in range(30))
+    body = f'<div style="height: 62mm"></div><table data-unit="t"><tbody>{long_rows}</tbody></table>'
+    assert units_on_pages(lay_out(tmp_path, body, css))[:2] == [["t"], ["t"]]

@@ -466,3 +466,48 @@ def test_no_blank_elements_and_tables_have_bbox():
     assert blank(data) == []
     (bbox,) = table_bbox(data)
     assert bbox is not None and float(bbox[2]) > float(bbox[0]) and float(bbox[3]) > float(bbox[1])
+
+
+# --------------------------------------------------------------------------- nested lists
+
+#: Markdown's shape of a nested list: loose items (``<p>``) holding tight ones, whose
+#: outside marker is laid out on a line of its own next to the item's first line.
+NESTED_LIST = """<html lang="en"><head><title>Nested</title></head><body><h1>Symptoms</h1>
+<ul>
+<li>
+<p>Pain attacks</p>
+<ul>
+<li>
+<p>lasting seconds</p>
+</li>
+<li>
+<p>triggered by</p>
+<ol>
+<li>chewing</li>
+<li>touching the face</li>
+</ol>
+</li>
+</ul>
+</li>
+<li>
+<p>Numbness (rare)</p>
+</li>
+</ul></body></html>"""
+
+
+def test_nested_list_marker_is_the_label_and_the_item_text_its_body():
+    """The first word of a tight item is not read as part of its marker: ``Lbl`` is "1.",
+    ``LBody`` "chewing" (it was "1. chewing" and an LBody of only white space)."""
+    from benech_publish.audit import audit_pdf
+
+    source = NESTED_LIST.replace("<head>", f"<head><style>{_font_css()}</style>", 1)
+    data = pdf_tags.write_pdf(HTML(string=source).render())
+    s = read_structure(data)
+    labels = [s.text_of(e) for e in s.elements if e.type == "Lbl"]
+    bodies = [s.text_of(e) for e in s.elements if e.type == "LBody"]
+    assert labels == ["•", "◦", "◦", "1.", "2.", "•"]
+    assert bodies[-3:] == ["chewing", "touching the face", "Numbness (rare)"]
+    assert all(body.strip() for body in bodies)
+    assert s.tree_text() == ("Symptoms • Pain attacks ◦ lasting seconds ◦ triggered by 1. chewing "
+                             "2. touching the face • Numbness (rare)")
+    assert not audit_pdf(data).findings

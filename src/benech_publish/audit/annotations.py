@@ -102,8 +102,7 @@ def annotation_rules(s: PdfStructure, parent_tree: dict[int, Any],
                 out.add("parent-tree", "annotation /StructParent does not map back to the "
                         "element with its OBJR", number)
             if subtype == "/Link" and element is not None and text and _raw_target(annot, text):
-                link_text = "".join(s.text_of(element).split())
-                if "".join(text.split()) != link_text:
+                if _plain(text) not in _link_texts(s, element):
                     out.add("link-description", f"Link annotation /Contents {text!r} is the raw "
                             "target, not a description", number)
             if rect is not None and subtype in ("/Link", "/Widget") and (
@@ -119,6 +118,29 @@ def annotation_rules(s: PdfStructure, parent_tree: dict[int, Any],
             out.add("duplicate-annotation", f"{duplicates} link annotations repeat (or lie "
                     "inside) another's rectangle with the same target: one link, several tab "
                     "stops", number)
+
+
+#: Characters that show and say nothing: a break opportunity (<wbr>) and a soft hyphen.
+_INVISIBLE = str.maketrans("", "", "\u200b\u00ad")
+
+
+def _plain(text: str) -> str:
+    return "".join(text.translate(_INVISIBLE).split())
+
+
+def _link_texts(s: PdfStructure, element: StructElem) -> set[str]:
+    """A Link's text as read (``/ActualText`` applied) and as shown (its glyphs).
+
+    Both count: the read text of a link that wraps at a line end can carry the rest of
+    the word it ends (``…/explainer.mp4`` + ``.`` read as one word, ISO 32000-1
+    14.8.2.5), while the glyphs are what the reader sees as the link.
+    """
+    shown = []
+    for ref in element.mcrefs():
+        mark = s.pages[ref.page].marks.get(ref.mcid) if 0 <= ref.page < len(s.pages) else None
+        if mark is not None:
+            shown.append(mark.text)
+    return {_plain(s.text_of(element)), _plain("".join(shown))}
 
 
 def _redundant(links: list[tuple[str, tuple[float, float, float, float]]]) -> int:

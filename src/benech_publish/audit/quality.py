@@ -8,6 +8,7 @@ import re
 
 from .report import Collector
 from .structure import BLOCK_ROLES, MCRef, PdfStructure, StructElem
+from .tree import table_grid
 
 _SPLITTABLE = {"P", "L", "Table", "BlockQuote", "Caption", "Code"}
 _CONTAINERS = {"Sect", "Div", "Art", "Part", "Aside", "BlockQuote", "L", "LI", "LBody",
@@ -30,6 +31,8 @@ def _split_pair(s: PdfStructure, first: StructElem, second: StructElem,
         if first.role in _SPLITTABLE:
             if first.role == "P" and _SENTENCE_END.search(s.text_of(first)):
                 return
+            if first.role == "Table" and _separate_tables(s, first, second):
+                return
             out.add("split-element", f"/{first.role} is split into two struct elements at "
                     f"the break to page {min(second_pages) + 1}", max(first_pages))
             if first.role == "Table":
@@ -46,6 +49,35 @@ def _split_pair(s: PdfStructure, first: StructElem, second: StructElem,
         if not last_kids or not first_kids:
             return
         first, second = last_kids[-1], first_kids[0]
+
+
+def _columns(table: StructElem) -> int | None:
+    """The table's width in columns (spans counted), None when it has no rows."""
+    widths = table_grid(table)[1]
+    return max(widths) if widths else None
+
+
+def _head_text(s: PdfStructure, table: StructElem) -> str | None:
+    heads = [k for k in table.element_kids if k.role == "THead"]
+    return s.text_of(heads[0]) if heads else None
+
+
+def _separate_tables(s: PdfStructure, first: StructElem, second: StructElem) -> bool:
+    """Whether ``second`` is a table of its own, not the continuation of ``first``.
+
+    A table continued on the next page has no caption of its own (the caption stays
+    with its first part), the same number of columns, and either no header or the
+    first part's header repeated; a second table that differs in any of these is
+    another table, however the pages fall.
+    """
+    if any(k.role == "Caption" for k in second.element_kids):
+        return True
+    first_columns, second_columns = _columns(first), _columns(second)
+    if first_columns is not None and second_columns is not None and \
+            first_columns != second_columns:
+        return True
+    second_head = _head_text(s, second)
+    return second_head is not None and second_head != _head_text(s, first)
 
 
 def quality_rules(s: PdfStructure, out: Collector) -> None:

@@ -108,10 +108,15 @@ class StructElem:
             stack.extend(reversed(node.element_kids))
 
     def mcrefs(self) -> Iterator[MCRef]:
-        for node in self.walk():
-            for kid in node.kids:
-                if isinstance(kid, MCRef):
-                    yield kid
+        """The marked-content references of the element and its descendants, in document
+        (kid) order: a P's text after a nested Link is read after the link's."""
+        stack: list[StructElem | MCRef | ObjRef] = [self]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, MCRef):
+                yield item
+            elif isinstance(item, StructElem):
+                stack.extend(reversed(item.kids))
 
     def pages(self) -> set[int]:
         return {ref.page for ref in self.mcrefs()}
@@ -175,7 +180,8 @@ class PdfStructure:
             yield from root.walk()
 
     def text_of(self, element: StructElem) -> str:
-        """The element's own content text (marked content, ActualText of marks applied)."""
+        """The element's content text in document order (marked content of the element and
+        its descendants, ActualText of marks applied)."""
         parts = []
         for ref in element.mcrefs():
             if 0 <= ref.page < len(self.pages):

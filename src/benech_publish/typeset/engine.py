@@ -42,6 +42,10 @@ _URL_TEXT = re.compile(r"^(?:https?://|www\.|mailto:)|^[^\s@]+@[^\s@]+\.[a-z]{2,
 _URL_BREAK_AFTER = "/@?&="
 
 
+#: Class the layout gives a table taller than a page (see :meth:`Typesetter.layout`).
+LONG_TABLE = "long-table"
+
+
 @dataclass(frozen=True)
 class Layout:
     """A laid-out document: ``document`` is WeasyPrint's (opaque outside this package)."""
@@ -79,7 +83,15 @@ class Typesetter:
 
     def layout(self, xhtml: str, stylesheets: Iterable[str], *, hyphenate: bool,
                where: str = "", prepare: bool = True) -> Layout:
-        """Lay out ``xhtml`` (after :meth:`prepare`) with ``stylesheets`` (CSS texts)."""
+        """Lay out ``xhtml`` (after :meth:`prepare`) with ``stylesheets`` (CSS texts).
+
+        Tables are kept whole on a page (``break-inside: avoid``); a table taller
+        than a page cannot be, so where the first layout had to break one, that
+        table gets the class :data:`LONG_TABLE` and the document is laid out again:
+        the print stylesheet lets such a table start right after its heading and
+        break between rows (never inside one, the header row repeated), instead of
+        leaving the heading alone on a page.
+        """
         source = self.prepare(xhtml, hyphenate=hyphenate, where=where) if prepare else xhtml
         css = [self._parsed(text) for text in stylesheets]
         try:
@@ -87,9 +99,30 @@ class Typesetter:
                                     url_fetcher=self._fetcher)
             document = html.render(font_config=self.font_config, stylesheets=css,
                                    pdf_variant=self.pdf_variant)
+            long_tables = self._tables_over_pages(document)
+            if long_tables:
+                for table in long_tables:  # the parsed document's own elements
+                    table.set("class", f"{table.get('class') or ''} {LONG_TABLE}".strip())
+                document = html.render(font_config=self.font_config, stylesheets=css,
+                                       pdf_variant=self.pdf_variant)
         except self.engine.URLFetchingError as exc:
             raise RenderError(f"{where or 'document'}: cannot load a resource: {exc}") from exc
         return Layout(document)
+
+    def _tables_over_pages(self, document: Any) -> list[Any]:
+        """The table elements (not yet :data:`LONG_TABLE`) laid out on more than one page."""
+        pages_of: dict[int, tuple[Any, set[int]]] = {}
+        for number, page in enumerate(document.pages):
+            stack = [self.engine.page_box(page)]
+            while stack:
+                box = stack.pop()
+                element = box.element
+                if (box.element_tag or "").rsplit("}", 1)[-1] == "table" and \
+                        LONG_TABLE not in (element.get("class") or "").split():
+                    pages_of.setdefault(id(element), (element, set()))[1].add(number)
+                    continue
+                stack.extend(getattr(box, "children", ()))
+        return [element for element, pages in pages_of.values() if len(pages) > 1]
 
     def write_pdf(self, layout: Layout, *, identifier: str, xmp: bytes = b"") -> bytes:
         """Write ``layout`` as tagged PDF (the variant given at construction); return the bytes.

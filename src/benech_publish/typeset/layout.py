@@ -10,7 +10,8 @@ limits (:class:`Limits`). Gives: :class:`LayoutFinding`\\ s, each naming a page:
 * ``split`` -- a block that must not split but did (an element with a class in
   ``Limits.keep``: closing panel, callouts, figures; a table row);
 * ``heading-at-foot`` -- a heading followed by fewer than two lines on its
-  page (and more content on the next);
+  page (and more content on the next), unless it is followed by the one line
+  of its section and the next page starts with a heading;
 * ``outside`` -- text outside the page's content area;
 * ``long-line`` -- a line of running text longer than ``Limits.max_chars`` (85: the
   measure asks for 55–75 on average; a single line may run a little longer).
@@ -212,12 +213,22 @@ def _heading_at_foot(page: _Page, pages: list[_Page], boxes: Any) -> list[Layout
         elif isinstance(box, boxes.LineBox) and last_heading is not None \
                 and last_heading not in ancestors:
             lines_after += 1
+    if last_heading is not None and lines_after == 1 and _starts_with_heading(
+            pages[page.number], boxes):
+        return []  # a one-line section, whole on its page: the heading is not alone
     if last_heading is not None and lines_after < 2:
         text = " ".join("".join(last_heading.itertext()).split())[:60]
         return [LayoutFinding(page.number, "heading-at-foot",
                               f"heading '{text}' at the foot of the page with "
                               f"{lines_after} line(s) after it")]
     return []
+
+
+def _starts_with_heading(page: _Page, boxes: Any) -> bool:
+    """Whether the first line of text on ``page`` is a heading's."""
+    for _, ancestors in _lines(page, boxes):
+        return any(_tag(element) in _HEADINGS for element in ancestors)
+    return False
 
 
 def _dedupe(findings: list[LayoutFinding]) -> list[LayoutFinding]:

@@ -325,9 +325,16 @@ class _Tagger:
                 self._walk(child, content_target, page, line)
 
     def _enter_line(self, line: Any, block: Any) -> None:
-        """Number a line box and the flow (block element) it belongs to."""
+        """Number a line box and the flow (block element) it belongs to.
+
+        A pseudo-element's block (an outside list marker is one) is a flow of
+        its own: its line is not the first line of the element's text, so the
+        item's first word never joins the marker ("1. chewing" in ``Lbl``,
+        nothing left in ``LBody``).
+        """
         self.line_serial[id(line)] = len(self.line_serial)
-        key = id(block.element) if block.element is not None else id(block)
+        pseudo = "::" in (block.element_tag or "")
+        key = id(block.element) if block.element is not None and not pseudo else id(block)
         if key not in self.flow_serial:
             self.flow_serial[key] = len(self.flow_serial)
             self.node_elements.append(block.element if block.element is not None else block)
