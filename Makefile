@@ -14,8 +14,14 @@ AXE    := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 build: $(STAMP) louis
 	$(BIN)/benech-publish build --content content --out out --include-drafts
 
-test: $(STAMP) tools
+test: $(STAMP) tools lint
 	$(BIN)/python -m pytest
+
+# Lint and types as habits: ruff (lint + format) and mypy, configured in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
 
 venv: $(STAMP)
 

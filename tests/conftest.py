@@ -18,8 +18,12 @@ sys.path.insert(0, str(TESTS))  # tests import their helpers (validators, ...) d
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="Rewrite golden files from the current output (review the diff by hand).")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="Rewrite golden files from the current output (review the diff by hand).",
+    )
 
 
 @pytest.fixture

@@ -57,8 +57,7 @@ def pdfium_words(data: bytes) -> list[str]:
     import pypdfium2 as pdfium
 
     document = pdfium.PdfDocument(data)
-    return words(" ".join(document[i].get_textpage().get_text_range()
-                           for i in range(len(document))))
+    return words(" ".join(document[i].get_textpage().get_text_range() for i in range(len(document))))
 
 
 def pdftotext_words(data: bytes) -> list[str]:
@@ -73,4 +72,4 @@ def pdftotext_words(data: bytes) -> list[str]:
 def contains_run(haystack: list[str], needle: list[str]) -> bool:
     """Whether ``needle`` occurs in ``haystack`` as consecutive words."""
     n = len(needle)
-    return any(haystack[i:i + n] == needle for i in range(len(haystack) - n + 1))
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))

@@ -29,9 +29,14 @@ def copy_project(dest: Path, built: Path | None = None) -> tuple[Path, Path]:
 @contextlib.contextmanager
 def running(content: Path, out: Path, **changes: object) -> Iterator[Server]:
     """A server on 127.0.0.1 and a free port, stopped (after its build) on exit."""
-    settings: dict[str, object] = {"content_dir": content, "out_dir": out, "port": 0,
-                                   "watch": False, "build_on_start": False,
-                                   "options": Options(include_drafts=True, incremental=True)}
+    settings: dict[str, object] = {
+        "content_dir": content,
+        "out_dir": out,
+        "port": 0,
+        "watch": False,
+        "build_on_start": False,
+        "options": Options(include_drafts=True, incremental=True),
+    }
     settings.update(changes)
     server = Server(ServeConfig(**settings))  # type: ignore[arg-type]
     server.start()

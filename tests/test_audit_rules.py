@@ -56,9 +56,14 @@ def _one_annotation_per_line(pdf: pikepdf.Pdf) -> None:
             if x2 - x1 < 0.01 or y2 - y1 < 0.01:
                 continue
             target = repr(annot.get("/A", annot.get("/Dest")))
-            if any(repr(k.get("/A", k.get("/Dest"))) == target and
-                   _link_rect(k)[0] <= x1 and _link_rect(k)[1] <= y1 and
-                   x2 <= _link_rect(k)[2] and y2 <= _link_rect(k)[3] for k in keep):
+            if any(
+                repr(k.get("/A", k.get("/Dest"))) == target
+                and _link_rect(k)[0] <= x1
+                and _link_rect(k)[1] <= y1
+                and x2 <= _link_rect(k)[2]
+                and y2 <= _link_rect(k)[3]
+                for k in keep
+            ):
                 continue
             keep.append(annot)
         page.obj.Annots = pikepdf.Array(keep)
@@ -67,8 +72,10 @@ def _one_annotation_per_line(pdf: pikepdf.Pdf) -> None:
         kids = element.obj.get("/K")
         if isinstance(kids, pikepdf.Array):
             element.obj.K = pikepdf.Array(
-                k for k in kids if not (isinstance(k, pikepdf.Dictionary) and
-                                        k.get("/Type") == "/OBJR" and k.Obj.objgen not in kept))
+                k
+                for k in kids
+                if not (isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR" and k.Obj.objgen not in kept)
+            )
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +84,7 @@ def good_leaflet(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     old = os.environ.get("SOURCE_DATE_EPOCH")
     os.environ["SOURCE_DATE_EPOCH"] = "1767225600"
     try:
-        build(ROOTS / "basic", out, Options(formats=("pdf",), languages=("en",),
-                                            editions=("standard",)))
+        build(ROOTS / "basic", out, Options(formats=("pdf",), languages=("en",), editions=("standard",)))
     finally:
         if old is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -114,12 +120,13 @@ def document(pdf: pikepdf.Pdf) -> StructElem:
     return read_structure(pdf).roots[0]
 
 
-def new_elem(pdf: pikepdf.Pdf, parent: Any, kind: str, index: int | None = None,
-             **entries: Any) -> Any:
+def new_elem(pdf: pikepdf.Pdf, parent: Any, kind: str, index: int | None = None, **entries: Any) -> Any:
     """A new struct element of type ``kind`` appended to (or inserted in) ``parent``."""
-    elem = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructElem,
-                                                S=pikepdf.Name("/" + kind), P=parent,
-                                                K=pikepdf.Array(), **entries))
+    elem = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name("/" + kind), P=parent, K=pikepdf.Array(), **entries
+        )
+    )
     kids = parent.get("/K")
     if not isinstance(kids, pikepdf.Array):
         kids = pikepdf.Array([] if kids is None else [kids])
@@ -140,6 +147,7 @@ def xmp_replace(old: bytes, new: bytes) -> Edit:
         data = pdf.Root.Metadata.read_bytes()
         assert old in data, old
         pdf.Root.Metadata.write(data.replace(old, new))
+
     return edit
 
 
@@ -157,15 +165,16 @@ def mark_of(pdf: pikepdf.Pdf, element: StructElem) -> MCRef:
     return next(k for k in element.kids if isinstance(k, MCRef))
 
 
-def rewrite_mark(pdf: pikepdf.Pdf, ref: MCRef, text: Callable[[bytes], bytes] | None = None,
-                 props: dict[str, Any] | None = None) -> None:
+def rewrite_mark(
+    pdf: pikepdf.Pdf, ref: MCRef, text: Callable[[bytes], bytes] | None = None, props: dict[str, Any] | None = None
+) -> None:
     """Change the text shown (and/or the properties) of one marked-content sequence."""
+
     def change(ops: list) -> list:
         result, inside = [], 0
         for operands, operator in ops:
             op = str(operator)
-            if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and \
-                    operands[1].get("/MCID") == ref.mcid:
+            if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and operands[1].get("/MCID") == ref.mcid:
                 inside = 1
                 if props:
                     d = pikepdf.Dictionary(operands[1])
@@ -177,22 +186,22 @@ def rewrite_mark(pdf: pikepdf.Pdf, ref: MCRef, text: Callable[[bytes], bytes] | 
             elif inside and op == "EMC":
                 inside -= 1
             elif inside and text is not None and op in ("TJ", "Tj"):
-                shown = b"".join(bytes(x) for x in (operands[0] if op == "TJ" else operands)
-                                 if isinstance(x, pikepdf.String))
+                shown = b"".join(
+                    bytes(x) for x in (operands[0] if op == "TJ" else operands) if isinstance(x, pikepdf.String)
+                )
                 operands, operator = [pikepdf.String(text(shown))], pikepdf.Operator("Tj")
             result.append(pikepdf.ContentStreamInstruction(operands, operator))
         return result
+
     page_content(pdf, ref.page, change)
 
 
 def font_of(pdf: pikepdf.Pdf) -> Any:
     """The regular text font (the one the first page uses most)."""
-    return next(f for f in pdf.pages[0].Resources.Font.values()
-                if "Bold" not in str(f.BaseFont))
+    return next(f for f in pdf.pages[0].Resources.Font.values() if "Bold" not in str(f.BaseFont))
 
 
-def cmap_edit(pdf: pikepdf.Pdf, extra: bytes = b"", replace: tuple[bytes, bytes] | None = None
-              ) -> None:
+def cmap_edit(pdf: pikepdf.Pdf, extra: bytes = b"", replace: tuple[bytes, bytes] | None = None) -> None:
     font = font_of(pdf)
     data = font.ToUnicode.read_bytes()
     if replace:
@@ -228,6 +237,7 @@ def _add_under(parent: Callable[[pikepdf.Pdf], Any], *kinds: str, **entries: Any
         node = parent(pdf)
         for kind in kinds:
             node = new_elem(pdf, node, kind, **entries)
+
     return edit
 
 
@@ -240,9 +250,9 @@ def _body_rows(pdf: pikepdf.Pdf) -> list[StructElem]:
 
 
 def _new_td(pdf: pikepdf.Pdf, row: Any, **attributes: Any) -> Any:
-    attrs = pikepdf.Dictionary(O=pikepdf.Name.Table,
-                               Headers=pikepdf.Array([pikepdf.String("benech-th-1")]),
-                               **attributes)
+    attrs = pikepdf.Dictionary(
+        O=pikepdf.Name.Table, Headers=pikepdf.Array([pikepdf.String("benech-th-1")]), **attributes
+    )
     return new_elem(pdf, row, "TD", A=attrs)
 
 
@@ -259,23 +269,28 @@ def _td_headers(value: Any) -> Edit:
             del td.obj.A["/Headers"]
         else:
             td.obj.A.Headers = value
+
     return edit
 
 
-def _new_annotation(subtype: str, tagged_as: str | None, contents: str | None = "A note",
-                    **entries: Any) -> Edit:
+def _new_annotation(subtype: str, tagged_as: str | None, contents: str | None = "A note", **entries: Any) -> Edit:
     def edit(pdf: pikepdf.Pdf) -> None:
         page = pdf.pages[0]
-        annot = pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name("/" + subtype),
-            Rect=pikepdf.Array([300, 300, 320, 320]), **entries))
+        annot = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name("/" + subtype),
+                Rect=pikepdf.Array([300, 300, 320, 320]),
+                **entries,
+            )
+        )
         if contents is not None:
             annot.Contents = pikepdf.String(contents)
         page.obj.Annots.append(annot)
         if tagged_as is not None:
             elem = new_elem(pdf, sect(pdf), tagged_as)
-            elem.K = pikepdf.Array([pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annot,
-                                                       Pg=page.obj)])
+            elem.K = pikepdf.Array([pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=annot, Pg=page.obj)])
+
     return edit
 
 
@@ -287,8 +302,9 @@ def _first_link(pdf: pikepdf.Pdf) -> tuple[StructElem, Any]:
 
 def _drop_objr(pdf: pikepdf.Pdf) -> None:
     link, _ = _first_link(pdf)
-    link.obj.K = pikepdf.Array(k for k in link.obj.K if not (
-        isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"))
+    link.obj.K = pikepdf.Array(
+        k for k in link.obj.K if not (isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR")
+    )
 
 
 def _copy_link(rect: Callable[[list[float]], list[float]]) -> Edit:
@@ -297,18 +313,20 @@ def _copy_link(rect: Callable[[list[float]], list[float]]) -> Edit:
         copy = pdf.make_indirect(pikepdf.Dictionary(annot))
         copy.Rect = pikepdf.Array(rect([float(v) for v in annot.Rect]))
         pdf.pages[0].obj.Annots.append(copy)
-        link.obj.K.append(pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=copy,
-                                             Pg=pdf.pages[0].obj))
+        link.obj.K.append(pikepdf.Dictionary(Type=pikepdf.Name.OBJR, Obj=copy, Pg=pdf.pages[0].obj))
+
     return edit
 
 
 def _show_codes(codes: bytes, mapping: bytes | None) -> Edit:
     """Make the paragraph 'Medicines help ...' show ``codes`` (with a ToUnicode entry)."""
+
     def edit(pdf: pikepdf.Pdf) -> None:
         ref = mark_of(pdf, p_with_text(pdf, "Medicines help"))
         rewrite_mark(pdf, ref, text=lambda shown: codes + shown[2:])
         if mapping is not None:
             cmap_edit(pdf, extra=b"1 beginbfchar\n" + mapping + b"\nendbfchar")
+
     return edit
 
 
@@ -317,6 +335,7 @@ def _cid_width(delta: int) -> Edit:
         cid_font = font_of(pdf).DescendantFonts[0]
         w = cid_font.W
         w[1][0] = int(w[1][0]) + delta  # the first CID's width (the space, CID 3)
+
     return edit
 
 
@@ -339,19 +358,18 @@ def _root_elem(**entries: Any) -> Edit:
     def edit(pdf: pikepdf.Pdf) -> None:
         root = pdf.Root.StructTreeRoot
         new_elem(pdf, root, "Span", **entries)
+
     return edit
 
 
 def _move_after(pdf: pikepdf.Pdf) -> None:
     """Put the last paragraph of page 2 right after 'Patient information' (page 1)."""
     s = read_structure(pdf)
-    first_p = next(e for e in s.elements if e.role == "P" and
-                   s.text_of(e) == "Patient information")
+    first_p = next(e for e in s.elements if e.role == "P" and s.text_of(e) == "Patient information")
     last_p = [e for e in s.elements if e.role == "P" and 1 in e.pages() and 0 not in e.pages()][-1]
     assert 0 in first_p.pages()
     old = last_p.parent.obj
-    old.K = pikepdf.Array(k for k in old.K if not (isinstance(k, pikepdf.Dictionary) and
-                                                    k.objgen == last_p.obj.objgen))
+    old.K = pikepdf.Array(k for k in old.K if not (isinstance(k, pikepdf.Dictionary) and k.objgen == last_p.obj.objgen))
     parent = first_p.parent.obj
     kids = list(parent.K)
     index = next(i for i, k in enumerate(kids) if k.objgen == first_p.obj.objgen)
@@ -379,37 +397,46 @@ def _all_headings_to_p(pdf: pikepdf.Pdf) -> None:
 
 
 def _untagged_graphics(pdf: pikepdf.Pdf) -> None:
-    page_content(pdf, 0, lambda ops: [
-        *ops, pikepdf.ContentStreamInstruction([0, 0, 5, 5], pikepdf.Operator("re")),
-        pikepdf.ContentStreamInstruction([], pikepdf.Operator("f"))])
+    page_content(
+        pdf,
+        0,
+        lambda ops: [
+            *ops,
+            pikepdf.ContentStreamInstruction([0, 0, 5, 5], pikepdf.Operator("re")),
+            pikepdf.ContentStreamInstruction([], pikepdf.Operator("f")),
+        ],
+    )
 
 
-def _around_first_mark(before: list[tuple[list, str]], after: list[tuple[list, str]],
-                       inside: bool) -> Edit:
+def _around_first_mark(before: list[tuple[list, str]], after: list[tuple[list, str]], inside: bool) -> Edit:
     """Insert operators before/after the first MCID sequence (inside it or around it)."""
+
     def edit(pdf: pikepdf.Pdf) -> None:
         def change(ops: list) -> list:
             result, state = [], 0
             for operands, operator in ops:
                 op = str(operator)
-                mine = op == "BDC" and isinstance(operands[1], pikepdf.Dictionary) and \
-                    "/MCID" in operands[1] and state == 0
+                mine = (
+                    op == "BDC"
+                    and isinstance(operands[1], pikepdf.Dictionary)
+                    and "/MCID" in operands[1]
+                    and state == 0
+                )
                 if mine and not inside:
-                    result += [pikepdf.ContentStreamInstruction(o, pikepdf.Operator(x))
-                               for o, x in before]
+                    result += [pikepdf.ContentStreamInstruction(o, pikepdf.Operator(x)) for o, x in before]
                 result.append(pikepdf.ContentStreamInstruction(operands, operator))
                 if mine:
                     state = 1
                     if inside:
-                        result += [pikepdf.ContentStreamInstruction(o, pikepdf.Operator(x))
-                                   for o, x in before + after]
+                        result += [pikepdf.ContentStreamInstruction(o, pikepdf.Operator(x)) for o, x in before + after]
                 elif state == 1 and op == "EMC":
                     state = 2
                     if not inside:
-                        result += [pikepdf.ContentStreamInstruction(o, pikepdf.Operator(x))
-                                   for o, x in after]
+                        result += [pikepdf.ContentStreamInstruction(o, pikepdf.Operator(x)) for o, x in after]
             return result
+
         page_content(pdf, 0, change)
+
     return edit
 
 
@@ -419,11 +446,19 @@ EMC = ([], "EMC")
 
 def _span_marked_content(key: str) -> Edit:
     """A Span marked-content sequence with ``key`` and no /Lang, outside any element."""
+
     def edit(pdf: pikepdf.Pdf) -> None:
         props = pikepdf.Dictionary({key: pikepdf.String("x")})
-        page_content(pdf, 0, lambda ops: [
-            pikepdf.ContentStreamInstruction([pikepdf.Name.Span, props], pikepdf.Operator("BDC")),
-            pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC")), *ops])
+        page_content(
+            pdf,
+            0,
+            lambda ops: [
+                pikepdf.ContentStreamInstruction([pikepdf.Name.Span, props], pikepdf.Operator("BDC")),
+                pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC")),
+                *ops,
+            ],
+        )
+
     return edit
 
 
@@ -434,30 +469,36 @@ def _outline(pdf: pikepdf.Pdf) -> None:
 
 def _ocg(config: dict[str, Any]) -> Edit:
     def edit(pdf: pikepdf.Pdf) -> None:
-        pdf.Root.OCProperties = pikepdf.Dictionary(OCGs=pikepdf.Array(),
-                                                   D=pikepdf.Dictionary(config))
+        pdf.Root.OCProperties = pikepdf.Dictionary(OCGs=pikepdf.Array(), D=pikepdf.Dictionary(config))
+
     return edit
 
 
 def _embedded_file(pdf: pikepdf.Pdf) -> None:
     stream = pdf.make_stream(b"hello")
-    spec = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Filespec,
-                                                F=pikepdf.String("a.txt"),
-                                                EF=pikepdf.Dictionary(F=stream)))
-    pdf.Root.Names = pikepdf.Dictionary(EmbeddedFiles=pikepdf.Dictionary(
-        Names=pikepdf.Array([pikepdf.String("a.txt"), spec])))
+    spec = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.Filespec, F=pikepdf.String("a.txt"), EF=pikepdf.Dictionary(F=stream))
+    )
+    pdf.Root.Names = pikepdf.Dictionary(
+        EmbeddedFiles=pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String("a.txt"), spec]))
+    )
 
 
 def _xfa(pdf: pikepdf.Pdf) -> None:
-    xfa = pdf.make_stream(b"<config><acrobat><acrobat7><dynamicRender>required"
-                          b"</dynamicRender></acrobat7></acrobat></config>")
+    xfa = pdf.make_stream(
+        b"<config><acrobat><acrobat7><dynamicRender>required</dynamicRender></acrobat7></acrobat></config>"
+    )
     pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array(), XFA=xfa)
 
 
 def _reference_xobject(pdf: pikepdf.Pdf) -> None:
-    form = pdf.make_stream(b"", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
-                           BBox=pikepdf.Array([0, 0, 1, 1]),
-                           Ref=pikepdf.Dictionary(F=pikepdf.String("other.pdf"), Page=0))
+    form = pdf.make_stream(
+        b"",
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Form,
+        BBox=pikepdf.Array([0, 0, 1, 1]),
+        Ref=pikepdf.Dictionary(F=pikepdf.String("other.pdf"), Page=0),
+    )
     resources = pdf.pages[0].Resources
     if "/XObject" not in resources:
         resources.XObject = pikepdf.Dictionary()
@@ -467,10 +508,13 @@ def _reference_xobject(pdf: pikepdf.Pdf) -> None:
 def _cmap_stream(pdf: pikepdf.Pdf) -> None:
     font = font_of(pdf)
     font.Encoding = pdf.make_stream(
-        b"%!PS-Adobe-3.0 Resource-CMap\n", Type=pikepdf.Name.CMap,
+        b"%!PS-Adobe-3.0 Resource-CMap\n",
+        Type=pikepdf.Name.CMap,
         CMapName=pikepdf.Name("/Custom-H"),
-        CIDSystemInfo=pikepdf.Dictionary(Registry=pikepdf.String("Adobe"),
-                                         Ordering=pikepdf.String("Japan1"), Supplement=0))
+        CIDSystemInfo=pikepdf.Dictionary(
+            Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Japan1"), Supplement=0
+        ),
+    )
 
 
 def _incomplete_cidset(pdf: pikepdf.Pdf) -> None:
@@ -480,13 +524,14 @@ def _incomplete_cidset(pdf: pikepdf.Pdf) -> None:
 
 def _tounicode_map(code: bytes, value: bytes) -> Edit:
     """Map one used code of 'Medicines help' to ``value`` in the ToUnicode CMap."""
+
     def edit(pdf: pikepdf.Pdf) -> None:
         font = font_of(pdf)
         data = font.ToUnicode.read_bytes()
         start = data.index(b"<" + code + b">")
         end = data.index(b"\n", start)
-        font.ToUnicode = pdf.make_stream(
-            data[:start] + b"<" + code + b"> <" + value + b">" + data[end:])
+        font.ToUnicode = pdf.make_stream(data[:start] + b"<" + code + b"> <" + value + b">" + data[end:])
+
     return edit
 
 
@@ -498,6 +543,7 @@ def _drop_tounicode_code(code: bytes) -> Edit:
         end = data.index(b"\n", start)
         # keep the bfchar count honest: map the entry to an unused code instead
         font.ToUnicode = pdf.make_stream(data[:start] + b"<fffd> <0041>" + data[end:])
+
     return edit
 
 
@@ -510,8 +556,7 @@ def _broken_word(pdf: pikepdf.Pdf) -> None:
         for a, b in itertools.pairwise(marks):
             if a.y != b.y and a.text.rstrip()[-1:].isalpha() and b.text.lstrip()[:1].isalpha():
                 ref = MCRef(a.page, a.mcid)
-                rewrite_mark(pdf, ref, props={"/ActualText": pikepdf.String(
-                    a.text.rstrip() + "\u2010")})
+                rewrite_mark(pdf, ref, props={"/ActualText": pikepdf.String(a.text.rstrip() + "\u2010")})
                 return
     raise AssertionError("no paragraph with two lines")
 
@@ -521,20 +566,31 @@ CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "5-1": ({"5-1"}, [xmp_replace(b' pdfuaid:part="1"', b"")]),
     "5-2": ({"5-2"}, [xmp_replace(b'pdfuaid:part="1"', b'pdfuaid:part="2"')]),
     "5-3": ({"5-3"}, [xmp_replace(b"pdfuaid", b"ua")]),
-    "5-4": ({"5-4"}, [xmp_insert(b'<rdf:Description rdf:about="" xmlns:x2="http://www.aiim.org/'
-                                 b'pdfua/ns/id/"><x2:amd>2005</x2:amd></rdf:Description>')]),
-    "5-5": ({"5-5"}, [xmp_insert(b'<rdf:Description rdf:about="" xmlns:x2="http://www.aiim.org/'
-                                 b'pdfua/ns/id/"><x2:corr>1</x2:corr></rdf:Description>')]),
+    "5-4": (
+        {"5-4"},
+        [
+            xmp_insert(
+                b'<rdf:Description rdf:about="" xmlns:x2="http://www.aiim.org/'
+                b'pdfua/ns/id/"><x2:amd>2005</x2:amd></rdf:Description>'
+            )
+        ],
+    ),
+    "5-5": (
+        {"5-5"},
+        [
+            xmp_insert(
+                b'<rdf:Description rdf:about="" xmlns:x2="http://www.aiim.org/'
+                b'pdfua/ns/id/"><x2:corr>1</x2:corr></rdf:Description>'
+            )
+        ],
+    ),
     "6.2-1": ({"6.2-1"}, [_set_key(lambda p: p.Root.MarkInfo, "/Marked", False)]),
     "7.1-4": ({"7.1-4"}, [_set_key(lambda p: p.Root.MarkInfo, "/Suspects", True)]),
     "7.1-8": ({"7.1-8"}, [_set_key(lambda p: p.Root.Metadata, "/Subtype", pikepdf.Name.Foo)]),
-    "7.1-9": ({"7.1-9"}, [xmp_replace(b"<dc:title>", b"<dc:subject>"),
-                          xmp_replace(b"</dc:title>", b"</dc:subject>")]),
+    "7.1-9": ({"7.1-9"}, [xmp_replace(b"<dc:title>", b"<dc:subject>"), xmp_replace(b"</dc:title>", b"</dc:subject>")]),
     "7.1-10": ({"7.1-10"}, [_remove_key(lambda p: p.Root.ViewerPreferences, "/DisplayDocTitle")]),
-    "7.1-10 false": ({"7.1-10"}, [_set_key(lambda p: p.Root.ViewerPreferences,
-                                           "/DisplayDocTitle", False)]),
-    "7.2-29": ({"7.2-29"}, [_set_key(lambda p: first(p, "Span").obj, "/Lang",
-                                     pikepdf.String("latin please"))]),
+    "7.1-10 false": ({"7.1-10"}, [_set_key(lambda p: p.Root.ViewerPreferences, "/DisplayDocTitle", False)]),
+    "7.2-29": ({"7.2-29"}, [_set_key(lambda p: first(p, "Span").obj, "/Lang", pikepdf.String("latin please"))]),
     "7.10-1": ({"7.10-1"}, [_ocg({})]),
     "7.10-2": ({"7.10-2"}, [_ocg({"/Name": pikepdf.String("x"), "/AS": pikepdf.Array()})]),
     "7.11-1": ({"7.11-1"}, [_embedded_file]),
@@ -544,24 +600,33 @@ CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "7.1-1": ({"7.1-1"}, [_around_first_mark([ARTIFACT], [EMC], inside=True)]),
     "7.1-2": ({"7.1-2"}, [_around_first_mark([ARTIFACT], [EMC], inside=False)]),
     "7.1-3": ({"7.1-3"}, [_untagged_graphics]),
-    "7.1-11": ({"7.1-11", "7.1-3", "7.18.5-1", "headings-present"},
-               [_set_key(lambda p: p.Root.StructTreeRoot, "/K", pikepdf.Array())]),
+    "7.1-11": (
+        {"7.1-11", "7.1-3", "7.18.5-1", "headings-present"},
+        [_set_key(lambda p: p.Root.StructTreeRoot, "/K", pikepdf.Array())],
+    ),
     "parent-tree": ({"parent-tree"}, [_parent_tree_swap]),
     # role map and structure types
     "7.1-5": ({"7.1-5"}, [_retype("Span", "Foo")]),
-    "7.1-6": ({"7.1-6"}, [_retype("Span", "Foo"),
-                          _set_key(lambda p: p.Root.StructTreeRoot.RoleMap, "/Foo",
-                                   pikepdf.Name.Bar),
-                          _set_key(lambda p: p.Root.StructTreeRoot.RoleMap, "/Bar",
-                                   pikepdf.Name.Foo)]),
-    "7.1-7": ({"7.1-7"}, [lambda p: p.Root.StructTreeRoot.RoleMap.__setitem__(
-        "/Quote", pikepdf.Name.Span)]),
+    "7.1-6": (
+        {"7.1-6"},
+        [
+            _retype("Span", "Foo"),
+            _set_key(lambda p: p.Root.StructTreeRoot.RoleMap, "/Foo", pikepdf.Name.Bar),
+            _set_key(lambda p: p.Root.StructTreeRoot.RoleMap, "/Bar", pikepdf.Name.Foo),
+        ],
+    ),
+    "7.1-7": ({"7.1-7"}, [lambda p: p.Root.StructTreeRoot.RoleMap.__setitem__("/Quote", pikepdf.Name.Span)]),
     "7.1-12": ({"7.1-12"}, [_remove_key(lambda p: first(p, "Span").obj, "/P")]),
-    "duplicate-id": ({"duplicate-id"}, [_set_key(lambda p: elements(p, "TH")[1].obj, "/ID",
-                                                 pikepdf.String("benech-th-1")),
-                                        lambda p: [td.obj.A.__setitem__("/Headers", pikepdf.Array(
-                                            [pikepdf.String("benech-th-1")]))
-                                            for td in elements(p, "TD")]]),
+    "duplicate-id": (
+        {"duplicate-id"},
+        [
+            _set_key(lambda p: elements(p, "TH")[1].obj, "/ID", pikepdf.String("benech-th-1")),
+            lambda p: [
+                td.obj.A.__setitem__("/Headers", pikepdf.Array([pikepdf.String("benech-th-1")]))
+                for td in elements(p, "TD")
+            ],
+        ],
+    ),
     # lists
     "list kids not LI": ({"7.2-19", "7.2-18"}, [_retype("LI", "P")]),
     "7.2-19": ({"7.2-19"}, [_add_under(lambda p: first(p, "L").obj, "Div")]),
@@ -572,12 +637,15 @@ CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     # TOC
     "7.2-26": ({"7.2-26"}, [_add_under(sect, "TOCI")]),
     "7.2-27": ({"7.2-27"}, [_add_under(sect, "TOC", "Div")]),
-    "7.2-28": ({"7.2-28"}, [lambda p: [new_elem(p, t, k) for t in [new_elem(p, sect(p), "TOC")]
-                                       for k in ("TOCI", "Caption")]]),
+    "7.2-28": (
+        {"7.2-28"},
+        [lambda p: [new_elem(p, t, k) for t in [new_elem(p, sect(p), "TOC")] for k in ("TOCI", "Caption")]],
+    ),
     # tables
-    "row with a P and a missing cell": ({"7.2-10", "7.2-42"},
-                                        [lambda p: _body_rows(p)[0].element_kids[1].obj
-                                         .__setitem__("/S", pikepdf.Name.P)]),
+    "row with a P and a missing cell": (
+        {"7.2-10", "7.2-42"},
+        [lambda p: _body_rows(p)[0].element_kids[1].obj.__setitem__("/S", pikepdf.Name.P)],
+    ),
     "7.2-3": ({"7.2-3"}, [_add_under(_table, "Div")]),
     "7.2-4": ({"7.2-4"}, [_add_under(sect, "TR")]),
     "7.2-5": ({"7.2-5"}, [_add_under(sect, "THead")]),
@@ -588,21 +656,19 @@ CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "7.2-10": ({"7.2-10"}, [_add_under(lambda p: _body_rows(p)[0].obj, "Div")]),
     "7.2-11": ({"7.2-11"}, [_add_under(_table, "THead")]),
     "7.2-12": ({"7.2-12"}, [_add_under(_table, "TFoot"), _add_under(_table, "TFoot")]),
-    "7.2-13": ({"7.2-13"}, [_add_under(sect, "Table", "TFoot", "TR", "TH",
-                                       ActualText=pikepdf.String("x"))]),
-    "7.2-14": ({"7.2-14"}, [_add_under(sect, "Table", "THead", "TR", "TH",
-                                       ActualText=pikepdf.String("x"))]),
+    "7.2-13": ({"7.2-13"}, [_add_under(sect, "Table", "TFoot", "TR", "TH", ActualText=pikepdf.String("x"))]),
+    "7.2-14": ({"7.2-14"}, [_add_under(sect, "Table", "THead", "TR", "TH", ActualText=pikepdf.String("x"))]),
     "7.2-16": ({"7.2-16"}, [lambda p: new_elem(p, _table(p), "Caption", index=1)]),
     "7.2-36": ({"7.2-36"}, [_add_under(lambda p: first(p, "THead").obj, "Div")]),
     "7.2-37": ({"7.2-37"}, [_add_under(lambda p: first(p, "TBody").obj, "Div")]),
     "7.2-38": ({"7.2-38"}, [_add_under(_table, "TFoot", "Div")]),
-    "7.2-39": ({"7.2-39"}, [lambda p: new_elem(p, _table(p), "Caption", index=0),
-                            lambda p: new_elem(p, _table(p), "Caption")]),
-    "7.2-41": ({"7.2-41"}, [lambda p: _body_rows(p)[-1].element_kids[0].obj.A.__setitem__(
-        "/RowSpan", 5)]),
+    "7.2-39": (
+        {"7.2-39"},
+        [lambda p: new_elem(p, _table(p), "Caption", index=0), lambda p: new_elem(p, _table(p), "Caption")],
+    ),
+    "7.2-41": ({"7.2-41"}, [lambda p: _body_rows(p)[-1].element_kids[0].obj.A.__setitem__("/RowSpan", 5)]),
     "7.2-42": ({"7.2-42"}, [lambda p: _new_td(p, _body_rows(p)[0].obj)]),
-    "7.2-43": ({"7.2-43"}, [lambda p: _body_rows(p)[0].element_kids[0].obj.A.__setitem__(
-        "/ColSpan", 2)]),
+    "7.2-43": ({"7.2-43"}, [lambda p: _body_rows(p)[0].element_kids[0].obj.A.__setitem__("/ColSpan", 2)]),
     "7.5-1": ({"7.5-1"}, [_ths_without_scope, _td_headers(None)]),
     "7.5-2": ({"7.5-2"}, [_td_headers(pikepdf.Array([pikepdf.String("nope")]))]),
     "table-has-headers": ({"table-has-headers"}, [_retype("TH", "TD", 0), _retype("TH", "TD", 0)]),
@@ -610,17 +676,19 @@ CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "first heading not H1": ({"7.4.2-1"}, [_retype("H1", "H2")]),
     "skipped heading level": ({"7.4.2-1"}, [_retype("H3", "H4")]),
     "H mixed with H1-H6": ({"7.4.4-2", "7.4.4-3"}, [_retype("H3", "H", 1)]),
-    "7.4.4-1": ({"7.4.4-1", "7.4.4-2", "7.4.4-3"}, [_retype("H3", "H", 1),
-                                                    lambda p: new_elem(p, elements(p, "H")[0]
-                                                                       .parent.obj, "H")]),
+    "7.4.4-1": (
+        {"7.4.4-1", "7.4.4-2", "7.4.4-3"},
+        [_retype("H3", "H", 1), lambda p: new_elem(p, elements(p, "H")[0].parent.obj, "H")],
+    ),
     "headings-present": ({"headings-present"}, [_all_headings_to_p]),
     # figures, formulas, notes
     "7.3-1": ({"7.3-1"}, [_remove_key(lambda p: first(p, "Figure").obj, "/Alt")]),
-    "7.7-1": ({"7.7-1"}, [_remove_key(lambda p: first(p, "Figure").obj, "/Alt"),
-                          _retype("Figure", "Formula")]),
+    "7.7-1": ({"7.7-1"}, [_remove_key(lambda p: first(p, "Figure").obj, "/Alt"), _retype("Figure", "Formula")]),
     "7.9-1": ({"7.9-1"}, [_add_under(sect, "Note")]),
-    "7.9-2": ({"7.9-2"}, [_add_under(sect, "Note", ID=pikepdf.String("n1")),
-                          _add_under(sect, "Note", ID=pikepdf.String("n1"))]),
+    "7.9-2": (
+        {"7.9-2"},
+        [_add_under(sect, "Note", ID=pikepdf.String("n1")), _add_under(sect, "Note", ID=pikepdf.String("n1"))],
+    ),
     # annotations
     "non-Link annotation outside Annot": ({"7.18.1-1"}, [_new_annotation("Text", None)]),
     "7.18.1-2": ({"7.18.1-2"}, [_new_annotation("Text", "Annot", contents=None)]),
@@ -631,18 +699,17 @@ CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "7.18.5-1": ({"7.18.5-1"}, [_drop_objr]),
     "7.18.5-2": ({"7.18.5-2"}, [lambda p: _first_link(p)[1].__delitem__("/Contents")]),
     "7.18.8-1": ({"7.18.8-1"}, [_new_annotation("PrinterMark", "Annot")]),
-    "link-description": ({"link-description"}, [lambda p: _first_link(p)[1].__setitem__(
-        "/Contents", pikepdf.String("#definizione"))]),
+    "link-description": (
+        {"link-description"},
+        [lambda p: _first_link(p)[1].__setitem__("/Contents", pikepdf.String("#definizione"))],
+    ),
     "duplicate-annotation": ({"duplicate-annotation"}, [_copy_link(lambda r: r)]),
-    "zero-area-annotation": ({"zero-area-annotation"},
-                             [_copy_link(lambda r: [r[0], r[1], r[0], r[3]])]),
+    "zero-area-annotation": ({"zero-area-annotation"}, [_copy_link(lambda r: [r[0], r[1], r[0], r[3]])]),
     # fonts
     "7.21.3.1-1": ({"7.21.3.1-1"}, [_cmap_stream]),
-    "7.21.3.2-1": ({"7.21.3.2-1"}, [_remove_key(lambda p: font_of(p).DescendantFonts[0],
-                                                "/CIDToGIDMap")]),
+    "7.21.3.2-1": ({"7.21.3.2-1"}, [_remove_key(lambda p: font_of(p).DescendantFonts[0], "/CIDToGIDMap")]),
     "7.21.3.3-1": ({"7.21.3.3-1"}, [_set_key(font_of, "/Encoding", pikepdf.Name("/Foo-H"))]),
-    "7.21.4.1-1": ({"7.21.4.1-1"}, [_remove_key(
-        lambda p: font_of(p).DescendantFonts[0].FontDescriptor, "/FontFile2")]),
+    "7.21.4.1-1": ({"7.21.4.1-1"}, [_remove_key(lambda p: font_of(p).DescendantFonts[0].FontDescriptor, "/FontFile2")]),
     "7.21.4.1-2": ({"7.21.4.1-2"}, [_show_codes(b"\xff\xf0", b"<fff0> <0041>")]),
     "incomplete CIDSet": ({"7.21.4.2-2"}, [_incomplete_cidset]),
     "wrong glyph widths": ({"7.21.5-1"}, [_cid_width(200)]),
@@ -653,13 +720,20 @@ CORRUPTIONS: dict[str, tuple[set[str], list[Edit]]] = {
     "used code mapped to .notdef": ({"7.21.8-1"}, [_show_codes(b"\x00\x00", b"<0000> <0041>")]),
     # reading quality
     "split-element": ({"split-element"}, [_move_after]),
-    "whitespace-text": ({"whitespace-text"}, [lambda p: rewrite_mark(
-        p, mark_of(p, elements(p, "Span")[2]), text=lambda shown: b"\x00\x03" * 3)]),
+    "whitespace-text": (
+        {"whitespace-text"},
+        [lambda p: rewrite_mark(p, mark_of(p, elements(p, "Span")[2]), text=lambda shown: b"\x00\x03" * 3)],
+    ),
     "empty-p": ({"empty-p"}, [_add_under(sect, "P")]),
     # The header's glyphs and its /ActualText (the word space the tags add at a block end).
-    "empty-th": ({"empty-th"}, [lambda p: rewrite_mark(p, mark_of(p, first(p, "TH")),
-                                                       text=lambda shown: b"", props={
-                                                           "/ActualText": pikepdf.String("")})]),
+    "empty-th": (
+        {"empty-th"},
+        [
+            lambda p: rewrite_mark(
+                p, mark_of(p, first(p, "TH")), text=lambda shown: b"", props={"/ActualText": pikepdf.String("")}
+            )
+        ],
+    ),
     "broken-word": ({"broken-word"}, [_broken_word]),
 }
 
@@ -699,8 +773,7 @@ def test_corruption_fires_exactly_its_rule(good_leaflet: bytes, name: str):
 @pytest.mark.parametrize("name", sorted(LANG_CORRUPTIONS))
 def test_language_corruption_fires_exactly_its_rule(good_leaflet: bytes, name: str):
     expected, edits = LANG_CORRUPTIONS[name]
-    assert fired(good_leaflet, _no_lang_base, *edits) == expected, \
-        fired.last  # type: ignore[attr-defined]
+    assert fired(good_leaflet, _no_lang_base, *edits) == expected, fired.last  # type: ignore[attr-defined]
 
 
 def test_header_of_a_pdf_1_7_file(good_leaflet: bytes):
@@ -714,23 +787,26 @@ def test_pdfuaid_part_2_in_a_pdf_1_7_file(good_leaflet: bytes):
 
 def test_encryption_without_accessibility(good_leaflet: bytes):
     # R3: qpdf keeps the accessibility bit (10) clear as asked (R6 always sets it)
-    encryption = pikepdf.Encryption(owner="o", user="", R=3, aes=False, metadata=False,
-                                    allow=pikepdf.Permissions(accessibility=False,
-                                                              extract=False))
+    encryption = pikepdf.Encryption(
+        owner="o",
+        user="",
+        R=3,
+        aes=False,
+        metadata=False,
+        allow=pikepdf.Permissions(accessibility=False, extract=False),
+    )
     assert fired(good_leaflet, encryption=encryption) == {"7.16-1"}
 
 
 def test_unreadable_file_is_a_finding(tmp_path: Path):
     report = audit_pdf(b"%PDF-1.7\nnot really")
-    assert report.rule_ids == {"cannot-read"} and report.findings[0].message.startswith(
-        "cannot read")
+    assert report.rule_ids == {"cannot-read"} and report.findings[0].message.startswith("cannot read")
     missing = audit_pdf(tmp_path / "missing.pdf")
     assert missing.rule_ids == {"cannot-read"}
 
 
 def test_every_rule_has_a_corruption_test():
-    tested = set().union(*(e for e, _ in CORRUPTIONS.values()),
-                         *(e for e, _ in LANG_CORRUPTIONS.values()))
+    tested = set().union(*(e for e, _ in CORRUPTIONS.values()), *(e for e, _ in LANG_CORRUPTIONS.values()))
     tested |= {"6.1-1", "7.16-1", "cannot-read"}
     # A header tagged twice needs one MCID in two elements, which the corrupted copy
     # cannot have without breaking the parent tree: test_audit.py finds it in bare
@@ -752,9 +828,28 @@ def test_checkpoints_and_severities():
 _MUTATION = st.one_of(
     st.tuples(st.just("set"), st.integers(0, 2**31), st.binary(min_size=1, max_size=4)),
     st.tuples(st.just("cut"), st.integers(0, 2**31), st.integers(1, 64)),
-    st.tuples(st.just("put"), st.integers(0, 2**31),
-              st.sampled_from([b"<", b">>", b"[", b"]", b"/K", b" 0 R", b"(", b"\\", b"null",
-                               b"-1", b"9999999999", b"/Type /StructElem", b"BDC", b"EMC"])),
+    st.tuples(
+        st.just("put"),
+        st.integers(0, 2**31),
+        st.sampled_from(
+            [
+                b"<",
+                b">>",
+                b"[",
+                b"]",
+                b"/K",
+                b" 0 R",
+                b"(",
+                b"\\",
+                b"null",
+                b"-1",
+                b"9999999999",
+                b"/Type /StructElem",
+                b"BDC",
+                b"EMC",
+            ]
+        ),
+    ),
 )
 
 
@@ -763,9 +858,9 @@ def _mutate(data: bytes, mutations: list[tuple[str, int, Any]]) -> bytes:
     for kind, position, value in mutations:
         at = position % max(len(out), 1)
         if kind == "set":
-            out[at:at + len(value)] = value
+            out[at : at + len(value)] = value
         elif kind == "cut":
-            del out[at:at + value]
+            del out[at : at + value]
         else:
             out[at:at] = value
     return bytes(out)
@@ -779,16 +874,15 @@ def _plain(data: bytes) -> bytes:
     dictionaries, content streams and CMaps rather than only compressed bytes."""
     if data not in _PLAIN:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            _PLAIN[data] = _save(pdf, compress_streams=False,
-                                 object_stream_mode=pikepdf.ObjectStreamMode.disable)
+            _PLAIN[data] = _save(pdf, compress_streams=False, object_stream_mode=pikepdf.ObjectStreamMode.disable)
     return _PLAIN[data]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-          database=None)
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 @given(plain=st.booleans(), mutations=st.lists(_MUTATION, min_size=1, max_size=12))
-def test_the_audit_never_raises_on_a_damaged_file(good_leaflet: bytes, plain: bool,
-                                                  mutations: list[tuple[str, int, Any]]):
+def test_the_audit_never_raises_on_a_damaged_file(
+    good_leaflet: bytes, plain: bool, mutations: list[tuple[str, int, Any]]
+):
     data = _mutate(_plain(good_leaflet) if plain else good_leaflet, mutations)
     report = audit_pdf(data)
     assert set(report.rule_ids) <= set(RULES)

@@ -27,8 +27,12 @@ from benech_publish.typography import smarten
 TESTS = Path(__file__).parent
 PROJECT = TESTS.parent
 EPOCH = "1733011200"  # 2024-12-01T00:00:00Z
-NS = {"opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/",
-      "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+}
 EDITIONS = ("", ".large")
 
 
@@ -86,8 +90,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Built]:
 
 def all_epubs() -> list[tuple[str, str, str]]:
     """(root, lang, suffix) of every EPUB the session builds."""
-    return [(r, lang, s) for r, langs in (("content", ("it", "en")), ("booklet", ("en",)))
-            for lang in langs for s in EDITIONS]
+    return [
+        (r, lang, s)
+        for r, langs in (("content", ("it", "en")), ("booklet", ("en",)))
+        for lang in langs
+        for s in EDITIONS
+    ]
 
 
 class Epub:
@@ -154,7 +162,8 @@ def test_python_api_returns_both_formats(built):
     # The PDF was laid out anyway: the EPUB has its page-list.
     assert booklet.pages > 5
     assert Epub(_bytes_path(only_epub["epub"], b.out / "api.epub")).nav.xpath(
-        "//x:nav[@epub:type='page-list']//x:a", namespaces=NS)
+        "//x:nav[@epub:type='page-list']//x:a", namespaces=NS
+    )
 
 
 def _bytes_path(data: bytes, path: Path) -> Path:
@@ -169,8 +178,14 @@ def test_spine_order_cover_front_matter_chapters_in_configured_order(built):
     b = built["booklet"]
     e = Epub(b.epub("en"))
     order = list(b.content.site.order)
-    assert e.spine == ["cover.xhtml", "titlepage.xhtml", "contents.xhtml", "intro.xhtml",
-                       *[f"{cid}.xhtml" for cid in order], "backmatter.xhtml"]
+    assert e.spine == [
+        "cover.xhtml",
+        "titlepage.xhtml",
+        "contents.xhtml",
+        "intro.xhtml",
+        *[f"{cid}.xhtml" for cid in order],
+        "backmatter.xhtml",
+    ]
 
 
 def test_nav_lists_every_condition_and_its_sections_with_the_same_anchors(built):
@@ -195,16 +210,13 @@ def test_nav_lists_every_condition_and_its_sections_with_the_same_anchors(built)
                 for c in b.content.in_language(lang, include_drafts=True):
                     for s in c.sections:
                         for sub in s.subsections:
-                            li = toc.xpath(f".//x:li[x:a/@href='{c.id}.xhtml#{s.anchor}']",
-                                           namespaces=NS)[0]
-                            assert li.xpath(f".//x:a[@href='{c.id}.xhtml#{sub.anchor}']",
-                                            namespaces=NS)
+                            li = toc.xpath(f".//x:li[x:a/@href='{c.id}.xhtml#{s.anchor}']", namespaces=NS)[0]
+                            assert li.xpath(f".//x:a[@href='{c.id}.xhtml#{sub.anchor}']", namespaces=NS)
 
 
 def test_following_sintomi_inside_a_chapter_lands_on_symptoms(built):
     e = Epub(built["content"].epub("en"))
-    href = e.nav.xpath("//x:nav[@epub:type='toc']//x:a[contains(@href,'#sintomi')]/@href",
-                       namespaces=NS)[0]
+    href = e.nav.xpath("//x:nav[@epub:type='toc']//x:a[contains(@href,'#sintomi')]/@href", namespaces=NS)[0]
     assert href == "facial-nerve-hemispasm.xhtml#sintomi"
     target = e.doc(href).xpath("//*[@id='sintomi']/x:h2", namespaces=NS)[0]
     assert target.text == "Symptoms"
@@ -214,8 +226,10 @@ def test_following_sintomi_inside_a_chapter_lands_on_symptoms(built):
 
 def test_landmarks_cover_toc_bodymatter(built):
     e = Epub(built["booklet"].epub("en"))
-    marks = {a.get(f"{{{NS['epub']}}}type"): a.get("href") for a in e.nav.xpath(
-        "//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)}
+    marks = {
+        a.get(f"{{{NS['epub']}}}type"): a.get("href")
+        for a in e.nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)
+    }
     assert marks == {"cover": "cover.xhtml", "toc": "contents.xhtml", "bodymatter": "intro.xhtml"}
     for href in marks.values():
         e.doc(href)  # exists
@@ -277,8 +291,7 @@ def test_no_scripts_and_reflowable_css(built):
             e = Epub(built["content"].epub(lang, suffix))
             assert not e.opf.xpath("//opf:item[contains(@properties,'scripted')]", namespaces=NS)
             for href in e.xhtml_docs():
-                assert not e.doc(href).xpath("//x:script|//@*[starts-with(name(),'on')]",
-                                             namespaces=NS)
+                assert not e.doc(href).xpath("//x:script|//@*[starts-with(name(),'on')]", namespaces=NS)
             css = e.zip.read(e.base + "css/booklet.css").decode()
             assert "!important" not in css
             assert "position: fixed" not in css and "position:fixed" not in css
@@ -314,18 +327,29 @@ def test_epub_self_check_finds_each_problem():
     from benech_publish.writers import epub as epubpkg
 
     def doc(body: str, lang: str = ' lang="en"') -> epubpkg.Document:
-        return epubpkg.Document(uid="d", file_name="d.xhtml", content=(
-            f'<html xmlns="http://www.w3.org/1999/xhtml"{lang}><head><title>t</title></head>'
-            f"<body>{body}</body></html>").encode())
+        return epubpkg.Document(
+            uid="d",
+            file_name="d.xhtml",
+            content=(
+                f'<html xmlns="http://www.w3.org/1999/xhtml"{lang}><head><title>t</title></head>'
+                f"<body>{body}</body></html>"
+            ).encode(),
+        )
 
     assert epubpkg.self_check([doc("<h1>A</h1><h2>B</h2><p>x</p>")]) == ()
-    found = epubpkg.self_check([
-        doc('<h1>A</h1><h3>C</h3><h2></h2><img src="i.png"/>', lang=""),
-        doc('<table><tr><th><span role="doc-pagebreak" id="page-9" aria-label="9"/>'
-            "Week</th></tr></table>")])
-    assert found == ("d.xhtml: no language", "d.xhtml: an image without alt (i.png)",
-                     "d.xhtml: h3 after h1", "d.xhtml: an empty h2",
-                     "d.xhtml: page marker page-9 inside th")
+    found = epubpkg.self_check(
+        [
+            doc('<h1>A</h1><h3>C</h3><h2></h2><img src="i.png"/>', lang=""),
+            doc('<table><tr><th><span role="doc-pagebreak" id="page-9" aria-label="9"/>Week</th></tr></table>'),
+        ]
+    )
+    assert found == (
+        "d.xhtml: no language",
+        "d.xhtml: an image without alt (i.png)",
+        "d.xhtml: h3 after h1",
+        "d.xhtml: an empty h2",
+        "d.xhtml: page marker page-9 inside th",
+    )
 
 
 def test_drafts_left_out_without_include_drafts(built, tmp_path):
@@ -336,8 +360,7 @@ def test_drafts_left_out_without_include_drafts(built, tmp_path):
     assert e.meta("dcterms:conformsTo") == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
     assert "chronic-subdural-haematoma.xhtml" not in e.spine
     assert "trigeminal-neuralgia.xhtml" in e.spine
-    assert not e.doc("titlepage.xhtml").xpath("//x:p[contains(@class,'draft-mark')]",
-                                               namespaces=NS)
+    assert not e.doc("titlepage.xhtml").xpath("//x:p[contains(@class,'draft-mark')]", namespaces=NS)
 
 
 # --------------------------------------------------------------------------- metadata
@@ -354,8 +377,14 @@ def test_accessibility_metadata_is_derived_from_the_content(built):
     assert without.meta("schema:accessModeSufficient") == ["textual"]
     for e in (with_images, without):
         features = e.meta("schema:accessibilityFeature")
-        for f in ("structuralNavigation", "tableOfContents", "readingOrder", "printPageNumbers",
-                  "pageNavigation", "displayTransformability"):
+        for f in (
+            "structuralNavigation",
+            "tableOfContents",
+            "readingOrder",
+            "printPageNumbers",
+            "pageNavigation",
+            "displayTransformability",
+        ):
             assert f in features
         assert "largePrint" not in features
         assert e.meta("schema:accessibilityHazard") == ["none"]
@@ -423,10 +452,16 @@ def test_ebooklib_errors_surface_as_errors(monkeypatch):
 
     monkeypatch.setattr(ebooklib_epub.EpubWriter, "write", broken)
     package = epubpkg.Package(
-        identifier="urn:uuid:00000000-0000-8000-8000-000000000000", title="t", lang="en",
-        publisher="p", description="", documents=[], resources=[],
+        identifier="urn:uuid:00000000-0000-8000-8000-000000000000",
+        title="t",
+        lang="en",
+        publisher="p",
+        description="",
+        documents=[],
+        resources=[],
         a11y=epubpkg.Accessibility("en", False, False, False, "p"),
-        modified=__import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").timezone.utc))
+        modified=__import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").timezone.utc),
+    )
     with pytest.raises(RenderError, match="disk full"):
         epubpkg.write(package)
 
@@ -475,7 +510,10 @@ def test_page_markers_never_inside_an_accessible_name(built, root, lang, suffix)
         for marker in e.doc(href).xpath("//*[@role='doc-pagebreak']"):
             markers += 1
             assert marker.get("aria-label") and not "".join(marker.itertext()) and len(marker) == 0
-            named = [a.tag.rsplit("}", 1)[-1] for a in marker.iterancestors()
-                     if a.tag.rsplit("}", 1)[-1] in NAME_FROM_CONTENT]
+            named = [
+                a.tag.rsplit("}", 1)[-1]
+                for a in marker.iterancestors()
+                if a.tag.rsplit("}", 1)[-1] in NAME_FROM_CONTENT
+            ]
             assert not named, (href, marker.get("id"), named)
     assert markers >= 5

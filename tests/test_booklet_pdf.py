@@ -16,8 +16,12 @@ from test_booklet_epub import EDITIONS, built  # noqa: F401 (fixture)
 
 
 def _all_pdfs():
-    return [(r, lang, s) for r, langs in (("content", ("it", "en")), ("booklet", ("en",)))
-            for lang in langs for s in EDITIONS]
+    return [
+        (r, lang, s)
+        for r, langs in (("content", ("it", "en")), ("booklet", ("en",)))
+        for lang in langs
+        for s in EDITIONS
+    ]
 
 
 def _outline(reader: pypdf.PdfReader) -> list[tuple[int, str, int]]:
@@ -59,7 +63,7 @@ def test_bookmarks_for_chapters_and_sections(built, root, lang, suffix):
     for c in b.content.in_language(lang, include_drafts=True):
         assert (1, c.title) in titles
         start = titles.index((1, c.title))
-        following = titles[start + 1:]
+        following = titles[start + 1 :]
         end = next((i for i, (lvl, _) in enumerate(following) if lvl == 1), len(following))
         chapter = following[:end]
         for s in c.walk():
@@ -112,9 +116,11 @@ def test_running_header_names_the_chapter(built):
     dests = reader.named_destinations
     start = reader.get_destination_page_number(dests["lumbar-disc-herniation"])
     with pdfplumber.open(b.pdf("en")) as pdf:
+
         def header(index: int) -> str:
-            return "".join(c["text"] for c in pdf.pages[index].chars
-                           if c.get("tag") == "Artifact" and c["top"] < 50).replace(" ", "")
+            return "".join(
+                c["text"] for c in pdf.pages[index].chars if c.get("tag") == "Artifact" and c["top"] < 50
+            ).replace(" ", "")
 
         # No running header on the page where the chapter's title is printed (it would
         # repeat the title just above it); the chapter's later pages name it.
@@ -137,10 +143,11 @@ def test_drafts_visibly_marked_in_print(built):
 def test_large_print_is_large(built):
     b = built["content"]
     with pdfplumber.open(b.pdf("en", ".large")) as large, pdfplumber.open(b.pdf("en")) as std:
+
         def body_size(pdf):
-            sizes = [round(c["size"], 1) for p in pdf.pages[4:5] for c in p.chars
-                     if c.get("tag") != "Artifact"]
+            sizes = [round(c["size"], 1) for p in pdf.pages[4:5] for c in p.chars if c.get("tag") != "Artifact"]
             return max(set(sizes), key=sizes.count)
+
         assert body_size(large) == 18.0
         assert body_size(std) == 12.0
     b = built["booklet"]

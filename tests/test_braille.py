@@ -27,8 +27,11 @@ REASON = unavailable_reason()
 
 @pytest.fixture(autouse=True)
 def _liblouis() -> None:
-    require_tool("liblouis", not REASON and shutil.which("lou_translate") is not None,
-                 REASON or "lou_translate not found (apt-get install liblouis-bin)")
+    require_tool(
+        "liblouis",
+        not REASON and shutil.which("lou_translate") is not None,
+        REASON or "lou_translate not found (apt-get install liblouis-bin)",
+    )
 
 
 def _content(root: Path) -> m.Content:
@@ -67,8 +70,9 @@ def lou_back(brf: bytes, tables: str) -> str:
 
     text = brf.decode("ascii").replace("\r", "").replace("\f", "\n").replace("\\", "\\\\")
     table_list = ",".join(("en-us-brf.dis", *resolve_tables(tables)))
-    done = subprocess.run(["lou_translate", "-b", table_list], input=text, capture_output=True,
-                          text=True, timeout=60, check=True)
+    done = subprocess.run(
+        ["lou_translate", "-b", table_list], input=text, capture_output=True, text=True, timeout=60, check=True
+    )
     return done.stdout
 
 
@@ -114,8 +118,7 @@ def test_an_undefined_character_is_reported(tmp_path: Path) -> None:
     root = tmp_path / "c"
     shutil.copytree(ROOTS / "basic", root)
     alpha = root / "en" / "alpha.md"
-    alpha.write_text(alpha.read_text().replace("Medicines help most people.",
-                                               "Medicines help most people \u2603."))
+    alpha.write_text(alpha.read_text().replace("Medicines help most people.", "Medicines help most people \u2603."))
     content = _content(root)
     writer = _writer(content)
     c = next(c for c in content.conditions if c.id == "alpha" and c.lang == "en")
@@ -148,8 +151,7 @@ def test_shipped_brf_geometry(shipped_out: Path) -> None:
     """No line over 40 cells, no page over 25 lines, ASCII braille only, for every BRF."""
     files = sorted((shipped_out / "braille").rglob("*.brf"))
     names = {p.relative_to(shipped_out / "braille").as_posix() for p in files}
-    assert names == {"en/booklet.brf", "en/facial-nerve-hemispasm.brf",
-                     "it/booklet.brf", "it/emispasmo-facciale.brf"}
+    assert names == {"en/booklet.brf", "en/facial-nerve-hemispasm.brf", "it/booklet.brf", "it/emispasmo-facciale.brf"}
     assert {p.with_suffix(".pef") for p in files} == set((shipped_out / "braille").rglob("*.pef"))
     for path in files:
         pages = _pages_of_brf(path.read_bytes())
@@ -161,20 +163,33 @@ def test_shipped_brf_geometry(shipped_out: Path) -> None:
                 assert all(0x20 <= ord(c) <= 0x5F for c in line), (path, line)
 
 
-words = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1,
-                max_size=70)
-hard = st.sampled_from(["neurovascular", "space-occupying", "3-6", "85%", "(sedation).",
-                        "https://www.example.org/a/very/long/address/that/never/fits/on/one/line/",
-                        "x" * 95, "e-mail:", "“quoted”", "l’ospedale", "già", "perché"])
+words = st.text(alphabet=st.characters(whitelist_categories=("Lu", "Ll", "Nd")), min_size=1, max_size=70)
+hard = st.sampled_from(
+    [
+        "neurovascular",
+        "space-occupying",
+        "3-6",
+        "85%",
+        "(sedation).",
+        "https://www.example.org/a/very/long/address/that/never/fits/on/one/line/",
+        "x" * 95,
+        "e-mail:",
+        "“quoted”",
+        "l’ospedale",
+        "già",
+        "perché",
+    ]
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(paragraphs=st.lists(st.lists(st.one_of(words, hard), min_size=1, max_size=60),
-                           min_size=1, max_size=12),
-       cells=st.integers(min_value=20, max_value=44), lines=st.integers(min_value=10, max_value=28),
-       lang=st.sampled_from(["en", "it"]))
-def test_any_text_fits_the_page(paragraphs: list[list[str]], cells: int, lines: int,
-                                lang: str) -> None:
+@given(
+    paragraphs=st.lists(st.lists(st.one_of(words, hard), min_size=1, max_size=60), min_size=1, max_size=12),
+    cells=st.integers(min_value=20, max_value=44),
+    lines=st.integers(min_value=10, max_value=28),
+    lang=st.sampled_from(["en", "it"]),
+)
+def test_any_text_fits_the_page(paragraphs: list[list[str]], cells: int, lines: int, lang: str) -> None:
     from benech_publish.braille.document import leaflet
     from benech_publish.braille.fidelity import structure
     from benech_publish.braille.layout import Geometry, lay_out
@@ -182,14 +197,17 @@ def test_any_text_fits_the_page(paragraphs: list[list[str]], cells: int, lines: 
 
     blocks: tuple[m.Block, ...] = tuple(m.Paragraph((m.Text(" ".join(p)),)) for p in paragraphs)
     long_cell = (m.Text(" ".join(paragraphs[0])),)
-    nested = m.BulletList((m.ListItem((m.Paragraph(long_cell),
-                                       m.NumberedList((m.ListItem((m.Paragraph(long_cell),)),)))),))
-    table = m.Table(((m.Cell((m.Text("Head " * 6),), header=True), m.Cell((m.Text("B"),), True)),),
-                    ((m.Cell(long_cell), m.Cell((m.Text("x"),))),), caption=long_cell)
+    nested = m.BulletList(
+        (m.ListItem((m.Paragraph(long_cell), m.NumberedList((m.ListItem((m.Paragraph(long_cell),)),)))),)
+    )
+    table = m.Table(
+        ((m.Cell((m.Text("Head " * 6),), header=True), m.Cell((m.Text("B"),), True)),),
+        ((m.Cell(long_cell), m.Cell((m.Text("x"),))),),
+        caption=long_cell,
+    )
     note = m.Note("warning", (m.Paragraph(long_cell), nested))
     blocks = (*blocks, nested, table, note, m.Figure("a.png", " ".join(paragraphs[-1])))
-    sections = (m.Section("uno", "Heading " + "long " * 12, 2, blocks[:1],
-                          (m.Section("due", "Sub", 3, blocks[1:]),)),)
+    sections = (m.Section("uno", "Heading " + "long " * 12, 2, blocks[:1], (m.Section("due", "Sub", 3, blocks[1:]),)),)
     c = m.Condition("x", "x", lang, "Title " * 9, "A summary.", sections, status="approved")
     site = m.Site(name="Clinic")
     codes = Codes(lang, m.DEFAULT_BRAILLE_TABLES)
@@ -207,12 +225,16 @@ def test_any_text_fits_the_page(paragraphs: list[list[str]], cells: int, lines: 
 
 
 def _find(pages, cells: str) -> list[int]:
-    return [p.number for p in pages if any(line.strip("\u2800").startswith(cells)
-                                           or line.strip("\u2800") == cells for line in p.lines)]
+    return [
+        p.number
+        for p in pages
+        if any(line.strip("\u2800").startswith(cells) or line.strip("\u2800") == cells for line in p.lines)
+    ]
 
 
-@pytest.mark.parametrize("root,lang", [(PROJECT / "content", "en"), (PROJECT / "content", "it"),
-                                       (ROOTS / "booklet", "en")])
+@pytest.mark.parametrize(
+    "root,lang", [(PROJECT / "content", "en"), (PROJECT / "content", "it"), (ROOTS / "booklet", "en")]
+)
 def test_contents_page_lists_every_section_with_its_braille_page(root: Path, lang: str) -> None:
     content = _content(root)
     writer = _writer(content)
@@ -281,8 +303,7 @@ def test_pef_structure_and_metadata(shipped_out: Path) -> None:
             assert len(row_els) == rows
             for row, brf_line in zip(row_els, brf_page, strict=False):
                 text = row.text or ""
-                assert len(text) <= cols and all("\u2801" <= c <= "\u28ff" or c == "\u2800"
-                                                  for c in text)
+                assert len(text) <= cols and all("\u2801" <= c <= "\u28ff" or c == "\u2800" for c in text)
                 assert len(text) == len(brf_line)
 
 
@@ -298,10 +319,11 @@ def test_golden_brf_of_a_test_root_condition(update_golden: bool) -> None:
     writer = _writer(content)
     # Print pages as plain data: page 1 starts at the top, page 2 at "tiredness".
     symptoms = "Symptomsheadachetiredness,oftenintheevening"
-    layout = PrintLayout((PrintRegion("document", "x"), PrintRegion("definizione", ""),
-                          PrintRegion("sintomi", symptoms)),
-                         (PrintStart(1, "document", 0),
-                          PrintStart(2, "sintomi", symptoms.index("tiredness"))), "test print")
+    layout = PrintLayout(
+        (PrintRegion("document", "x"), PrintRegion("definizione", ""), PrintRegion("sintomi", symptoms)),
+        (PrintStart(1, "document", 0), PrintStart(2, "sintomi", symptoms.index("tiredness"))),
+        "test print",
+    )
     data = writer.leaflet(c, layout)
     text = data["brf"].decode("ascii").replace("\r\n", "\n").replace("\f", "\f\n")
     check_golden(GOLDEN / "braille" / "alpha.en.brf", text, update_golden)
@@ -331,13 +353,13 @@ def test_print_page_numbers_follow_the_pdf(tmp_path: Path) -> None:
             if not match:
                 continue
             number = int(en.back_translate(_cells(match.group(1))))
-            following = next(text for text in lines[i + 1:] if text.strip())
+            following = next(text for text in lines[i + 1 :] if text.strip())
             # The first word of the print text (a label such as "Caption:" is not print text).
-            shown = [w for w in en.back_translate(_cells(following.strip())).split()
-                     if not w.endswith(":")]
+            shown = [w for w in en.back_translate(_cells(following.strip())).split() if not w.endswith(":")]
             word = re.sub(r"\W", "", shown[0])
             page_text = pdf[number - 1].get_textpage().get_text_range().split()
             before = pdf[number - 2].get_textpage().get_text_range().split()
+
             # The running header (booklet chapter title) may come first on the PDF page. A
             # word hyphenated across two pages ("drowsi-" | "ness,") is marked before the
             # whole word (the pagelist.py rule); the PDF text shows it on the earlier page.
@@ -367,11 +389,23 @@ def test_default_formats_leave_braille_out_with_a_note_when_liblouis_is_missing(
         "real = importlib.util.find_spec\n"
         "importlib.util.find_spec = lambda n, *a: None if n == 'louis' else real(n, *a)\n"
         "from benech_publish.cli import main\n"
-        "main(sys.argv[1:])\n")
-    base = [sys.executable, "-c", script, "build", "--content", str(ROOTS / "basic"),
-            "--out", str(tmp_path / "out"), "--variant", "standard", "--lang", "en"]
-    asked = subprocess.run([*base, "--format", "braille"], capture_output=True, text=True,
-                           timeout=300)
+        "main(sys.argv[1:])\n"
+    )
+    base = [
+        sys.executable,
+        "-c",
+        script,
+        "build",
+        "--content",
+        str(ROOTS / "basic"),
+        "--out",
+        str(tmp_path / "out"),
+        "--variant",
+        "standard",
+        "--lang",
+        "en",
+    ]
+    asked = subprocess.run([*base, "--format", "braille"], capture_output=True, text=True, timeout=300)
     assert asked.returncode == 2, asked.stderr
     assert "liblouis-bin liblouis-data python3-louis" in asked.stderr
     assert "Traceback" not in asked.stderr
@@ -389,12 +423,12 @@ def test_braille_settings_in_site_yaml_are_checked(tmp_path: Path) -> None:
     root = tmp_path / "c"
     shutil.copytree(ROOTS / "basic", root)
     site = root / "site.yaml"
-    site.write_text(site.read_text() + "braille:\n  cells: 100\n  tables: {en: en-ueb-g1.ctb}\n"
-                    "  colour: red\n")
+    site.write_text(site.read_text() + "braille:\n  cells: 100\n  tables: {en: en-ueb-g1.ctb}\n  colour: red\n")
     result = load(root)
     messages = [str(d) for d in result.diagnostics]
-    assert any("site.yaml:" in d and "braille 'cells' must be a whole number from 20 to 60" in d
-               for d in messages), messages
+    assert any("site.yaml:" in d and "braille 'cells' must be a whole number from 20 to 60" in d for d in messages), (
+        messages
+    )
     assert any("unknown braille setting 'colour'" in d for d in messages)
     assert result.content.site.braille.tables["en"] == "en-ueb-g1.ctb"
     assert result.content.site.braille.tables["it"] == m.DEFAULT_BRAILLE_TABLES["it"]
@@ -423,8 +457,9 @@ def test_a_span_uses_its_own_language_table_and_addresses_are_uncontracted() -> 
 
     codes = Codes("it", m.DEFAULT_BRAILLE_TABLES)
     ueb = Translator("en-ueb-g2.ctb")
-    words = translate_runs([Run("la tossina "), Run("and the", lang="en"), Run(" e il latino "),
-                            Run("morbus", lang="la")], codes)
+    words = translate_runs(
+        [Run("la tossina "), Run("and the", lang="en"), Run(" e il latino "), Run("morbus", lang="la")], codes
+    )
     assert join(words[2:4]) == ueb.translate("and the")[0]  # contracted UEB inside Italian
     assert [w.lang for w in words] == ["it", "it", "en", "en", "it", "it", "it", "it"]
     # An address in English is written uncontracted ("www", "ch", "en" not contracted).
@@ -437,8 +472,16 @@ def test_a_span_uses_its_own_language_table_and_addresses_are_uncontracted() -> 
 def test_incremental_braille_build(tmp_path: Path, capsys) -> None:
     from benech_publish.cli import main
 
-    args = ["build", "--content", str(ROOTS / "basic"), "--out", str(tmp_path / "out"),
-            "--format", "braille", "--incremental"]
+    args = [
+        "build",
+        "--content",
+        str(ROOTS / "basic"),
+        "--out",
+        str(tmp_path / "out"),
+        "--format",
+        "braille",
+        "--incremental",
+    ]
     for expected in ("8 file(s) written, 0 up to date", "0 file(s) written, 8 up to date"):
         with pytest.raises(SystemExit) as info:
             main(args)
@@ -460,8 +503,7 @@ def test_build_notes_name_condition_and_section_and_strict_fails(tmp_path: Path)
     root = tmp_path / "c"
     shutil.copytree(ROOTS / "basic", root)
     alpha = root / "en" / "alpha.md"
-    alpha.write_text(alpha.read_text().replace("Surgery is rarely needed.",
-                                               "Surgery is rarely needed \u2603."))
+    alpha.write_text(alpha.read_text().replace("Surgery is rarely needed.", "Surgery is rarely needed \u2603."))
     options = Options(formats=("braille",), languages=("en",))
     report = build(root, tmp_path / "out", options)
     notes = [n for n in report.notices if "braille:" in n]

@@ -29,16 +29,22 @@ def make_root(tmp_path: Path) -> Path:
     root = tmp_path / "content"
     shutil.copytree(ROOTS / "basic", root)
     alpha = (root / "en" / "alpha.md").read_text(encoding="utf-8")
-    beta = (alpha.replace("id: alpha", "id: beta").replace("Alpha Syndrome", "Beta Syndrome")
-            .replace("source_url: https://clinic.example/en/alpha/", "source_url: https://clinic.example/en/beta/")
-            .replace("![An MRI scan showing the lesion](../images/scan.svg \"The lesion on MRI\")\n", ""))
+    beta = (
+        alpha.replace("id: alpha", "id: beta")
+        .replace("Alpha Syndrome", "Beta Syndrome")
+        .replace("source_url: https://clinic.example/en/alpha/", "source_url: https://clinic.example/en/beta/")
+        .replace('![An MRI scan showing the lesion](../images/scan.svg "The lesion on MRI")\n', "")
+    )
     (root / "en" / "beta.md").write_text(beta, encoding="utf-8")
     return root
 
 
 def files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != MANIFEST_NAME}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != MANIFEST_NAME
+    }
 
 
 def rel(out: Path, paths: list[Path]) -> set[str]:
@@ -73,17 +79,24 @@ def same_as_fresh(root: Path, out: Path, options: Options, tmp_path: Path) -> No
 
 
 STANDARD_PRINT = {"pdf/en/alpha.pdf", "pdf/en/beta.pdf", "pdf/en/booklet.pdf", "epub/en/booklet.epub"}
-LARGE_PRINT = {"pdf/en/alpha.large.pdf", "pdf/en/beta.large.pdf", "pdf/en/booklet.large.pdf",
-               "epub/en/booklet.large.epub"}
+LARGE_PRINT = {
+    "pdf/en/alpha.large.pdf",
+    "pdf/en/beta.large.pdf",
+    "pdf/en/booklet.large.pdf",
+    "epub/en/booklet.large.epub",
+}
 
 
-@pytest.mark.parametrize("change, expected", [
-    # Large print is always A4; the EPUB's page-list follows the print layout.
-    ({"paper": "A5"}, STANDARD_PRINT),
-    ({"large_print_pt": 20}, LARGE_PRINT),
-    ({"standard_pt": 14}, STANDARD_PRINT),
-    ({"pdf_variant": "pdf/ua-2"}, STANDARD_PRINT | LARGE_PRINT),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        # Large print is always A4; the EPUB's page-list follows the print layout.
+        ({"paper": "A5"}, STANDARD_PRINT),
+        ({"large_print_pt": 20}, LARGE_PRINT),
+        ({"standard_pt": 14}, STANDARD_PRINT),
+        ({"pdf_variant": "pdf/ua-2"}, STANDARD_PRINT | LARGE_PRINT),
+    ],
+)
 def test_each_option_rebuilds_exactly_the_outputs_it_affects(base, tmp_path, change, expected):
     root, out = copy_of(base, tmp_path)
     options = EN.with_(**change)
@@ -110,12 +123,23 @@ def test_include_drafts_rebuilds_the_booklets_whose_members_change(base, tmp_pat
     beta.write_text(beta.read_text().replace("status: approved", "status: draft"))
     report = build(root, out, EN, created=CREATED)  # beta's own outputs, and beta leaves the booklets
     assert rel(out, report.written) == {
-        "html/en/beta.html", "html/en/beta.large.html", "pdf/en/beta.pdf", "pdf/en/beta.large.pdf",
-        "pdf/en/booklet.pdf", "epub/en/booklet.epub", "pdf/en/booklet.large.pdf", "epub/en/booklet.large.epub"}
+        "html/en/beta.html",
+        "html/en/beta.large.html",
+        "pdf/en/beta.pdf",
+        "pdf/en/beta.large.pdf",
+        "pdf/en/booklet.pdf",
+        "epub/en/booklet.epub",
+        "pdf/en/booklet.large.pdf",
+        "epub/en/booklet.large.epub",
+    }
     with_drafts = EN.with_(include_drafts=True)
     report = build(root, out, with_drafts, created=CREATED)
-    assert rel(out, report.written) == {"pdf/en/booklet.pdf", "epub/en/booklet.epub",
-                                        "pdf/en/booklet.large.pdf", "epub/en/booklet.large.epub"}
+    assert rel(out, report.written) == {
+        "pdf/en/booklet.pdf",
+        "epub/en/booklet.epub",
+        "pdf/en/booklet.large.pdf",
+        "epub/en/booklet.large.epub",
+    }
     same_as_fresh(root, out, with_drafts, tmp_path)
 
 
@@ -136,14 +160,24 @@ def test_override_templates_rebuild_everything_and_their_edits_count(base, tmp_p
 
 
 ALPHA_AND_BOOKLETS = {
-    "html/en/alpha.html", "html/en/alpha.large.html", "pdf/en/alpha.pdf", "pdf/en/alpha.large.pdf",
-    "pdf/en/booklet.pdf", "epub/en/booklet.epub", "pdf/en/booklet.large.pdf", "epub/en/booklet.large.epub"}
+    "html/en/alpha.html",
+    "html/en/alpha.large.html",
+    "pdf/en/alpha.pdf",
+    "pdf/en/alpha.large.pdf",
+    "pdf/en/booklet.pdf",
+    "epub/en/booklet.epub",
+    "pdf/en/booklet.large.pdf",
+    "epub/en/booklet.large.epub",
+}
 
 
-@pytest.mark.parametrize("edited, old, new", [
-    ("en/alpha.md", "Medicines help most people.", "Medicines help."),
-    ("images/scan.svg", "</svg>", "<!-- edited --></svg>"),  # only alpha shows the scan in en
-])
+@pytest.mark.parametrize(
+    "edited, old, new",
+    [
+        ("en/alpha.md", "Medicines help most people.", "Medicines help."),
+        ("images/scan.svg", "</svg>", "<!-- edited --></svg>"),  # only alpha shows the scan in en
+    ],
+)
 def test_an_edit_rebuilds_the_outputs_that_show_it_and_nothing_else(base, tmp_path, edited, old, new):
     root, out = copy_of(base, tmp_path)
     path = root / edited
@@ -192,10 +226,18 @@ def test_deleting_a_condition_removes_its_outputs_and_its_chapter(base, tmp_path
     (out / "notes.txt").write_text("keep me")
     (root / "en" / "beta.md").unlink()
     report = build(root, out, EN, created=CREATED)
-    assert rel(out, report.removed) == {"html/en/beta.html", "html/en/beta.large.html",
-                                        "pdf/en/beta.pdf", "pdf/en/beta.large.pdf"}
-    assert rel(out, report.written) == {"pdf/en/booklet.pdf", "epub/en/booklet.epub",
-                                        "pdf/en/booklet.large.pdf", "epub/en/booklet.large.epub"}
+    assert rel(out, report.removed) == {
+        "html/en/beta.html",
+        "html/en/beta.large.html",
+        "pdf/en/beta.pdf",
+        "pdf/en/beta.large.pdf",
+    }
+    assert rel(out, report.written) == {
+        "pdf/en/booklet.pdf",
+        "epub/en/booklet.epub",
+        "pdf/en/booklet.large.pdf",
+        "epub/en/booklet.large.epub",
+    }
     assert mine.read_bytes() == b"%PDF-1.7 someone else's" and (out / "notes.txt").exists()
     with zipfile.ZipFile(out / "epub" / "en" / "booklet.epub") as epub:
         text = b"".join(epub.read(n) for n in epub.namelist() if n.endswith(".xhtml"))
@@ -212,8 +254,7 @@ def test_deleting_a_language_removes_its_booklets_too(tmp_path):
     build(root, out, Options(formats=("html", "epub"), editions=("standard",), jobs=1), created=CREATED)
     assert (out / "epub" / "it" / "booklet.epub").is_file()
     shutil.rmtree(root / "it")
-    report = build(root, out, Options(formats=("html", "epub"), editions=("standard",), jobs=1),
-                   created=CREATED)
+    report = build(root, out, Options(formats=("html", "epub"), editions=("standard",), jobs=1), created=CREATED)
     assert rel(out, report.removed) == {"html/it/alfa.html", "epub/it/booklet.epub"}
     assert not (out / "it").exists() and not (out / "html" / "it").exists()
 
@@ -237,8 +278,7 @@ def test_removal_never_leaves_the_output_folder(base, tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text("precious")
     data = json.loads((out / MANIFEST_NAME).read_text())
-    entry = dict(next(iter(data["outputs"].values())), slug="gone", size=8,
-                 mtime_ns=outside.stat().st_mtime_ns)
+    entry = dict(next(iter(data["outputs"].values())), slug="gone", size=8, mtime_ns=outside.stat().st_mtime_ns)
     data["outputs"]["../outside.txt"] = entry
     (out / MANIFEST_NAME).write_text(json.dumps(data))
     report = build(root, out, EN, created=CREATED)
@@ -268,5 +308,6 @@ def test_findings_of_an_output_that_is_up_to_date_are_reported_again(tmp_path):
     with pytest.raises(BuildError) as info:
         build(ROOTS / "basic", out, options.with_(strict=True), created=CREATED)
     assert [(f.output, f.message) for f in info.value.report.failures] == [
-        (str(out / "html" / "en" / "alpha.html"), text)]
+        (str(out / "html" / "en" / "alpha.html"), text)
+    ]
     assert info.value.report.written == []

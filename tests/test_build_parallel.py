@@ -25,8 +25,11 @@ CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def files(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
-            if p.is_file() and p.name != MANIFEST_NAME}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and p.name != MANIFEST_NAME
+    }
 
 
 def test_two_workers_make_the_same_bytes_as_one_process(tmp_path):
@@ -83,12 +86,23 @@ def test_a_worker_crash_fails_its_job_only(tmp_path, crashing_workers, monkeypat
     assert "worker process" in report.failures[0].message and "stopped" in report.failures[0].message
     assert not crashed.exists()
     made = set(files(out))
-    assert made == {"html/en/alpha.html", "html/en/alpha.large.html", "html/en/beta.html",
-                    "html/en/beta.large.html", "html/it/alfa.html", "html/it/alfa.large.html",
-                    "pdf/en/alpha.large.pdf", "pdf/en/beta.pdf", "pdf/en/beta.large.pdf",
-                    "pdf/it/alfa.pdf", "pdf/it/alfa.large.pdf",
-                    "pdf/en/booklet.pdf", "pdf/en/booklet.large.pdf",
-                    "pdf/it/booklet.pdf", "pdf/it/booklet.large.pdf"}
+    assert made == {
+        "html/en/alpha.html",
+        "html/en/alpha.large.html",
+        "html/en/beta.html",
+        "html/en/beta.large.html",
+        "html/it/alfa.html",
+        "html/it/alfa.large.html",
+        "pdf/en/alpha.large.pdf",
+        "pdf/en/beta.pdf",
+        "pdf/en/beta.large.pdf",
+        "pdf/it/alfa.pdf",
+        "pdf/it/alfa.large.pdf",
+        "pdf/en/booklet.pdf",
+        "pdf/en/booklet.large.pdf",
+        "pdf/it/booklet.pdf",
+        "pdf/it/booklet.large.pdf",
+    }
     # Without the crash, the next build makes the missing leaflet and nothing else.
     monkeypatch.delenv("PYTHONPATH")
     report = build(root, out, options, created=CREATED)

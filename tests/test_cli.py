@@ -52,8 +52,7 @@ def test_check_strict(capsys, tmp_path: Path):
 
 def test_build_builds_valid_conditions_despite_broken_ones(capsys, tmp_path: Path):
     out = tmp_path / "out"
-    code, _, err = run(capsys, "build", "--content", str(ROOTS / "broken"), "--out", str(out),
-                       "--format", "html")
+    code, _, err = run(capsys, "build", "--content", str(ROOTS / "broken"), "--out", str(out), "--format", "html")
     assert code == 1 and "Traceback" not in err
     assert (out / "html" / "en" / "good.html").is_file()
     assert not (out / "html" / "en" / "no-title.html").exists()
@@ -62,28 +61,37 @@ def test_build_builds_valid_conditions_despite_broken_ones(capsys, tmp_path: Pat
 
 def test_build_html_for_the_shipped_content(capsys, tmp_path: Path):
     out = tmp_path / "out"
-    code, _, err = run(capsys, "build", "--content", str(PROJECT / "content"), "--out", str(out),
-                       "--format", "html", "--lang", "it,en")
+    code, _, err = run(
+        capsys, "build", "--content", str(PROJECT / "content"), "--out", str(out), "--format", "html", "--lang", "it,en"
+    )
     assert code == 0, err
     written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
-    assert written == ["html/en/facial-nerve-hemispasm.html", "html/en/facial-nerve-hemispasm.large.html",
-                       "html/it/emispasmo-facciale.html", "html/it/emispasmo-facciale.large.html"]
+    assert written == [
+        "html/en/facial-nerve-hemispasm.html",
+        "html/en/facial-nerve-hemispasm.large.html",
+        "html/it/emispasmo-facciale.html",
+        "html/it/emispasmo-facciale.large.html",
+    ]
     assert not list(out.rglob("*.tmp"))
 
 
-@pytest.mark.parametrize("args, message", [
-    (("build", "--format", "docx"), "docx (choose from html, pdf, epub, braille)"),
-    (("build", "--variant", "huge"), "huge (choose from standard, large)"),
-    (("build", "--large-print-size", "30"), "30 is not in the range 16<=x<=24"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("build", "--format", "docx"), "docx (choose from html, pdf, epub, braille)"),
+        (("build", "--variant", "huge"), "huge (choose from standard, large)"),
+        (("build", "--large-print-size", "30"), "30 is not in the range 16<=x<=24"),
+    ],
+)
 def test_bad_options_exit_2_with_one_line(capsys, args, message):
     code, _, err = run(capsys, *args)
     assert code == 2 and message in err and "Traceback" not in err
 
 
 def test_unknown_language_is_a_usage_error(capsys, tmp_path: Path):
-    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(tmp_path),
-                       "--lang", "fr", "--format", "html")
+    code, _, err = run(
+        capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(tmp_path), "--lang", "fr", "--format", "html"
+    )
     assert code == 2 and "no content in language(s) fr" in err
 
 
@@ -106,8 +114,9 @@ def test_atomic_write_keeps_the_old_file_when_a_job_fails(capsys, tmp_path: Path
         raise RuntimeError("disk on fire")
 
     monkeypatch.setitem(KINDS, "page", replace(KINDS["page"], produce=explode))
-    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out), "--format", "html",
-                       "--force")
+    code, _, err = run(
+        capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out), "--format", "html", "--force"
+    )
     assert code == 1 and "internal error: RuntimeError: disk on fire" in err and "Traceback" not in err
     assert page.read_bytes() == before  # the previous good file is kept
     assert (out / "html" / "it" / "alfa.html").is_file()
@@ -163,8 +172,20 @@ def test_unsupported_weasyprint_in_the_workers_stops_the_build_before_writing(ca
 
 def test_choices_are_case_insensitive_and_come_from_options(capsys, tmp_path):
     out = tmp_path / "out"
-    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out),
-                       "--format", "HTML", "--paper", "a5", "--variant", "Standard")
+    code, _, err = run(
+        capsys,
+        "build",
+        "--content",
+        str(ROOTS / "basic"),
+        "--out",
+        str(out),
+        "--format",
+        "HTML",
+        "--paper",
+        "a5",
+        "--variant",
+        "Standard",
+    )
     assert code == 0, err
     assert sorted(p.name for p in (out / "html" / "en").iterdir()) == ["alpha.html"]
     code, out_text, _ = run(capsys, "build", "--help")
@@ -184,24 +205,47 @@ def test_notes_speak_only_of_what_was_asked_and_name_left_out_drafts(capsys, tmp
     root = tmp_path / "content"
     shutil.copytree(ROOTS / "basic", root)
     alfa = root / "it" / "alfa.md"
-    alfa.write_text(alfa.read_text(encoding="utf-8").replace("status: approved", "status: draft"),
-                    encoding="utf-8")
-    code, _, err = run(capsys, "build", "--content", str(root), "--out", str(tmp_path / "o1"),
-                       "--format", "html")
+    alfa.write_text(alfa.read_text(encoding="utf-8").replace("status: approved", "status: draft"), encoding="utf-8")
+    code, _, err = run(capsys, "build", "--content", str(root), "--out", str(tmp_path / "o1"), "--format", "html")
     assert code == 0 and "booklet" not in err, err
-    code, _, err = run(capsys, "build", "--content", str(root), "--out", str(tmp_path / "o2"),
-                       "--format", "epub", "--variant", "standard")
+    code, _, err = run(
+        capsys,
+        "build",
+        "--content",
+        str(root),
+        "--out",
+        str(tmp_path / "o2"),
+        "--format",
+        "epub",
+        "--variant",
+        "standard",
+    )
     assert code == 0, err
-    assert ("note: no booklet for 'it': every condition is a draft (alfa.md); use --include-drafts "
-            "to build it with the drafts marked") in err
+    assert (
+        "note: no booklet for 'it': every condition is a draft (alfa.md); use --include-drafts "
+        "to build it with the drafts marked"
+    ) in err
     assert "'en'" not in err
 
 
 def test_pdf_ua_2_is_audited_honestly(capsys, tmp_path):
     out = tmp_path / "out"
-    code, _, err = run(capsys, "build", "--content", str(ROOTS / "basic"), "--out", str(out),
-                       "--format", "pdf", "--lang", "en", "--variant", "standard",
-                       "--pdf-variant", "pdf/ua-2")
+    code, _, err = run(
+        capsys,
+        "build",
+        "--content",
+        str(ROOTS / "basic"),
+        "--out",
+        str(out),
+        "--format",
+        "pdf",
+        "--lang",
+        "en",
+        "--variant",
+        "standard",
+        "--pdf-variant",
+        "pdf/ua-2",
+    )
     assert code == 0, err
     code, text, _ = run(capsys, "audit", str(out / "pdf" / "en" / "alpha.pdf"))
     assert "note: declares PDF/UA-2, but only the PDF/UA-1 rules were checked" in text

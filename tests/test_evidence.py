@@ -55,8 +55,9 @@ def test_third_party_pdfua_checker_reports_no_errors(shipped_out: Path, name: st
     errors = [f for f in findings if f.severity != "skipped"]
     assert errors == [], [f"{e.rule_id}: {e.message}" for e in errors]
     skipped = [f for f in findings if f.severity == "skipped"]
-    assert all(f.rule_id == KNOWN_PDFUA_CRASH[0] and f.message.startswith(KNOWN_PDFUA_CRASH[1])
-               for f in skipped), [str(f) for f in skipped]
+    assert all(f.rule_id == KNOWN_PDFUA_CRASH[0] and f.message.startswith(KNOWN_PDFUA_CRASH[1]) for f in skipped), [
+        str(f) for f in skipped
+    ]
 
 
 def _words(text: str) -> list[str]:
@@ -87,7 +88,7 @@ def _contains_in_order(haystack: list[str], needle: list[str]) -> tuple[bool, st
         try:
             i = haystack.index(word, i) + 1
         except ValueError:
-            context = " ".join(needle[max(0, k - 5):k + 5])
+            context = " ".join(needle[max(0, k - 5) : k + 5])
             return False, f"word {k} {word!r} not found in order (near: {context})"
     return True, ""
 
@@ -140,14 +141,14 @@ def test_audit_command_finds_the_defects_of_bare_weasyprint_on_the_same_html(tmp
 
     content = load_content(PROJECT / "content", today=dt.date(2026, 1, 1))
     condition = next(c for c in content.conditions if c.lang == "en")
-    ctx = Context(Renderer(), Options(), PROJECT / "content",
-                  dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    ctx = Context(Renderer(), Options(), PROJECT / "content", dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     ed = edition("standard")
     xhtml = ctx.typesetter.prepare(leaflet_xhtml(condition, content.site, ed, ctx), hyphenate=True)
     css = [weasyprint.CSS(string=text) for text in ctx.print_stylesheets(ed, content.site, "en")]
     bare = tmp_path / "bare.pdf"
     weasyprint.HTML(string=xhtml, base_url=str(PROJECT / "content")).write_pdf(
-        bare, stylesheets=css, pdf_variant="pdf/ua-1")
+        bare, stylesheets=css, pdf_variant="pdf/ua-1"
+    )
     code, text = _run_cli(capsys, "audit", "--json", str(bare))
     assert code == 1
     findings = json.loads(text)[0]["findings"]

@@ -66,7 +66,8 @@ def root(tmp_path: Path, monkeypatch) -> Path:
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "secret.txt").write_text(SECRET)
     (tmp_path / "outside" / "secret.svg").write_text(
-        f'<svg xmlns="http://www.w3.org/2000/svg"><text>{SECRET}</text></svg>')
+        f'<svg xmlns="http://www.w3.org/2000/svg"><text>{SECRET}</text></svg>'
+    )
     return tmp_path / "c"
 
 
@@ -82,8 +83,15 @@ def assert_clean_output(output: str) -> None:
         assert DIAGNOSTIC.match(line) or SUMMARY.match(line), f"not a one-line message: {line!r}"
 
 
-def check_and_build(capsys, root: Path, expected: str, *, site_broken: bool = False,
-                    broken: tuple[str, ...] = ("en/alpha",), lang: str = "") -> str:
+def check_and_build(
+    capsys,
+    root: Path,
+    expected: str,
+    *,
+    site_broken: bool = False,
+    broken: tuple[str, ...] = ("en/alpha",),
+    lang: str = "",
+) -> str:
     """Run check and build; ``expected`` must match exactly one output line."""
     code, output = run(capsys, "check", "--content", "c")
     assert code == 1, output
@@ -99,8 +107,9 @@ def check_and_build(capsys, root: Path, expected: str, *, site_broken: bool = Fa
     assert_clean_output(output)
     assert sum(bool(re.search(expected, line)) for line in output.splitlines()) == 1, output
     assert snapshot(root.parent, root.parent / "out") == before, "something written outside out/"
-    built = sorted(p.relative_to(root.parent / "out").as_posix()
-                   for p in (root.parent / "out").rglob("*") if p.is_file())
+    built = sorted(
+        p.relative_to(root.parent / "out").as_posix() for p in (root.parent / "out").rglob("*") if p.is_file()
+    )
     if site_broken:
         assert built == []
     else:
@@ -118,15 +127,27 @@ def check_and_build(capsys, root: Path, expected: str, *, site_broken: bool = Fa
 # --------------------------------------------------------------------------- the site logo
 
 
-@pytest.mark.parametrize("src, message", [
-    ("../../outside/secret.txt", r"c/site\.yaml:13: error: logo '\.\./\.\./outside/secret\.txt' "
-                                 r"is outside the content folder"),
-    ("/proc/self/environ", r"c/site\.yaml:13: error: logo '/proc/self/environ' must be a path "
-                           r"relative to the content"),
-    ("images/../../outside/secret.svg", r"c/site\.yaml:13: error: logo .* is outside the content"),
-    ("file:///etc/hostname", r"c/site\.yaml:13: error: logo 'file:///etc/hostname' must be a file "
-                             r"inside the content folder, not an address"),
-])
+@pytest.mark.parametrize(
+    "src, message",
+    [
+        (
+            "../../outside/secret.txt",
+            r"c/site\.yaml:13: error: logo '\.\./\.\./outside/secret\.txt' "
+            r"is outside the content folder",
+        ),
+        (
+            "/proc/self/environ",
+            r"c/site\.yaml:13: error: logo '/proc/self/environ' must be a path "
+            r"relative to the content",
+        ),
+        ("images/../../outside/secret.svg", r"c/site\.yaml:13: error: logo .* is outside the content"),
+        (
+            "file:///etc/hostname",
+            r"c/site\.yaml:13: error: logo 'file:///etc/hostname' must be a file "
+            r"inside the content folder, not an address",
+        ),
+    ],
+)
 def test_logo_outside_the_content_folder_is_refused(capsys, root: Path, src: str, message: str):
     edit(root / "site.yaml", "src: images/logo.svg", f"src: {src}")
     check_and_build(capsys, root, message, site_broken=True)
@@ -135,50 +156,67 @@ def test_logo_outside_the_content_folder_is_refused(capsys, root: Path, src: str
 def test_logo_through_a_symbolic_link_is_refused(capsys, root: Path):
     (root / "images" / "brand.svg").symlink_to(root.parent / "outside" / "secret.svg")
     edit(root / "site.yaml", "src: images/logo.svg", "src: images/brand.svg")
-    check_and_build(capsys, root, r"c/site\.yaml:13: error: logo 'images/brand\.svg' is outside "
-                    r"the content folder \(through a symbolic link\)", site_broken=True)
+    check_and_build(
+        capsys,
+        root,
+        r"c/site\.yaml:13: error: logo 'images/brand\.svg' is outside "
+        r"the content folder \(through a symbolic link\)",
+        site_broken=True,
+    )
 
 
 def test_logo_of_an_unsupported_type_is_refused(capsys, root: Path):
     (root / "images" / "logo.html").write_text("<script>alert(1)</script>")
     edit(root / "site.yaml", "src: images/logo.svg", "src: images/logo.html")
-    check_and_build(capsys, root, r"c/site\.yaml:13: error: logo 'images/logo\.html' has an "
-                    r"unsupported type", site_broken=True)
+    check_and_build(
+        capsys,
+        root,
+        r"c/site\.yaml:13: error: logo 'images/logo\.html' has an "
+        r"unsupported type",
+        site_broken=True,
+    )
 
 
 # --------------------------------------------------------------------------- addresses
 
 
-@pytest.mark.parametrize("value, message", [
-    ('"JaVaScRiPt:alert(document.domain)"', r"'javascript:' address"),
-    ('"data:text/html;base64,PHNjcmlwdD4="', r"'data:' address"),
-    ('"java\\tscript:alert(1)"', r"contains spaces, control characters"),
-    ('"//evil.example/x"', r"not a full address"),
-    ('"https://user:pw@clinic.example/"', r"user name or password"),
-    ('[https://a.example]', r"'source_url' must be a web address"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ('"JaVaScRiPt:alert(document.domain)"', r"'javascript:' address"),
+        ('"data:text/html;base64,PHNjcmlwdD4="', r"'data:' address"),
+        ('"java\\tscript:alert(1)"', r"contains spaces, control characters"),
+        ('"//evil.example/x"', r"not a full address"),
+        ('"https://user:pw@clinic.example/"', r"user name or password"),
+        ("[https://a.example]", r"'source_url' must be a web address"),
+    ],
+)
 def test_unsafe_source_url_is_refused(capsys, root: Path, value: str, message: str):
-    edit(root / "en" / "alpha.md", "source_url: https://clinic.example/en/alpha/",
-         f"source_url: {value}")
+    edit(root / "en" / "alpha.md", "source_url: https://clinic.example/en/alpha/", f"source_url: {value}")
     line = check_and_build(capsys, root, message)
     assert line.startswith("c/en/alpha.md:6: error: ")
 
 
-@pytest.mark.parametrize("setting, message", [
-    ("  website: \"vbscript:msgbox(1)\"\n", r"c/site\.yaml:7: error: 'contacts\.website': .*'vbscript:'"),
-    ("  email: \"x@y.example?body=<script>\"\n", r"c/site\.yaml:7: error: 'contacts\.email'"),
-    ("  phone: \"javascript:alert(1)\"\n", r"c/site\.yaml:7: error: 'contacts\.phone'"),
-])
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ('  website: "vbscript:msgbox(1)"\n', r"c/site\.yaml:7: error: 'contacts\.website': .*'vbscript:'"),
+        ('  email: "x@y.example?body=<script>"\n', r"c/site\.yaml:7: error: 'contacts\.email'"),
+        ('  phone: "javascript:alert(1)"\n', r"c/site\.yaml:7: error: 'contacts\.phone'"),
+    ],
+)
 def test_unsafe_contact_addresses_are_refused(capsys, root: Path, setting: str, message: str):
     text = (root / "site.yaml").read_text()
     text = re.sub(r"  (phone|email): .*\n", "", text)
-    (root / "site.yaml").write_text(text.replace("  address: Via Roma 1, Torino\n",
-                                                 "  address: Via Roma 1, Torino\n" + setting))
+    (root / "site.yaml").write_text(
+        text.replace("  address: Via Roma 1, Torino\n", "  address: Via Roma 1, Torino\n" + setting)
+    )
     check_and_build(capsys, root, message, site_broken=True)
 
 
-@pytest.mark.parametrize("link", ["ftp://files.example/leaflet.pdf", "other-page.html",
-                                  "sms:+390110000000", "mailto:not-an-address"])
+@pytest.mark.parametrize(
+    "link", ["ftp://files.example/leaflet.pdf", "other-page.html", "sms:+390110000000", "mailto:not-an-address"]
+)
 def test_unsupported_links_in_text_are_refused(capsys, root: Path, link: str):
     edit(root / "en" / "beta.md", "written correctly.", f"written [correctly]({link}).")
     line = check_and_build(capsys, root, r"c/en/beta\.md:\d+: error: link", broken=("en/beta",))
@@ -188,23 +226,27 @@ def test_unsupported_links_in_text_are_refused(capsys, root: Path, link: str):
 # --------------------------------------------------------------------------- SVG images
 
 
-@pytest.mark.parametrize("svg, message", [
-    ('<image href="../../outside/secret.svg" width="9" height="9"/>', r"refers to '\.\./\.\./outside"),
-    ('<use xlink:href="file:///etc/passwd#x"/>', r"refers to 'file:///etc/passwd#x'"),
-    ('<g onclick="alert(1)"><rect width="9" height="9"/></g>', r"event handler 'onclick'"),
-    ('<script type="application/ecmascript">alert(1)</script>', r"contains <script>"),
-    ('<foreignObject><p xmlns="http://www.w3.org/1999/xhtml">x</p></foreignObject>',
-     r"contains <foreignObject>"),
-    ('<rect width="9" height="9" style="fill:url(https://tracker.example/a.svg#p)"/>',
-     r"refers to 'https://tracker\.example"),
-    ('<set attributeName="fill" to="red"/>', r"contains <set>"),
-])
+@pytest.mark.parametrize(
+    "svg, message",
+    [
+        ('<image href="../../outside/secret.svg" width="9" height="9"/>', r"refers to '\.\./\.\./outside"),
+        ('<use xlink:href="file:///etc/passwd#x"/>', r"refers to 'file:///etc/passwd#x'"),
+        ('<g onclick="alert(1)"><rect width="9" height="9"/></g>', r"event handler 'onclick'"),
+        ('<script type="application/ecmascript">alert(1)</script>', r"contains <script>"),
+        ('<foreignObject><p xmlns="http://www.w3.org/1999/xhtml">x</p></foreignObject>', r"contains <foreignObject>"),
+        (
+            '<rect width="9" height="9" style="fill:url(https://tracker.example/a.svg#p)"/>',
+            r"refers to 'https://tracker\.example",
+        ),
+        ('<set attributeName="fill" to="red"/>', r"contains <set>"),
+    ],
+)
 def test_unsafe_svg_figures_are_refused(capsys, root: Path, svg: str, message: str):
     (root / "images" / "diagram.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-        f'width="10" height="10">{svg}</svg>')
-    edit(root / "en" / "beta.md", "written correctly.",
-         "written correctly.\n\n![A diagram](../images/diagram.svg)")
+        f'width="10" height="10">{svg}</svg>'
+    )
+    edit(root / "en" / "beta.md", "written correctly.", "written correctly.\n\n![A diagram](../images/diagram.svg)")
     line = check_and_build(capsys, root, message, broken=("en/beta",))
     assert line.startswith("c/en/beta.md:12: error: image '../images/diagram.svg' is refused: ")
 
@@ -212,34 +254,49 @@ def test_unsafe_svg_figures_are_refused(capsys, root: Path, svg: str, message: s
 def test_svg_with_an_entity_declaration_is_refused(capsys, root: Path):
     (root / "images" / "scan.svg").write_text(
         '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY s SYSTEM "../../outside/secret.txt">]>'
-        '<svg xmlns="http://www.w3.org/2000/svg"><text>&s;</text></svg>')
+        '<svg xmlns="http://www.w3.org/2000/svg"><text>&s;</text></svg>'
+    )
     code, output = run(capsys, "check", "--content", "c")
     assert code == 1 and "DOCTYPE with its own entities" in output
     assert output.count("error:") == 2  # both conditions use the image
 
 
 def test_figure_outside_the_content_folder_or_through_a_link_is_refused(capsys, root: Path):
-    edit(root / "en" / "beta.md", "written correctly.",
-         "written correctly.\n\n![A scan](../../outside/secret.svg)")
-    check_and_build(capsys, root, r"c/en/beta\.md:12: error: image '\.\./\.\./outside/secret\.svg' "
-                    r"is outside the content folder", broken=("en/beta",))
+    edit(root / "en" / "beta.md", "written correctly.", "written correctly.\n\n![A scan](../../outside/secret.svg)")
+    check_and_build(
+        capsys,
+        root,
+        r"c/en/beta\.md:12: error: image '\.\./\.\./outside/secret\.svg' "
+        r"is outside the content folder",
+        broken=("en/beta",),
+    )
 
 
 # --------------------------------------------------------------------------- dates and types
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("reviewed_on", "2023-04-31", r"c/en/alpha\.md:8: error: 'reviewed_on': 2023-04-31 is not a "
-                                  r"date that exists"),
-    ("review_due", "2025-00-10", r"c/en/alpha\.md:9: error: 'review_due': 2025-00-10 is not a date"),
-    ("last_updated", "2023-02-29 10:00:00", r"c/en/alpha\.md:7: error: 'last_updated' must be a "
-                                            r"date written YYYY-MM-DD"),
-    ("last_updated", "[2024, 1, 1]", r"c/en/alpha\.md:7: error: 'last_updated' must be a date"),
-    ("reviewers", "{a: 1}", r"c/en/alpha\.md:10: error: 'reviewers' must be a list of names"),
-    ("status", "[approved]", r"c/en/alpha\.md:5: error: status must be 'draft' or 'approved'"),
-])
-def test_impossible_dates_and_wrong_types_in_a_condition(capsys, root: Path, field: str,
-                                                         value: str, message: str):
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        (
+            "reviewed_on",
+            "2023-04-31",
+            r"c/en/alpha\.md:8: error: 'reviewed_on': 2023-04-31 is not a "
+            r"date that exists",
+        ),
+        ("review_due", "2025-00-10", r"c/en/alpha\.md:9: error: 'review_due': 2025-00-10 is not a date"),
+        (
+            "last_updated",
+            "2023-02-29 10:00:00",
+            r"c/en/alpha\.md:7: error: 'last_updated' must be a "
+            r"date written YYYY-MM-DD",
+        ),
+        ("last_updated", "[2024, 1, 1]", r"c/en/alpha\.md:7: error: 'last_updated' must be a date"),
+        ("reviewers", "{a: 1}", r"c/en/alpha\.md:10: error: 'reviewers' must be a list of names"),
+        ("status", "[approved]", r"c/en/alpha\.md:5: error: status must be 'draft' or 'approved'"),
+    ],
+)
+def test_impossible_dates_and_wrong_types_in_a_condition(capsys, root: Path, field: str, value: str, message: str):
     path = root / "en" / "alpha.md"
     path.write_text(re.sub(rf"(?m)^{field}: .*$", f"{field}: {value}", path.read_text()))
     check_and_build(capsys, root, message)
@@ -251,12 +308,15 @@ def test_impossible_date_under_an_unknown_key_is_a_warning_not_a_crash(capsys, r
     assert code == 0 and "c/en/beta.md:6: warning: unknown field 'founded'" in output
 
 
-@pytest.mark.parametrize("line, message", [
-    ("opened: 2023-02-29\n", r"c/site\.yaml:18: warning: unknown setting 'opened'"),
-    ("certified_by: 2021-12-01\n", r"c/site\.yaml:18: error: 'certified_by' must be text"),
-    ("colours: [red]\n", r"c/site\.yaml:18: error: 'colours' must be a mapping"),
-    ("website: 42\n", r"c/site\.yaml:18: error: 'website' must be text"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("opened: 2023-02-29\n", r"c/site\.yaml:18: warning: unknown setting 'opened'"),
+        ("certified_by: 2021-12-01\n", r"c/site\.yaml:18: error: 'certified_by' must be text"),
+        ("colours: [red]\n", r"c/site\.yaml:18: error: 'colours' must be a mapping"),
+        ("website: 42\n", r"c/site\.yaml:18: error: 'website' must be text"),
+    ],
+)
 def test_site_yaml_dates_and_types(capsys, root: Path, line: str, message: str):
     text = (root / "site.yaml").read_text()
     text = re.sub(r"(?m)^website: .*\n", "", text)
@@ -278,17 +338,22 @@ def test_front_matter_nested_too_deeply(capsys, root: Path):
 # --------------------------------------------------------------------------- characters and encodings
 
 
-@pytest.mark.parametrize("old, new, where", [
-    ("title: Alpha Syndrome", "title: Alpha\x01 Syndrome", "c/en/alpha.md:3: error: invisible control "
-                                                           "character U+0001 in column 13"),
-    ("is *rare*", "is \x1b[31m*rare*", "c/en/alpha.md:27: error: invisible control character U+001B"),
-    ("summary: What", "summary: \x00What", "c/en/alpha.md:4: error: invisible control character U+0000"),
-    ("described in", "described\u2029in", "c/en/alpha.md:27: error: invisible control character U+2029"),
-    ("described in", "described\x85in", "c/en/alpha.md:27: error: invisible control character U+0085"),
-    ("described in", "described \u202eni", "c/en/alpha.md:27: error: invisible control character U+202E"),
-])
-def test_control_characters_are_reported_at_their_line(capsys, root: Path, old: str, new: str,
-                                                       where: str):
+@pytest.mark.parametrize(
+    "old, new, where",
+    [
+        (
+            "title: Alpha Syndrome",
+            "title: Alpha\x01 Syndrome",
+            "c/en/alpha.md:3: error: invisible control character U+0001 in column 13",
+        ),
+        ("is *rare*", "is \x1b[31m*rare*", "c/en/alpha.md:27: error: invisible control character U+001B"),
+        ("summary: What", "summary: \x00What", "c/en/alpha.md:4: error: invisible control character U+0000"),
+        ("described in", "described\u2029in", "c/en/alpha.md:27: error: invisible control character U+2029"),
+        ("described in", "described\x85in", "c/en/alpha.md:27: error: invisible control character U+0085"),
+        ("described in", "described \u202eni", "c/en/alpha.md:27: error: invisible control character U+202E"),
+    ],
+)
+def test_control_characters_are_reported_at_their_line(capsys, root: Path, old: str, new: str, where: str):
     edit(root / "en" / "alpha.md", old, new)
     check_and_build(capsys, root, re.escape(where))
 
@@ -314,8 +379,9 @@ def test_a_broken_line_is_reported_at_its_line_with_crlf(capsys, root: Path):
 
 
 def test_non_utf8_condition_and_site(capsys, root: Path):
-    (root / "en" / "gamma.md").write_bytes(BETA.replace("beta", "gamma").replace(
-        "written correctly.", "scritto perché").encode("cp1252"))
+    (root / "en" / "gamma.md").write_bytes(
+        BETA.replace("beta", "gamma").replace("written correctly.", "scritto perché").encode("cp1252")
+    )
     code, output = run(capsys, "check", "--content", "c")
     assert "c/en/gamma.md:10: error: not UTF-8 text" in output and code == 1
     assert_clean_output(output)
@@ -330,12 +396,12 @@ def test_non_utf8_condition_and_site(capsys, root: Path):
 def test_folder_named_like_a_condition(capsys, root: Path):
     (root / "it" / "beta.md").mkdir()
     (root / "it" / "beta.md" / "notes.txt").write_text("x")
-    check_and_build(capsys, root, r"c/it/beta\.md: error: 'beta\.md' is a folder, not a file",
-                    broken=())
+    check_and_build(capsys, root, r"c/it/beta\.md: error: 'beta\.md' is a folder, not a file", broken=())
 
 
-@pytest.mark.parametrize("folder, severity", [("En", "error"), ("italiano", "error"),
-                                              ("en-GB copy", "error"), ("drafts", "warning")])
+@pytest.mark.parametrize(
+    "folder, severity", [("En", "error"), ("italiano", "error"), ("en-GB copy", "error"), ("drafts", "warning")]
+)
 def test_unknown_language_folders_are_reported(capsys, root: Path, folder: str, severity: str):
     (root / folder).mkdir()
     if severity == "error":
@@ -352,8 +418,13 @@ def test_unknown_language_folders_are_reported(capsys, root: Path, folder: str, 
 def test_symlinked_condition_pointing_outside_is_refused(capsys, root: Path):
     (root.parent / "outside" / "beta.md").write_text(BETA.replace("beta", "leak") + SECRET)
     (root / "en" / "leak.md").symlink_to("../../outside/beta.md")
-    check_and_build(capsys, root, r"c/en/leak\.md:1: error: 'en/leak\.md' is a link to a file "
-                    r"outside the folder", broken=())
+    check_and_build(
+        capsys,
+        root,
+        r"c/en/leak\.md:1: error: 'en/leak\.md' is a link to a file "
+        r"outside the folder",
+        broken=(),
+    )
 
 
 def test_symlinked_language_folder_pointing_outside_is_refused(capsys, root: Path):
@@ -375,13 +446,16 @@ def test_dangling_editor_lock_file_is_ignored(capsys, root: Path):
 # --------------------------------------------------------------------------- anchors
 
 
-@pytest.mark.parametrize("attrs, shown", [
-    ("{#what it is}", r"\{#what it is\} not understood \(at 'it is'\)"),
-    ("{#../../etc/x}", r"\{#\.\./\.\./etc/x\} not understood"),
-    ("{#defin#izione}", r"\{#defin#izione\} not understood"),
-    ("{#Definizione}", r"anchor 'Definizione' must be lower-case"),
-    ("{#définition}", r"anchor 'définition' must be lower-case"),
-])
+@pytest.mark.parametrize(
+    "attrs, shown",
+    [
+        ("{#what it is}", r"\{#what it is\} not understood \(at 'it is'\)"),
+        ("{#../../etc/x}", r"\{#\.\./\.\./etc/x\} not understood"),
+        ("{#defin#izione}", r"\{#defin#izione\} not understood"),
+        ("{#Definizione}", r"anchor 'Definizione' must be lower-case"),
+        ("{#définition}", r"anchor 'définition' must be lower-case"),
+    ],
+)
 def test_hostile_anchors_are_reported_not_shortened(capsys, root: Path, attrs: str, shown: str):
     edit(root / "en" / "beta.md", "{#definizione}", attrs)
     check_and_build(capsys, root, rf"c/en/beta\.md:8: error: .*{shown}", broken=("en/beta",))
@@ -392,8 +466,7 @@ def test_hostile_anchors_are_reported_not_shortened(capsys, root: Path, attrs: s
 
 def test_build_one_language_whose_every_condition_is_broken_prints_their_errors(capsys, root: Path):
     edit(root / "it" / "alfa.md", "last_updated: 2025-03-01", "last_updated: 2025-02-29")
-    code, output = run(capsys, "build", "--content", "c", "--out", "out", "--lang", "it",
-                       "--format", "html")
+    code, output = run(capsys, "build", "--content", "c", "--out", "out", "--lang", "it", "--format", "html")
     assert code == 1
     assert_clean_output(output)
     assert "c/it/alfa.md:6: error: 'last_updated': 2025-02-29 is not a date that exists" in output
@@ -406,8 +479,7 @@ def test_a_message_is_always_one_line(capsys, root: Path):
     assert code == 1
     assert_clean_output(output)
     assert "c/en/beta.md:6: warning: unknown field 'two\\nlines\\u2028here'" in output
-    assert ("c/en/beta.md:6: error: 'two\\nlines\\u2028here': invisible control character "
-            "U+2028") in output
+    assert ("c/en/beta.md:6: error: 'two\\nlines\\u2028here': invisible control character U+2028") in output
 
 
 @pytest.mark.parametrize("value", ['"Alpha\\aBeta"', '"Alpha\\u2028Beta"', '"\\x00"', '"A\\u202eB"'])
@@ -443,17 +515,20 @@ def test_template_override_linking_outside_is_refused(capsys, root: Path):
     assert code == 1
     assert_clean_output(output)
     errors = [x for x in output.splitlines() if ": error: " in x]
-    assert len(errors) == 1 and re.match(r"^\S*templates/page\.xhtml: error: 'page\.xhtml' is a link "
-                                         r"to a file outside the folder \S*templates: templates are "
-                                         r"read only from their folder$", errors[0]), errors
+    assert len(errors) == 1 and re.match(
+        r"^\S*templates/page\.xhtml: error: 'page\.xhtml' is a link "
+        r"to a file outside the folder \S*templates: templates are "
+        r"read only from their folder$",
+        errors[0],
+    ), errors
     code, output = run(capsys, "build", "--content", "c", "--out", "out", "--format", "html")
     assert code == 2 and output.count("\n") == 1 and "outside the folder" in output, output
     assert "Traceback" not in output and not (root.parent / "out").exists()
 
 
-@pytest.mark.parametrize("setting", ["tables: {en: ../../outside/secret.txt}",
-                                     "tables: {en: /etc/hostname}", "display: ../x.dis"])
+@pytest.mark.parametrize(
+    "setting", ["tables: {en: ../../outside/secret.txt}", "tables: {en: /etc/hostname}", "display: ../x.dis"]
+)
 def test_braille_tables_are_names_not_paths(capsys, root: Path, setting: str):
     (root / "site.yaml").write_text((root / "site.yaml").read_text() + f"braille:\n  {setting}\n")
-    check_and_build(capsys, root, r"c/site\.yaml:\d+: error: braille '(tables|display)'",
-                    site_broken=True)
+    check_and_build(capsys, root, r"c/site\.yaml:\d+: error: braille '(tables|display)'", site_broken=True)

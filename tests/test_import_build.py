@@ -31,8 +31,10 @@ from benech_publish.cli import main
 from wp_pages import IMAGES, block_page, classic_page, make_content, png
 from wp_server import LocalSite
 
-SHORTCODE = re.compile(r"\[/?(caption|wp_caption|embed|gallery|video|audio|playlist|su_note|"
-                       r"contact-form-7)\b")
+SHORTCODE = re.compile(
+    r"\[/?(caption|wp_caption|embed|gallery|video|audio|playlist|su_note|"
+    r"contact-form-7)\b"
+)
 CAPTION = "Pain relief after each treatment"
 pytestmark = pytest.mark.slow  # builds every format and runs the validators
 
@@ -44,8 +46,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with LocalSite() as site:
         for path, colour in IMAGES.items():
             site.route(path, png(colour), "image/png")
-        seed = json.loads((Path(__file__).parent / "fixtures" / "facial-nerve-hemispasm.en.wp.json")
-                          .read_text(encoding="utf-8"))
+        seed = json.loads(
+            (Path(__file__).parent / "fixtures" / "facial-nerve-hemispasm.en.wp.json").read_text(encoding="utf-8")
+        )
         seed["link"] = f"{site.base}/en/facial-nerve-hemispasm/"
         pages = [classic_page(site.base), block_page(site.base), seed]
         url = site.route("/wp-json/wp/v2/pages", json.dumps(pages).encode())
@@ -89,12 +92,10 @@ def test_table_caption_and_headers_in_the_web_page_and_the_epub(built: Path) -> 
     html = (built / "html" / "en" / "trigeminal-treatment.html").read_text(encoding="utf-8")
     soups = [BeautifulSoup(html, "html.parser")]
     for epub in _outputs(built, ".epub"):
-        soups += [BeautifulSoup(d, "html.parser") for d in _epub_documents(epub).values()
-                  if CAPTION in d]
+        soups += [BeautifulSoup(d, "html.parser") for d in _epub_documents(epub).values() if CAPTION in d]
     assert len(soups) >= 3  # web page, booklet.epub, booklet.large.epub
     for soup in soups:
-        table = next(t for t in soup.find_all("table")
-                     if t.caption and t.caption.get_text(strip=True) == CAPTION)
+        table = next(t for t in soup.find_all("table") if t.caption and t.caption.get_text(strip=True) == CAPTION)
         headers = [th.get_text(" ", strip=True) for th in table.find_all("th")]
         assert headers == ["Treatment", "Pain relief: At one year", "Pain relief: At ten years"]
         assert all(headers)

@@ -48,8 +48,7 @@ def walk_blocks(c: m.Condition):
 # --------------------------------------------------------------------------- golden files
 
 
-@pytest.mark.parametrize("make, name", [(classic_page, "classic-editor.md"),
-                                        (block_page, "block-editor.md")])
+@pytest.mark.parametrize("make, name", [(classic_page, "classic-editor.md"), (block_page, "block-editor.md")])
 def test_golden_markdown(make, name: str, content: Path, update_golden: bool) -> None:
     report = import_wordpress(save(content.parent / "p.json", make()), content)
     page = report.pages[0]
@@ -70,26 +69,46 @@ def test_caption_shortcode_becomes_a_figure_and_no_shortcode_is_text(content: Pa
     assert not SHORTCODE.search(text), text
     assert "[1]" in text and "[sic]" in text  # bracketed text that is not a shortcode stays
     review = "\n".join(result.review)
-    for what in ("[embed] shortcode turned into a link to https://www.youtube.com/watch?v=abc123",
-                 "[gallery ids=12,13,14] shortcode dropped", "[video] shortcode turned into a link",
-                 "[su_note] shortcode removed, the text inside it kept",
-                 "[contact-form-7] shortcode dropped"):
+    for what in (
+        "[embed] shortcode turned into a link to https://www.youtube.com/watch?v=abc123",
+        "[gallery ids=12,13,14] shortcode dropped",
+        "[video] shortcode turned into a link",
+        "[su_note] shortcode removed, the text inside it kept",
+        "[contact-form-7] shortcode dropped",
+    ):
         assert what in review, what
-    links = [n.href for b in walk_blocks(condition) for run in m.block_inlines(b)
-             for n in m.iter_inlines(run) if isinstance(n, m.Link)]
+    links = [
+        n.href
+        for b in walk_blocks(condition)
+        for run in m.block_inlines(b)
+        for n in m.iter_inlines(run)
+        if isinstance(n, m.Link)
+    ]
     assert "https://www.youtube.com/watch?v=abc123" in links
 
 
-@pytest.mark.parametrize("html, caption, alt", [
-    ('[caption id="attachment_1" align="alignleft" width="200"]<img src="/a.png" alt="Scan"> '
-     'Axial CT[/caption]', "Axial CT", "Scan"),
-    ("[caption id=\u201dattachment_2\u2033 width=\u201d300\u2033]<a href='/b.png'><img src='/b.png' "
-     "alt='Nerve map' /></a>The nerve map[/caption]", "The nerve map", "Nerve map"),
-    ('[caption caption="Old style caption"]<img src="/c.png" alt="Old">[/caption]',
-     "Old style caption", "Old"),
-    ('[wp_caption width="10"]<img src="/d.png" alt="D"> <em>Emphasised</em> caption[/wp_caption]',
-     "Emphasised caption", "D"),
-])
+@pytest.mark.parametrize(
+    "html, caption, alt",
+    [
+        (
+            '[caption id="attachment_1" align="alignleft" width="200"]<img src="/a.png" alt="Scan"> Axial CT[/caption]',
+            "Axial CT",
+            "Scan",
+        ),
+        (
+            "[caption id=\u201dattachment_2\u2033 width=\u201d300\u2033]<a href='/b.png'><img src='/b.png' "
+            "alt='Nerve map' /></a>The nerve map[/caption]",
+            "The nerve map",
+            "Nerve map",
+        ),
+        ('[caption caption="Old style caption"]<img src="/c.png" alt="Old">[/caption]', "Old style caption", "Old"),
+        (
+            '[wp_caption width="10"]<img src="/d.png" alt="D"> <em>Emphasised</em> caption[/wp_caption]',
+            "Emphasised caption",
+            "D",
+        ),
+    ],
+)
 def test_caption_shortcode_variants(html: str, caption: str, alt: str) -> None:
     page = classic_page()
     page["content"]["rendered"] = f"<h2 id='a'>A</h2>{html}<p>After.</p>"
@@ -98,13 +117,21 @@ def test_caption_shortcode_variants(html: str, caption: str, alt: str) -> None:
     assert [(f.alt, m.plain_text(f.caption)) for f in figures] == [(alt, caption)]
 
 
-@pytest.mark.parametrize("html", [
-    "[audio mp3='https://x.it/a.mp3'][/audio]", "[playlist ids='1,2']", "[et_pb_section][et_pb_text]"
-    "Inner text[/et_pb_text][/et_pb_section]", "[gallery]", "[embed]not a url[/embed]",
-    "[video]", "[/caption] stray", "[caption]no image here[/caption]",
-    "[a_b][a_b][a_b][a_b][a_b][a_b][a_b][a_b][a_b][a_b]x[/a_b][/a_b][/a_b][/a_b][/a_b][/a_b][/a_b]"
-    "[/a_b][/a_b][/a_b]",
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "[audio mp3='https://x.it/a.mp3'][/audio]",
+        "[playlist ids='1,2']",
+        "[et_pb_section][et_pb_text]Inner text[/et_pb_text][/et_pb_section]",
+        "[gallery]",
+        "[embed]not a url[/embed]",
+        "[video]",
+        "[/caption] stray",
+        "[caption]no image here[/caption]",
+        "[a_b][a_b][a_b][a_b][a_b][a_b][a_b][a_b][a_b][a_b]x[/a_b][/a_b][/a_b][/a_b][/a_b][/a_b][/a_b]"
+        "[/a_b][/a_b][/a_b]",
+    ],
+)
 def test_no_shortcode_is_ever_left_as_text(html: str) -> None:
     out = rewrite(f"<p>before</p>{html}<p>after</p>")
     assert not re.search(r"\[/?(audio|playlist|et_pb_\w+|gallery|embed|video|caption|a_b)\b", out.html)
@@ -121,30 +148,51 @@ def test_merged_header_table_has_no_empty_header_and_keeps_its_caption() -> None
     first, second = tables
     assert m.plain_text(first.caption) == "Pain relief after each treatment"
     assert [m.plain_text(c.inlines) for c in first.head[0]] == [
-        "Treatment", "Pain relief: At one year", "Pain relief: At ten years"]
+        "Treatment",
+        "Pain relief: At one year",
+        "Pain relief: At ten years",
+    ]
     assert [[m.plain_text(c.inlines) for c in row] for row in first.body] == [
-        ["Microvascular decompression", "90%", "70%"], ["Radiosurgery", "75%", "45%"]]
+        ["Microvascular decompression", "90%", "70%"],
+        ["Radiosurgery", "75%", "45%"],
+    ]
     assert m.plain_text(second.caption) == "Recovery time"
     assert [m.plain_text(c.inlines) for c in second.head[0]] == ["Stay", "Stay"]
     for table in tables:
         assert all(m.plain_text(c.inlines).strip() for c in table.head[0])
         assert all(len(row) == len(table.head[0]) for row in table.body)
     assert any("header rows were merged" in r for r in result.repaired)
-    assert not any("caption" in p.lower() for b in walk_blocks(condition)
-                   if isinstance(b, m.Paragraph) for p in [m.plain_text(b.inlines)])
+    assert not any(
+        "caption" in p.lower()
+        for b in walk_blocks(condition)
+        if isinstance(b, m.Paragraph)
+        for p in [m.plain_text(b.inlines)]
+    )
 
 
-@pytest.mark.parametrize("rows, head, body", [
-    ("<tr><th colspan=3>Dose</th></tr><tr><td>a</td><td>b</td><td>c</td></tr>",
-     ["Dose", "Dose", "Dose"], [["a", "b", "c"]]),
-    ("<thead><tr><th>Side</th><th colspan=2>Effect</th></tr><tr><th></th><th>Mild</th><th>Severe"
-     "</th></tr></thead><tr><td>L</td><td>1</td><td>2</td></tr>",
-     ["Side", "Effect: Mild", "Effect: Severe"], [["L", "1", "2"]]),
-    ("<tr><th>Group</th><th>Value</th></tr><tr><td rowspan=2>Adults</td><td>1</td></tr>"
-     "<tr><td>2</td></tr>", ["Group", "Value"], [["Adults", "1"], ["Adults", "2"]]),
-    ("<tr><th>A</th><th>B</th></tr><tr><td colspan=2>Both</td></tr>", ["A", "B"], [["Both", ""]]),
-    ("<tr><th colspan=999>Wide</th></tr><tr><td>x</td></tr>", ["Wide"] * 50, [["x"] + [""] * 49]),
-])
+@pytest.mark.parametrize(
+    "rows, head, body",
+    [
+        (
+            "<tr><th colspan=3>Dose</th></tr><tr><td>a</td><td>b</td><td>c</td></tr>",
+            ["Dose", "Dose", "Dose"],
+            [["a", "b", "c"]],
+        ),
+        (
+            "<thead><tr><th>Side</th><th colspan=2>Effect</th></tr><tr><th></th><th>Mild</th><th>Severe"
+            "</th></tr></thead><tr><td>L</td><td>1</td><td>2</td></tr>",
+            ["Side", "Effect: Mild", "Effect: Severe"],
+            [["L", "1", "2"]],
+        ),
+        (
+            "<tr><th>Group</th><th>Value</th></tr><tr><td rowspan=2>Adults</td><td>1</td></tr><tr><td>2</td></tr>",
+            ["Group", "Value"],
+            [["Adults", "1"], ["Adults", "2"]],
+        ),
+        ("<tr><th>A</th><th>B</th></tr><tr><td colspan=2>Both</td></tr>", ["A", "B"], [["Both", ""]]),
+        ("<tr><th colspan=999>Wide</th></tr><tr><td>x</td></tr>", ["Wide"] * 50, [["x"] + [""] * 49]),
+    ],
+)
 def test_spanning_cells_are_rewritten_faithfully(rows: str, head: list, body: list) -> None:
     page = block_page()
     page["content"]["rendered"] = f"<h2 id='a'>A</h2><table>{rows}</table>"
@@ -155,8 +203,10 @@ def test_spanning_cells_are_rewritten_faithfully(rows: str, head: list, body: li
 
 
 def test_table_caption_syntax_in_the_content_format() -> None:
-    text = ("## A {#a}\n\nTable: Pain *relief*\n\n| x | y |\n| --- | --- |\n| 1 | 2 |\n\n"
-            "Table\\: is ordinary text here.\n\nTable: stray caption\n")
+    text = (
+        "## A {#a}\n\nTable: Pain *relief*\n\n| x | y |\n| --- | --- |\n| 1 | 2 |\n\n"
+        "Table\\: is ordinary text here.\n\nTable: stray caption\n"
+    )
     sections, diags = parse_body(text, Location("t.md"), 1)
     table, plain, _stray = sections[0].blocks
     assert isinstance(table, m.Table)
@@ -182,12 +232,10 @@ def test_images_are_fetched_by_default_from_the_origin_asked(content: Path) -> N
     assert re.fullmatch(r"mvd-[0-9a-f]{12}\.png", image.name)
     assert page.images == [image]
     text = page.path.read_text(encoding="utf-8")
-    assert f"](../images/trigeminal-treatment/{image.name} " in text and "http://127" not in text.split(
-        "---", 2)[2]
+    assert f"](../images/trigeminal-treatment/{image.name} " in text and "http://127" not in text.split("---", 2)[2]
 
 
-def test_file_source_writes_placeholders_and_check_names_them(content: Path,
-                                                              capsys: pytest.CaptureFixture) -> None:
+def test_file_source_writes_placeholders_and_check_names_them(content: Path, capsys: pytest.CaptureFixture) -> None:
     source = save(content.parent / "p.json", classic_page())
     with pytest.raises(SystemExit) as exit_:
         main(["import", "wordpress", str(source), "--content", str(content)])
@@ -197,7 +245,7 @@ def test_file_source_writes_placeholders_and_check_names_them(content: Path,
     text = path.read_text(encoding="utf-8")
     match = re.search(r"\]\(\.\./(images/trigeminal-neuralgia/mri-[0-9a-f]{12}\.png) ", text)
     assert match, text
-    line = text[:match.start()].count("\n") + 1
+    line = text[: match.start()].count("\n") + 1
     assert f"save it as {content / match.group(1)}" in err
     assert "check: 0 of 1 written file(s) will build as they are" in err
     assert f"{path}:{line}: error: image file '../{match.group(1)}' not found" in err
@@ -225,19 +273,30 @@ def test_no_fetch_images_gives_placeholders_too(content: Path) -> None:
 # --------------------------------------------------------------------------- language
 
 
-@pytest.mark.parametrize("text, declared, flagged", [
-    ("je ne sais pas pourquoi la douleur revient", "la", True),
-    ("the pain comes back every morning after breakfast", "it", True),
-    ("der Schmerz kommt jeden Morgen wieder zurück", "es", True),
-    ("primum non nocere", "la", False), ("in situ", "la", False), ("status epilepticus", "la", False),
-    ("tic douloureux", "fr", False), ("lo spasmo emifacciale è una contrazione involontaria", "it", False),
-])
+@pytest.mark.parametrize(
+    "text, declared, flagged",
+    [
+        ("je ne sais pas pourquoi la douleur revient", "la", True),
+        ("the pain comes back every morning after breakfast", "it", True),
+        ("der Schmerz kommt jeden Morgen wieder zurück", "es", True),
+        ("primum non nocere", "la", False),
+        ("in situ", "la", False),
+        ("status epilepticus", "la", False),
+        ("tic douloureux", "fr", False),
+        ("lo spasmo emifacciale è una contrazione involontaria", "it", False),
+    ],
+)
 def test_language_mismatch_gets_a_review_note(text: str, declared: str, flagged: bool) -> None:
     page = block_page()
     page["content"]["rendered"] = f"<h2 id='a'>A</h2><p>Say <span lang='{declared}'>{text}</span>.</p>"
     condition, result = page_to_condition(page)
-    spans = [n for b in walk_blocks(condition) for run in m.block_inlines(b)
-             for n in m.iter_inlines(run) if isinstance(n, m.Span)]
+    spans = [
+        n
+        for b in walk_blocks(condition)
+        for run in m.block_inlines(b)
+        for n in m.iter_inlines(run)
+        if isinstance(n, m.Span)
+    ]
     assert [s.lang for s in spans] == [declared]  # the span is kept as declared
     notes = [r for r in result.review if f"marked as language '{declared}'" in r]
     assert bool(notes) == flagged, result.review
@@ -246,8 +305,7 @@ def test_language_mismatch_gets_a_review_note(text: str, declared: str, flagged:
 # --------------------------------------------------------------------------- --diff
 
 
-def test_diff_shows_what_changed_per_section_and_writes_nothing(content: Path,
-                                                                capsys: pytest.CaptureFixture) -> None:
+def test_diff_shows_what_changed_per_section_and_writes_nothing(content: Path, capsys: pytest.CaptureFixture) -> None:
     source = content.parent / "p.json"
     save(source, block_page())
     assert import_wordpress(source, content).pages[0].status == "written"
@@ -255,8 +313,9 @@ def test_diff_shows_what_changed_per_section_and_writes_nothing(content: Path,
     before = path.read_text(encoding="utf-8")
     assert import_wordpress(source, content, diff=True).pages[0].diff == ""
     changed = block_page()
-    changed["content"]["rendered"] = changed["content"]["rendered"].replace(
-        "90%", "92%") + "<h2 id='rischi'>Risks</h2><p>Rare.</p>"
+    changed["content"]["rendered"] = (
+        changed["content"]["rendered"].replace("90%", "92%") + "<h2 id='rischi'>Risks</h2><p>Rare.</p>"
+    )
     save(source, changed)
     with pytest.raises(SystemExit) as exit_:
         main(["import", "wordpress", str(source), "--content", str(content), "--diff"])

@@ -31,78 +31,164 @@ from benech_publish.importer.markdown_out import to_markdown
 from benech_publish.loader import load, load_condition, load_site
 
 PROJECT = Path(__file__).parent.parent
-SEED = json.loads((Path(__file__).parent / "fixtures" / "facial-nerve-hemispasm.en.wp.json")
-                  .read_text(encoding="utf-8"))
+SEED = json.loads(
+    (Path(__file__).parent / "fixtures" / "facial-nerve-hemispasm.en.wp.json").read_text(encoding="utf-8")
+)
 
-WORDS = st.sampled_from([
-    "spasm", "nerve", "Botulinum", "85%", "3-6", "a*b", "_x_", "[link]", "<b>", "&amp;", "&nbsp;",
-    "&lt;script&gt;", "#1", "1.", "- item", "> quote", "{#id}", "`code`", "\\", "|", "!", "é", "ß",
-    "中文", "\u200b", "\u00a0", "::: note", "---", "===", "~~~", "**", "'", '"', ":", ".", " ",
-    "\t", "\n", "http://x", "onclick", "javascript:alert(1)",
-])
+WORDS = st.sampled_from(
+    [
+        "spasm",
+        "nerve",
+        "Botulinum",
+        "85%",
+        "3-6",
+        "a*b",
+        "_x_",
+        "[link]",
+        "<b>",
+        "&amp;",
+        "&nbsp;",
+        "&lt;script&gt;",
+        "#1",
+        "1.",
+        "- item",
+        "> quote",
+        "{#id}",
+        "`code`",
+        "\\",
+        "|",
+        "!",
+        "é",
+        "ß",
+        "中文",
+        "\u200b",
+        "\u00a0",
+        "::: note",
+        "---",
+        "===",
+        "~~~",
+        "**",
+        "'",
+        '"',
+        ":",
+        ".",
+        " ",
+        "\t",
+        "\n",
+        "http://x",
+        "onclick",
+        "javascript:alert(1)",
+    ]
+)
 TEXT = st.lists(WORDS, min_size=0, max_size=6).map(" ".join)
-HREFS = st.sampled_from([
-    "#definizione", "#missing", "https://example.org/a b", "http://x.org/(p)", "mailto:a@b.it",
-    "tel:+39011", "javascript:alert(1)", " JAVASCRIPT:alert(1)", "java\nscript:x", "data:text/html,x",
-    "file:///etc/passwd", "vbscript:x", "/relative/page", "../up", "", "ftp://x.org/f",
-])
-SRCS = st.sampled_from([
-    "https://www.benech-neurochirurgia.it/wp-content/uploads/a.jpg", "/wp-content/b.png",
-    "file:///C:/x.png", "data:image/png;base64,AAAA", "javascript:x", "", "c d.png",
-])
+HREFS = st.sampled_from(
+    [
+        "#definizione",
+        "#missing",
+        "https://example.org/a b",
+        "http://x.org/(p)",
+        "mailto:a@b.it",
+        "tel:+39011",
+        "javascript:alert(1)",
+        " JAVASCRIPT:alert(1)",
+        "java\nscript:x",
+        "data:text/html,x",
+        "file:///etc/passwd",
+        "vbscript:x",
+        "/relative/page",
+        "../up",
+        "",
+        "ftp://x.org/f",
+    ]
+)
+SRCS = st.sampled_from(
+    [
+        "https://www.benech-neurochirurgia.it/wp-content/uploads/a.jpg",
+        "/wp-content/b.png",
+        "file:///C:/x.png",
+        "data:image/png;base64,AAAA",
+        "javascript:x",
+        "",
+        "c d.png",
+    ]
+)
 
 
 def _element(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     inline = st.one_of(
         TEXT.map(lambda t: t.replace("<", "&lt;")),
-        st.tuples(st.sampled_from(["strong", "b", "em", "i", "code", "span", "u", "abbr", "q", "sup"]),
-                  children).map(lambda p: f"<{p[0]} title='t'>{p[1]}</{p[0]}>"),
+        st.tuples(st.sampled_from(["strong", "b", "em", "i", "code", "span", "u", "abbr", "q", "sup"]), children).map(
+            lambda p: f"<{p[0]} title='t'>{p[1]}</{p[0]}>"
+        ),
         st.tuples(HREFS, children).map(lambda p: f'<a href="{p[0]}" onclick="x()">{p[1]}</a>'),
         st.tuples(SRCS, st.one_of(st.none(), TEXT)).map(
-            lambda p: f'<img src="{p[0]}"' + ("" if p[1] is None else f' alt="{p[1]}"') + ">"),
+            lambda p: f'<img src="{p[0]}"' + ("" if p[1] is None else f' alt="{p[1]}"') + ">"
+        ),
         st.just("<br>"),
         st.tuples(st.sampled_from(["la", "en", "it", "xx-YY", "1"]), children).map(
-            lambda p: f'<span lang="{p[0]}">{p[1]}</span>'),
+            lambda p: f'<span lang="{p[0]}">{p[1]}</span>'
+        ),
     )
     return inline
 
 
-INLINE = st.recursive(TEXT, lambda kids: st.lists(_element(kids), max_size=4).map("".join),
-                      max_leaves=12)
+INLINE = st.recursive(TEXT, lambda kids: st.lists(_element(kids), max_size=4).map("".join), max_leaves=12)
 
 BLOCK = st.one_of(
     INLINE.map(lambda t: f"<p>{t}</p>"),
     INLINE.map(lambda t: f"<p><strong>{t}</strong></p>"),
-    st.tuples(st.integers(1, 6), st.sampled_from(["", "definizione", "sintomi", "Bad Id", "1x"]),
-              INLINE).map(lambda p: f'<h{p[0]} id="{p[1]}">{p[2]}</h{p[0]}>'),
-    st.lists(INLINE, max_size=3).map(lambda items: "<ul>" + "".join(f"<li>{i}</li>" for i in items)
-                                     + "</ul>"),
-    st.lists(INLINE, max_size=3).map(lambda items: "<ol start='2'>" + "".join(
-        f"<li><p>{i}</p><ul><li>{i}</li></ul></li>" for i in items) + "</ol>"),
+    st.tuples(st.integers(1, 6), st.sampled_from(["", "definizione", "sintomi", "Bad Id", "1x"]), INLINE).map(
+        lambda p: f'<h{p[0]} id="{p[1]}">{p[2]}</h{p[0]}>'
+    ),
+    st.lists(INLINE, max_size=3).map(lambda items: "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"),
+    st.lists(INLINE, max_size=3).map(
+        lambda items: "<ol start='2'>" + "".join(f"<li><p>{i}</p><ul><li>{i}</li></ul></li>" for i in items) + "</ol>"
+    ),
     st.tuples(INLINE, INLINE, INLINE).map(
-        lambda c: f"<table><caption>{c[0]}</caption><tr><th>{c[1]}</th></tr>"
-                  f"<tr><td colspan=2>{c[2]}</td><td>x</td></tr></table>"),
-    st.sampled_from([
-        "<script>alert(1)</script>", "<style>body{}</style>", "<iframe src='https://e.x'></iframe>",
-        "<object data='x'></object>", "<embed src='y'>", "<svg onload='x()'><script>x</script></svg>",
-        "<form><input><button onclick='x()'>b</button></form>", "<hr>", "<div class='wp-block-spacer'></div>",
-        "<blockquote><p>quoted</p></blockquote>", "<pre>pre  text</pre>", "<!-- comment -->",
-        "<div class='wp-block-cover'><p>Cover</p></div>", "<p>Home » Cat » Page</p>",
-        "<div class='ancore'><a href='#definizione'>Def</a><a href='#sintomi'>Sym</a></div>",
-        "<figure><img src='/f.png' alt='Fig'><figcaption>Cap</figcaption></figure>",
-        "<p>unclosed <b>bold <i>both</p>", "</div></p>", "<math><mi>x</mi></math>",
-        "<noscript><p>ns</p></noscript>", "<template><p>t</p></template>",
-    ]),
+        lambda c: (
+            f"<table><caption>{c[0]}</caption><tr><th>{c[1]}</th></tr>"
+            f"<tr><td colspan=2>{c[2]}</td><td>x</td></tr></table>"
+        )
+    ),
+    st.sampled_from(
+        [
+            "<script>alert(1)</script>",
+            "<style>body{}</style>",
+            "<iframe src='https://e.x'></iframe>",
+            "<object data='x'></object>",
+            "<embed src='y'>",
+            "<svg onload='x()'><script>x</script></svg>",
+            "<form><input><button onclick='x()'>b</button></form>",
+            "<hr>",
+            "<div class='wp-block-spacer'></div>",
+            "<blockquote><p>quoted</p></blockquote>",
+            "<pre>pre  text</pre>",
+            "<!-- comment -->",
+            "<div class='wp-block-cover'><p>Cover</p></div>",
+            "<p>Home » Cat » Page</p>",
+            "<div class='ancore'><a href='#definizione'>Def</a><a href='#sintomi'>Sym</a></div>",
+            "<figure><img src='/f.png' alt='Fig'><figcaption>Cap</figcaption></figure>",
+            "<p>unclosed <b>bold <i>both</p>",
+            "</div></p>",
+            "<math><mi>x</mi></math>",
+            "<noscript><p>ns</p></noscript>",
+            "<template><p>t</p></template>",
+        ]
+    ),
 )
 HTML = st.lists(BLOCK, max_size=10).map("\n".join)
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 # markup that Markdown would pass through, or a link/image target with a dangerous scheme
 # (text such as "javascript:alert(1)" in a sentence is only text)
-EXECUTABLE = re.compile(r"(?<!\\)<\s*/?\s*[a-z!?]"
-                        r"|\]\(\s*<?\s*(javascript|vbscript|file|data):", re.I)
+EXECUTABLE = re.compile(
+    r"(?<!\\)<\s*/?\s*[a-z!?]"
+    r"|\]\(\s*<?\s*(javascript|vbscript|file|data):",
+    re.I,
+)
 
 
 def _page(html: str, title: str = "Facial Nerve Hemispasm") -> dict:
@@ -114,8 +200,11 @@ def _page(html: str, title: str = "Facial Nerve Hemispasm") -> dict:
 
 def _without_locations(value):
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        changes = {f.name: (m.NOWHERE if f.name == "location" else _without_locations(getattr(value, f.name)))
-                   for f in dataclasses.fields(value) if f.name != "field_lines"}
+        changes = {
+            f.name: (m.NOWHERE if f.name == "location" else _without_locations(getattr(value, f.name)))
+            for f in dataclasses.fields(value)
+            if f.name != "field_lines"
+        }
         return dataclasses.replace(value, **changes)
     if isinstance(value, tuple):
         return tuple(_without_locations(v) for v in value)
@@ -131,8 +220,7 @@ def _links_and_sources(c: m.Condition, *, written: bool = True) -> list[str]:
             if isinstance(b, m.Figure) and not written:
                 assert b.src.split(":", 1)[0] in ("http", "https"), b.src
             elif isinstance(b, m.Figure):
-                assert re.fullmatch(r"images/[a-z0-9-]+/[a-z0-9-]+-[0-9a-f]{12}\.(png|jpg|gif|webp)",
-                                    b.src), b.src
+                assert re.fullmatch(r"images/[a-z0-9-]+/[a-z0-9-]+-[0-9a-f]{12}\.(png|jpg|gif|webp)", b.src), b.src
             for run in m.block_inlines(b):
                 out += [n.href for n in m.iter_inlines(run) if isinstance(n, m.Link)]
     return out
@@ -166,12 +254,10 @@ def test_import_never_crashes_never_emits_executable_and_validates_or_says_why(h
             scheme = href.split(":", 1)[0].lower() if ":" in href else ""
             assert href.startswith("#") or scheme in ("http", "https", "mailto", "tel"), href
         # the import's closing check is the loader's own check of that file ...
-        independent = [d for d in load(content).diagnostics
-                       if Path(d.location.path).resolve() == page.path.resolve()]
+        independent = [d for d in load(content).diagnostics if Path(d.location.path).resolve() == page.path.resolve()]
         assert sorted(map(str, page.diagnostics)) == sorted(map(str, independent))
         # ... and every error left is one the import announced for a person to fix
-        announced = {"image-alt": "alt", "image-src": "save it as", "title": "no title",
-                     "sections": "no sections"}
+        announced = {"image-alt": "alt", "image-src": "save it as", "title": "no title", "sections": "no sections"}
         errors = {d.code for d in page.diagnostics if d.is_error}
         assert errors <= set(announced), page.diagnostics
         for code in errors:
@@ -194,22 +280,74 @@ def test_written_markdown_round_trips_to_the_same_model(html: str) -> None:
         site = load_site(content, [])
         loaded, diags = load_condition(path, "en", site, content)
         assert loaded is not None, diags
-        assert not [d for d in diags if d.code in ("raw-html", "yaml", "front-matter", "orphan-text",
-                                                   "heading-skip", "anchor-syntax", "h1")], diags
+        assert not [
+            d
+            for d in diags
+            if d.code in ("raw-html", "yaml", "front-matter", "orphan-text", "heading-skip", "anchor-syntax", "h1")
+        ], diags
         assert _without_locations(loaded) == _without_locations(condition)
 
 
 # --------------------------------------------------------------------------- fuzzing (issue 11)
 
-TAGS = st.sampled_from(["div", "p", "span", "b", "i", "ul", "ol", "li", "table", "tr", "td", "th",
-                        "thead", "figure", "figcaption", "caption", "h2", "h3", "a", "blockquote",
-                        "section", "em", "strong", "code", "q", "abbr", "x-custom", "svg", "script"])
+TAGS = st.sampled_from(
+    [
+        "div",
+        "p",
+        "span",
+        "b",
+        "i",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "thead",
+        "figure",
+        "figcaption",
+        "caption",
+        "h2",
+        "h3",
+        "a",
+        "blockquote",
+        "section",
+        "em",
+        "strong",
+        "code",
+        "q",
+        "abbr",
+        "x-custom",
+        "svg",
+        "script",
+    ]
+)
 PIECES = st.one_of(
     TEXT.map(lambda t: t.replace("<", "&lt;")),
-    st.sampled_from(["[caption]", "[/caption]", "[gallery ids='1']", "[embed]https://e.x/v[/embed]",
-                     "[x_y a=1]", "[/x_y]", "<img src='/i.png' alt='I'>", "<br>", "</div>", "</i>",
-                     "<td colspan=99 rowspan=99>", "<th colspan='-3'>", "<span lang='fr'>",
-                     "<a href='javascript:x'>", "&#0;", "\x00", "<!--", "-->", "<![CDATA[x]]>"]),
+    st.sampled_from(
+        [
+            "[caption]",
+            "[/caption]",
+            "[gallery ids='1']",
+            "[embed]https://e.x/v[/embed]",
+            "[x_y a=1]",
+            "[/x_y]",
+            "<img src='/i.png' alt='I'>",
+            "<br>",
+            "</div>",
+            "</i>",
+            "<td colspan=99 rowspan=99>",
+            "<th colspan='-3'>",
+            "<span lang='fr'>",
+            "<a href='javascript:x'>",
+            "&#0;",
+            "\x00",
+            "<!--",
+            "-->",
+            "<![CDATA[x]]>",
+        ]
+    ),
 )
 
 
@@ -224,8 +362,7 @@ def nested_html(draw) -> str:
     return "".join(f"<{t}>" for t in opened) + inner + closing + tail
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(html=nested_html(), slug=st.text(max_size=20))
 def test_fuzz_only_library_errors_never_a_crash_never_a_file_outside(html: str, slug: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
@@ -242,8 +379,7 @@ def test_fuzz_only_library_errors_never_a_crash_never_a_file_outside(html: str, 
         [result] = report.pages
         assert result.status in ("written", "failed")
         if result.status == "failed":
-            assert re.search(r"nested too deeply|too many elements|no usable slug", result.reason), \
-                result.reason
+            assert re.search(r"nested too deeply|too many elements|no usable slug", result.reason), result.reason
         for path in {p for p in root.rglob("*")} - before:
             path.resolve().relative_to(content.resolve())
         if result.status == "written":

@@ -32,8 +32,9 @@ from benech_publish.importer.clean import MAX_DEPTH
 from wp_pages import block_page, make_content, png
 from wp_server import LocalSite
 
-SETTINGS = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 
 def files_under(root: Path) -> set[Path]:
@@ -50,17 +51,38 @@ def page(html: str = "<h2 id='a'>A</h2><p>Text.</p>", **changes) -> dict:
 # --------------------------------------------------------------------------- output names
 
 HOSTILE_NAMES = st.one_of(
-    st.sampled_from(["x/../../../../escaped", "../../etc/passwd", "/etc/hostname", "..", ".",
-                     "%2e%2e%2f%2e%2e%2fx", "a\\..\\..\\b", "C:\\x", "con", "x\x00y", "", " ",
-                     "\u202e", "中文", "--", "a" * 300, "UPPER Case", "ünïcödé-slug", "~/x"]),
+    st.sampled_from(
+        [
+            "x/../../../../escaped",
+            "../../etc/passwd",
+            "/etc/hostname",
+            "..",
+            ".",
+            "%2e%2e%2f%2e%2e%2fx",
+            "a\\..\\..\\b",
+            "C:\\x",
+            "con",
+            "x\x00y",
+            "",
+            " ",
+            "\u202e",
+            "中文",
+            "--",
+            "a" * 300,
+            "UPPER Case",
+            "ünïcödé-slug",
+            "~/x",
+        ]
+    ),
     st.text(alphabet=st.sampled_from(list("./\\%~-_ aZ9\x00\u00e9中")), max_size=40),
 )
 
 
 @SETTINGS
 @given(slug=HOSTILE_NAMES, title=HOSTILE_NAMES, page_id=HOSTILE_NAMES)
-def test_output_names_come_only_from_a_sanitised_slug_or_title(tmp_path_factory, slug: str,
-                                                               title: str, page_id: str) -> None:
+def test_output_names_come_only_from_a_sanitised_slug_or_title(
+    tmp_path_factory, slug: str, title: str, page_id: str
+) -> None:
     root = tmp_path_factory.mktemp("names")
     content = make_content(root)
     source = root / "p.json"
@@ -82,8 +104,9 @@ def test_output_names_come_only_from_a_sanitised_slug_or_title(tmp_path_factory,
 def test_an_id_path_with_no_slug_and_no_title_is_refused(tmp_path: Path) -> None:
     content = make_content(tmp_path)
     source = tmp_path / "p.json"
-    source.write_text(json.dumps([page(slug="", id="x/../../../../escaped", title={"rendered": ""}),
-                                  page(slug="ok-page")]))
+    source.write_text(
+        json.dumps([page(slug="", id="x/../../../../escaped", title={"rendered": ""}), page(slug="ok-page")])
+    )
     before = files_under(tmp_path)
     report = import_wordpress(source, content)
     assert [p.status for p in report.pages] == ["failed", "written"]
@@ -93,10 +116,10 @@ def test_an_id_path_with_no_slug_and_no_title_is_refused(tmp_path: Path) -> None
 
 # --------------------------------------------------------------------------- --lang
 
-BAD_LANGS = st.one_of(st.sampled_from(["../../../x", "EN", "e n", "it/..", "english", "x", "1",
-                                       "../it", "it\x00", "ıt", "en-GB"]),
-                      st.text(max_size=12).filter(lambda s: not re.fullmatch(r"[a-z]{2,3}", s)
-                                                  and s != ""))
+BAD_LANGS = st.one_of(
+    st.sampled_from(["../../../x", "EN", "e n", "it/..", "english", "x", "1", "../it", "it\x00", "ıt", "en-GB"]),
+    st.text(max_size=12).filter(lambda s: not re.fullmatch(r"[a-z]{2,3}", s) and s != ""),
+)
 
 
 @SETTINGS
@@ -117,8 +140,7 @@ def test_cli_lang_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture
     source = tmp_path / "p.json"
     source.write_text(json.dumps(page()))
     with pytest.raises(SystemExit) as exit_:
-        main(["import", "wordpress", str(source), "--content", str(content),
-              "--lang", "../../../x"])
+        main(["import", "wordpress", str(source), "--content", str(content), "--lang", "../../../x"])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "not a language code" in err and "Traceback" not in err
@@ -144,9 +166,12 @@ def test_redirects_stay_within_the_origin_asked(tmp_path: Path, target: str) -> 
     with LocalSite() as asked, LocalSite() as other:
         other.route("/pages", body)
         asked.route("/ok", body)
-        location = {"other-port": other.base + "/pages",
-                    "other-host": f"http://localhost:{asked.port}/ok",
-                    "file": "file:///etc/passwd", "same-origin": "/ok"}[target]
+        location = {
+            "other-port": other.base + "/pages",
+            "other-host": f"http://localhost:{asked.port}/ok",
+            "file": "file:///etc/passwd",
+            "same-origin": "/ok",
+        }[target]
         url = asked.route("/pages", b"", status=302, location=location)
         if target == "same-origin":
             assert import_wordpress(url, content).pages[0].status == "written"
@@ -186,7 +211,8 @@ def test_one_deadline_for_the_whole_download(tmp_path: Path, timeout: float) -> 
 
 def _figure_page(base: str, *srcs: str) -> dict:
     html = "<h2 id='a'>A</h2><p>Text.</p>" + "".join(
-        f"<figure><img src='{s}' alt='Image {i}'></figure>" for i, s in enumerate(srcs))
+        f"<figure><img src='{s}' alt='Image {i}'></figure>" for i, s in enumerate(srcs)
+    )
     return page(html, link=f"{base}/en/p/", slug="p")
 
 
@@ -201,8 +227,7 @@ def test_images_come_from_the_origin_asked_not_the_pages_link(tmp_path: Path) ->
         [result] = import_wordpress(url, content).pages
         # listing the other (loopback) host does not make it fetchable: only the origin asked
         # may be on a private network
-        [again] = import_wordpress(url, content, force=True,
-                                   image_hosts=[f"127.0.0.1:{elsewhere.port}"]).pages
+        [again] = import_wordpress(url, content, force=True, image_hosts=[f"127.0.0.1:{elsewhere.port}"]).pages
         assert elsewhere.requests == []
     saved = sorted(p.name for p in (content / "images" / "p").iterdir())
     assert len(saved) == 1 and saved[0].startswith("mine-")
@@ -213,8 +238,9 @@ def test_images_come_from_the_origin_asked_not_the_pages_link(tmp_path: Path) ->
     assert "127.0.0.1" not in text
 
 
-@pytest.mark.parametrize("src", ["http://169.254.169.254/latest/meta-data/x.png",
-                                 "http://[fe80::1]/x.png", "http://169.254.1.1:8080/y.jpg"])
+@pytest.mark.parametrize(
+    "src", ["http://169.254.169.254/latest/meta-data/x.png", "http://[fe80::1]/x.png", "http://169.254.1.1:8080/y.jpg"]
+)
 def test_link_local_images_are_never_fetched_nor_written(tmp_path: Path, src: str) -> None:
     content = make_content(tmp_path)
     host = re.match(r"http://([^/]+)/", src).group(1)
@@ -230,8 +256,11 @@ def test_link_local_images_are_never_fetched_nor_written(tmp_path: Path, src: st
 def test_private_address_of_a_listed_host_is_refused(tmp_path: Path) -> None:
     content = make_content(tmp_path)
     source = tmp_path / "p.json"
-    source.write_text(json.dumps(_figure_page("https://www.benech-neurochirurgia.it",
-                                              "http://10.1.2.3/a.png", "http://localhost:1/b.png")))
+    source.write_text(
+        json.dumps(
+            _figure_page("https://www.benech-neurochirurgia.it", "http://10.1.2.3/a.png", "http://localhost:1/b.png")
+        )
+    )
     [result] = import_wordpress(source, content, image_hosts=["10.1.2.3", "localhost:1"]).pages
     review = "\n".join(result.review)
     assert "10.1.2.3 is a private or reserved address" in review
@@ -244,8 +273,9 @@ def test_two_images_with_the_same_name_stay_two_files(tmp_path: Path) -> None:
     with LocalSite() as site:
         site.route("/a/photo.png", first, "image/png")
         site.route("/b/photo.png", second, "image/png")
-        value = _figure_page(site.base, f"{site.base}/a/photo.png", f"{site.base}/b/photo.png",
-                             f"{site.base}/a/photo.png")
+        value = _figure_page(
+            site.base, f"{site.base}/a/photo.png", f"{site.base}/b/photo.png", f"{site.base}/a/photo.png"
+        )
         url = site.route("/pages", json.dumps(value).encode())
         import_wordpress(url, content)
         files = {p.name: p.read_bytes() for p in (content / "images" / "p").iterdir()}
@@ -260,14 +290,17 @@ def test_two_images_with_the_same_name_stay_two_files(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- nesting and work
 
 
-@pytest.mark.parametrize("html", [
-    "<div>" * 100_000 + "x" + "</div>" * 100_000,
-    "<b>" * 50_000 + "x",
-    "<span><i>" * 30_000 + "x",
-    "<div></i>" * 20_000 + "x",  # stray end tags do not hide the depth
-    "<p>x</p>" * 40_000,  # flat but too many elements
-    "".join(f"<b id='{i}'>" for i in range(90)) + "<p>x</p>" * 2_000,  # copied formatting
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<div>" * 100_000 + "x" + "</div>" * 100_000,
+        "<b>" * 50_000 + "x",
+        "<span><i>" * 30_000 + "x",
+        "<div></i>" * 20_000 + "x",  # stray end tags do not hide the depth
+        "<p>x</p>" * 40_000,  # flat but too many elements
+        "".join(f"<b id='{i}'>" for i in range(90)) + "<p>x</p>" * 2_000,  # copied formatting
+    ],
+)
 def test_deep_or_huge_pages_answer_in_seconds(tmp_path: Path, html: str) -> None:
     content = make_content(tmp_path)
     source = tmp_path / "p.json"
@@ -322,8 +355,9 @@ def test_a_shortcode_flood_answers_in_seconds_with_one_note_per_kind(tmp_path: P
 
 
 @pytest.mark.parametrize("case", ["redirect", "deep", "names", "trickle"])
-def test_cli_one_clear_line_non_zero_exit_no_traceback(tmp_path: Path, case: str,
-                                                       capsys: pytest.CaptureFixture) -> None:
+def test_cli_one_clear_line_non_zero_exit_no_traceback(
+    tmp_path: Path, case: str, capsys: pytest.CaptureFixture
+) -> None:
     content = make_content(tmp_path)
     before = files_under(tmp_path)
     with LocalSite() as asked, LocalSite() as other:
@@ -333,8 +367,11 @@ def test_cli_one_clear_line_non_zero_exit_no_traceback(tmp_path: Path, case: str
         elif case == "trickle":
             source = asked.route("/p", json.dumps(page()).encode(), trickle=0.2)
         else:
-            value = (page("<div>" * 5_000, slug="deep") if case == "deep"
-                     else page(slug="", id="../../../y", title={"rendered": "///"}))
+            value = (
+                page("<div>" * 5_000, slug="deep")
+                if case == "deep"
+                else page(slug="", id="../../../y", title={"rendered": "///"})
+            )
             source = asked.route("/p", json.dumps(value).encode())
         with pytest.raises(SystemExit) as exit_:
             main(["import", "wordpress", source, "--content", str(content), "--timeout", "1"])
@@ -361,17 +398,22 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(key.public_key()).serial_number(x509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 

@@ -27,9 +27,11 @@ TESTS = Path(__file__).parent
 PROJECT = TESTS.parent
 SEED = TESTS / "fixtures" / "facial-nerve-hemispasm.en.wp.json"
 GOLDEN = TESTS / "golden" / "import" / "facial-nerve-hemispasm.md"
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-       b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
-       b"\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
 
 
 def seed() -> dict:
@@ -91,7 +93,8 @@ def test_seed_matches_golden(content: Path, request: pytest.FixtureRequest) -> N
         GOLDEN.parent.mkdir(parents=True, exist_ok=True)
         GOLDEN.write_text(written, encoding="utf-8")
     assert written == GOLDEN.read_text(encoding="utf-8"), (
-        "import differs from the golden file; rerun with --update-golden and review the diff")
+        "import differs from the golden file; rerun with --update-golden and review the diff"
+    )
 
 
 def test_seed_structure_and_front_matter(content: Path) -> None:
@@ -100,17 +103,27 @@ def test_seed_structure_and_front_matter(content: Path) -> None:
     assert page.valid and report.ok, page.diagnostics
     c = load(content).content.conditions[0]
     assert (c.id, c.slug, c.lang, c.title, c.status) == (
-        "facial-nerve-hemispasm", "facial-nerve-hemispasm", "en", "Facial Nerve Hemispasm", "draft")
+        "facial-nerve-hemispasm",
+        "facial-nerve-hemispasm",
+        "en",
+        "Facial Nerve Hemispasm",
+        "draft",
+    )
     assert c.source_url == "https://www.benech-neurochirurgia.it/en/areas-of-expertise/facial-nerve-hemispasm/"
     assert c.last_updated.isoformat() == "2024-09-01"
     assert [s.anchor for s in c.sections] == ["definizione", "sintomi", "diagnosi", "trattamento"]
-    assert [s.heading for s in c.sections] == ["Definition and Etiology", "Symptoms", "Diagnosis",
-                                               "Treatment"]
+    assert [s.heading for s in c.sections] == ["Definition and Etiology", "Symptoms", "Diagnosis", "Treatment"]
     treatment = c.sections[3]
     assert [(s.heading, s.level) for s in treatment.subsections] == [
-        ("Conservative treatment", 3), ("Botulinum Toxin Injections", 3), ("Surgical Treatment", 3)]
+        ("Conservative treatment", 3),
+        ("Botulinum Toxin Injections", 3),
+        ("Surgical Treatment", 3),
+    ]
     assert [s.anchor for s in treatment.subsections] == [
-        "conservative-treatment", "botulinum-toxin-injections", "surgical-treatment"]
+        "conservative-treatment",
+        "botulinum-toxin-injections",
+        "surgical-treatment",
+    ]
     assert c.summary.startswith("Hemifacial spasm involves")
 
 
@@ -169,8 +182,10 @@ def test_markdown_round_trips_through_the_loader(content: Path) -> None:
 
 
 def test_nav_label_kept_when_it_differs_from_the_heading(content: Path) -> None:
-    html = ('<div class="ancore"><a href="#a">Short A</a><a href="#b">B</a></div>'
-            '<h2 id="a">A much longer heading</h2><p>Text a.</p><h2 id="b">B</h2><p>Text b.</p>')
+    html = (
+        '<div class="ancore"><a href="#a">Short A</a><a href="#b">B</a></div>'
+        '<h2 id="a">A much longer heading</h2><p>Text a.</p><h2 id="b">B</h2><p>Text b.</p>'
+    )
     import_wordpress(write_json(content.parent / "p.json", page_with(html)), content)
     text = (content / "en" / "facial-nerve-hemispasm.md").read_text()
     assert '## A much longer heading {#a label="Short A"}' in text
@@ -190,8 +205,10 @@ def test_skipped_heading_levels_are_repaired(content: Path) -> None:
 
 
 def test_bold_sentence_and_trailing_bold_stay_paragraphs(content: Path) -> None:
-    html = ("<h2 id='a'>A</h2><p><strong>Do not eat before the operation.</strong></p><p>x.</p>"
-            "<p><b>Intro:</b></p><ul><li>one</li><li>two</li></ul><p><strong>Last</strong></p>")
+    html = (
+        "<h2 id='a'>A</h2><p><strong>Do not eat before the operation.</strong></p><p>x.</p>"
+        "<p><b>Intro:</b></p><ul><li>one</li><li>two</li></ul><p><strong>Last</strong></p>"
+    )
     import_wordpress(write_json(content.parent / "p.json", page_with(html)), content)
     c = load(content).content.conditions[0]
     assert [s.heading for s in c.walk()] == ["A", "Intro"]
@@ -201,22 +218,23 @@ def test_bold_sentence_and_trailing_bold_stay_paragraphs(content: Path) -> None:
 
 
 def test_text_without_headings_gets_an_introduction_section(content: Path) -> None:
-    page = import_wordpress(write_json(content.parent / "p.json", page_with("<p>Only text.</p>")),
-                            content).pages[0]
+    page = import_wordpress(write_json(content.parent / "p.json", page_with("<p>Only text.</p>")), content).pages[0]
     c = load(content).content.conditions[0]
     assert [(s.heading, s.anchor) for s in c.sections] == [("Introduction", "introduction")]
     assert any("Introduction" in r for r in page.review)
 
 
 def test_lists_tables_links_and_inline_markup(content: Path) -> None:
-    html = ("<h2 id='a'>A</h2>"
-            "<p>See <a href='#b'>below</a>, <a href='https://example.org/x y'>this</a>, "
-            "<em>emphasis</em>, <abbr title='magnetic resonance imaging'>MRI</abbr>, "
-            "<span lang='la'>in situ</span>, a <code>x*y</code> and 1 &lt; 2 &amp; 3 * 4 [5].</p>"
-            "<ol start='3'><li>three <ul><li>nested</li></ul></li><li>four</li></ol>"
-            "<table><caption>Doses</caption><tr><th>Drug</th><th>mg</th></tr>"
-            "<tr><td>A|B</td><td><b>5</b></td></tr></table>"
-            "<h2 id='b'>B</h2><p>End.</p>")
+    html = (
+        "<h2 id='a'>A</h2>"
+        "<p>See <a href='#b'>below</a>, <a href='https://example.org/x y'>this</a>, "
+        "<em>emphasis</em>, <abbr title='magnetic resonance imaging'>MRI</abbr>, "
+        "<span lang='la'>in situ</span>, a <code>x*y</code> and 1 &lt; 2 &amp; 3 * 4 [5].</p>"
+        "<ol start='3'><li>three <ul><li>nested</li></ul></li><li>four</li></ol>"
+        "<table><caption>Doses</caption><tr><th>Drug</th><th>mg</th></tr>"
+        "<tr><td>A|B</td><td><b>5</b></td></tr></table>"
+        "<h2 id='b'>B</h2><p>End.</p>"
+    )
     page = import_wordpress(write_json(content.parent / "p.json", page_with(html)), content).pages[0]
     assert page.valid, page.diagnostics
     c = load(content).content.conditions[0]
@@ -257,14 +275,35 @@ def test_nothing_executable_survives_and_everything_is_reported(content: Path) -
     assert page.status == "written"
     text = (content / "en" / "facial-nerve-hemispasm.md").read_text()
     lowered = text.lower().replace("\\<", "&lt;")  # escaped '<' is text, not markup
-    for bad in ("<script", "javascript:", "onclick", "onmouseover", "<iframe", "<object", "<embed",
-                "file:", "data:", "<svg", "<form", "<input", "steal()"):
+    for bad in (
+        "<script",
+        "javascript:",
+        "onclick",
+        "onmouseover",
+        "<iframe",
+        "<object",
+        "<embed",
+        "file:",
+        "data:",
+        "<svg",
+        "<form",
+        "<input",
+        "steal()",
+    ):
         assert bad not in lowered, bad
     assert "Safe text click and again and data." in " ".join(text.split())
     assert '\\<script\\>alert("as text")\\</script\\>' in text  # shown as text, escaped
     dropped = "\n".join(page.dropped)
-    for what in ("script", "style sheet", "iframe", "embedded object", "<button> element",
-                 "event-handler", "javascript:alert(1)", "file:///etc/passwd"):
+    for what in (
+        "script",
+        "style sheet",
+        "iframe",
+        "embedded object",
+        "<button> element",
+        "event-handler",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+    ):
         assert what in dropped, what
     assert any("Secret diagram" in r for r in page.review)  # the dropped file: image
     assert any("nerve.png has no alt attribute" in r for r in page.review)
@@ -344,12 +383,15 @@ def test_wordpress_error_object_is_a_failed_page(content: Path) -> None:
     assert "rest_no_route: No route was found" in report.pages[0].reason
 
 
-@pytest.mark.parametrize("change, lang", [
-    ({}, "en"),
-    ({"yoast_head_json": {"og_locale": "it_IT"}}, "it"),
-    ({"yoast_head_json": {"schema": {"@graph": [{"@type": "WebPage", "inLanguage": "it-IT"}]}}}, "it"),
-    ({"yoast_head_json": {}, "link": "https://www.benech-neurochirurgia.it/en/x/"}, "en"),
-])
+@pytest.mark.parametrize(
+    "change, lang",
+    [
+        ({}, "en"),
+        ({"yoast_head_json": {"og_locale": "it_IT"}}, "it"),
+        ({"yoast_head_json": {"schema": {"@graph": [{"@type": "WebPage", "inLanguage": "it-IT"}]}}}, "it"),
+        ({"yoast_head_json": {}, "link": "https://www.benech-neurochirurgia.it/en/x/"}, "en"),
+    ],
+)
 def test_language_detection(change: dict, lang: str) -> None:
     page = seed()
     page.update(change)
@@ -358,8 +400,9 @@ def test_language_detection(change: dict, lang: str) -> None:
 
 
 def test_language_unknown_needs_lang_option(content: Path) -> None:
-    page = page_with("<h2 id='a'>A</h2><p>x.</p>", yoast_head_json={},
-                     link="https://www.benech-neurochirurgia.it/pagina/")
+    page = page_with(
+        "<h2 id='a'>A</h2><p>x.</p>", yoast_head_json={}, link="https://www.benech-neurochirurgia.it/pagina/"
+    )
     source = write_json(content.parent / "p.json", page)
     report = import_wordpress(source, content)
     assert report.pages[0].status == "failed" and "--lang" in report.pages[0].reason
@@ -533,9 +576,14 @@ def test_leaflet_pdf_has_the_subsections_as_headings(content: Path) -> None:
     with pdfplumber.open(io.BytesIO(data)) as doc:
         text = " ".join(" ".join((p.extract_text() or "") for p in doc.pages).split())
     text = text.replace("- ", "")  # hyphenation at line ends
-    for sentence in ("Hemifacial spasm involves unilateral", "Symptoms include progressive",
-                     "Brain MRI is indicated", "Includes oral medication",
-                     "The most effective treatment", "Microvascular decompression is a surgical"):
+    for sentence in (
+        "Hemifacial spasm involves unilateral",
+        "Symptoms include progressive",
+        "Brain MRI is indicated",
+        "Includes oral medication",
+        "The most effective treatment",
+        "Microvascular decompression is a surgical",
+    ):
         assert sentence in text
     assert "Treated conditions" not in text and "Areas of expertise" not in text
 

@@ -15,8 +15,9 @@ PAGE = "@page { size: 100mm 100mm; margin: 10mm } body { font: 10pt/12pt sans-se
 
 def lay_out(tmp_path: Path, body: str, css: str = ""):
     typesetter = Typesetter(tmp_path)
-    xhtml = (f'<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>t</title></head>'
-             f"<body>{body}</body></html>")
+    xhtml = (
+        f'<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>t</title></head><body>{body}</body></html>'
+    )
     return typesetter.layout(xhtml, [PAGE + css], hyphenate=False)
 
 
@@ -33,8 +34,9 @@ def test_near_empty_page(tmp_path):
     body = '<div style="height: 70mm"></div><p>one</p><p>two</p><p>three</p><p>last line</p>'
     assert kinds(lay_out(tmp_path, body, "p { margin: 0 }")) == [(2, "near-empty")]
     # a designed page (cover) is exempt
-    designed = body.replace('<p>three</p><p>last line</p>',
-                            '<div class="unit-cover" style="break-before: page"><p>cover</p></div>')
+    designed = body.replace(
+        "<p>three</p><p>last line</p>", '<div class="unit-cover" style="break-before: page"><p>cover</p></div>'
+    )
     assert kinds(lay_out(tmp_path, designed, "p { margin: 0 }")) == []
 
 
@@ -55,8 +57,10 @@ def test_table_row_split_but_not_a_repeated_header(tmp_path):
 
 
 def test_heading_at_the_foot_of_a_page(tmp_path):
-    body = ('<div style="height: 68mm"></div><h2 style="margin:0;font-size:10pt;break-after:auto">'
-            'Symptoms</h2><p>first line</p>' + "<p>more</p>" * 6)
+    body = (
+        '<div style="height: 68mm"></div><h2 style="margin:0;font-size:10pt;break-after:auto">'
+        "Symptoms</h2><p>first line</p>" + "<p>more</p>" * 6
+    )
     found = check_layout(lay_out(tmp_path, body))
     assert any(f.kind == "heading-at-foot" and "'Symptoms'" in f.message for f in found), found
 
@@ -65,8 +69,7 @@ def test_a_one_line_section_ending_a_page_is_not_a_heading_alone(tmp_path):
     """Heading + the one line of its section at a page foot, the next section on the next
     page: the heading is not alone. Heading + the first line of a longer section is."""
     h = '<h3 style="margin:0;font-size:10pt;break-after:auto">Surgery</h3>'
-    whole = f'<div style="height: 62mm"></div>{h}<p>Rarely needed.</p><h2>Next</h2>' + \
-        "<p>more</p>" * 6
+    whole = f'<div style="height: 62mm"></div>{h}<p>Rarely needed.</p><h2>Next</h2>' + "<p>more</p>" * 6
     assert "heading-at-foot" not in [k for _, k in kinds(lay_out(tmp_path, whole))]
     cut = whole.replace("<h2>Next</h2>", "")
     assert (1, "heading-at-foot") in kinds(lay_out(tmp_path, cut))
@@ -85,17 +88,18 @@ def test_lines_longer_than_the_measure(tmp_path):
 
 
 def test_units_on_pages(tmp_path):
-    body = ('<section data-unit="a"><p>A</p></section>'
-            '<section data-unit="b" style="break-before: page"><p>B</p></section>')
+    body = (
+        '<section data-unit="a"><p>A</p></section><section data-unit="b" style="break-before: page"><p>B</p></section>'
+    )
     assert units_on_pages(lay_out(tmp_path, body)) == [["a"], ["b"]]
 
 
 def test_limits_are_configurable(tmp_path):
     body = '<div style="height: 70mm"></div>' + "<p>x</p>" * 4
     assert (2, "near-empty") in kinds(lay_out(tmp_path, body, "p { margin: 0 }"))
-    assert (2, "near-empty") not in [(f.page, f.kind) for f in
-                                     check_layout(lay_out(tmp_path, body, "p { margin: 0 }"),
-                                                              Limits(min_fill=0.01))]
+    assert (2, "near-empty") not in [
+        (f.page, f.kind) for f in check_layout(lay_out(tmp_path, body, "p { margin: 0 }"), Limits(min_fill=0.01))
+    ]
 
 
 @pytest.mark.slow
@@ -116,11 +120,15 @@ def test_standard_edition_lines_average_55_to_75_characters(shipped_out):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("args", [
-    {"editions": ("large",), "large_print_pt": 16},
-    {"editions": ("large",), "large_print_pt": 24},
-    {"editions": ("standard",), "paper": "A5"},
-], ids=["large-16pt", "large-24pt", "standard-A5"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"editions": ("large",), "large_print_pt": 16},
+        {"editions": ("large",), "large_print_pt": 24},
+        {"editions": ("standard",), "paper": "A5"},
+    ],
+    ids=["large-16pt", "large-24pt", "standard-A5"],
+)
 def test_shipped_content_with_full_contacts_lays_out_without_findings(tmp_path, args):
     """The layout check (run by every build) finds nothing once copy-fitting has run:
     no near-empty page, the closing panel and the cover on one page, no heading at a foot."""
@@ -163,24 +171,25 @@ def _leaflet_with_long_table(tmp_path: Path, paper: str, ed: str):
     shutil.rmtree(root / "it")
     rows = "\n".join(f"| Visit {i} | Check the wound and the stitches |" for i in range(1, 41))
     alpha = root / "en" / "alpha.md"
-    alpha.write_text(alpha.read_text(encoding="utf-8") + "\n## Follow-up visits {#controlli}\n\n"
-                     "| Visit | What happens |\n|---|---|\n" + rows
-                     + "\n\nAfter the last visit you are discharged.\n", encoding="utf-8")
+    alpha.write_text(
+        alpha.read_text(encoding="utf-8") + "\n## Follow-up visits {#controlli}\n\n"
+        "| Visit | What happens |\n|---|---|\n" + rows + "\n\nAfter the last visit you are discharged.\n",
+        encoding="utf-8",
+    )
     content = load_content(root)
     options = Options(paper=paper)
     ctx = Context(Renderer(), options, root, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
     chosen = edition(ed, options)
     condition = content.conditions[0]
     xhtml = leaflet_xhtml(condition, content.site, chosen, ctx)
-    return ctx.typesetter.layout(xhtml, ctx.print_stylesheets(chosen, content.site, "en"),
-                                 hyphenate=chosen.hyphenate)
+    return ctx.typesetter.layout(xhtml, ctx.print_stylesheets(chosen, content.site, "en"), hyphenate=chosen.hyphenate)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("paper, ed", [("A4", "standard"), ("A5", "standard"), ("A4", "large"),
-                                       ("A5", "large")])  # large print is always A4
-def test_a_table_taller_than_a_page_starts_under_its_heading_and_breaks_between_rows(
-        tmp_path, paper, ed):
+@pytest.mark.parametrize(
+    "paper, ed", [("A4", "standard"), ("A5", "standard"), ("A4", "large"), ("A5", "large")]
+)  # large print is always A4
+def test_a_table_taller_than_a_page_starts_under_its_heading_and_breaks_between_rows(tmp_path, paper, ed):
     """``table { break-inside: avoid }`` alone left the heading alone on a page and the
     table on the next; now the table follows its heading, breaks between rows (no row
     split, header row repeated on every page): the layout as designed has no heading at

@@ -43,8 +43,12 @@ def test_basic_root_is_valid_and_complete():
     assert any(isinstance(n, m.Emphasis) for n in nodes) and any(isinstance(n, m.Strong) for n in nodes)
     assert any(isinstance(n, m.Link) and n.href == "#sintomi" for n in nodes)
     figure = first.blocks[1]
-    assert figure == m.Figure(src="images/scan.svg", alt="An MRI scan showing the lesion",
-                              caption=(m.Text("The lesion on MRI"),), location=figure.location)
+    assert figure == m.Figure(
+        src="images/scan.svg",
+        alt="An MRI scan showing the lesion",
+        caption=(m.Text("The lesion on MRI"),),
+        location=figure.location,
+    )
     decorative = next(c for c in content.conditions if c.lang == "it").sections[0].blocks[1]
     assert decorative.decorative and decorative.alt == ""
 
@@ -59,8 +63,10 @@ def test_broken_files_each_get_one_line_and_valid_ones_still_load():
     ]
     assert [c.slug for c in result.content.conditions] == ["good"]
     assert set(result.failed_files) == {
-        f"{ROOTS}/broken/en/bad-yaml.md", f"{ROOTS}/broken/en/no-alt.md",
-        f"{ROOTS}/broken/en/no-title.md"}
+        f"{ROOTS}/broken/en/bad-yaml.md",
+        f"{ROOTS}/broken/en/no-alt.md",
+        f"{ROOTS}/broken/en/no-title.md",
+    }
 
 
 def test_every_structural_problem_is_reported_at_once():
@@ -97,15 +103,18 @@ def test_strict_makes_warnings_fatal(tmp_path: Path):
         load_content(root, strict=True, today=TODAY)
 
 
-@pytest.mark.parametrize("body, message", [
-    ("# Title\n\nText.\n", "a '# ' heading is not allowed"),
-    ("Text before.\n\n## A {#a}\n\nText.\n", "text before the first '## ' section heading"),
-    ("## A {#a}\n\n<b>html</b>\n", "raw HTML is not allowed"),
-    ("## A {#a}\n\nSee [x](other.html).\n", "link 'other.html' is not supported"),
-    ("## A {#A_B}\n\nText.\n", "anchor 'A_B' must be lower-case"),
-    ("## A {#a}\n\nText ![x](y.png) inline.\n", "an image must stand alone"),
-    ("## A {#a}\n\n![A scan](https://example.com/x.png)\n", "must be a file inside the content folder"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("# Title\n\nText.\n", "a '# ' heading is not allowed"),
+        ("Text before.\n\n## A {#a}\n\nText.\n", "text before the first '## ' section heading"),
+        ("## A {#a}\n\n<b>html</b>\n", "raw HTML is not allowed"),
+        ("## A {#a}\n\nSee [x](other.html).\n", "link 'other.html' is not supported"),
+        ("## A {#A_B}\n\nText.\n", "anchor 'A_B' must be lower-case"),
+        ("## A {#a}\n\nText ![x](y.png) inline.\n", "an image must stand alone"),
+        ("## A {#a}\n\n![A scan](https://example.com/x.png)\n", "must be a file inside the content folder"),
+    ],
+)
 def test_body_problems(tmp_path: Path, body: str, message: str):
     root = tmp_path / "c"
     (root / "en").mkdir(parents=True)
@@ -113,8 +122,7 @@ def test_body_problems(tmp_path: Path, body: str, message: str):
     (root / "en" / "x.md").write_text(f"---\nid: x\ntitle: X\nsummary: S.\n---\n\n{body}")
     result = load(root, today=TODAY)
     assert any(message in d.message for d in result.diagnostics), lines(result)
-    assert all(d.location.path.endswith(("x.md", "site.yaml")) and d.location.line >= 1
-               for d in result.diagnostics)
+    assert all(d.location.path.endswith(("x.md", "site.yaml")) and d.location.line >= 1 for d in result.diagnostics)
 
 
 def test_shipped_content_is_valid_and_translations_share_anchors():
@@ -149,10 +157,14 @@ def test_low_contrast_colours_are_named_with_their_ratio(tmp_path: Path):
         f.write('colours:\n  primary: "#8fa3c8"\n  text: "#555555"\n')
     messages = [str(d) for d in load(root, today=TODAY).errors]
     prefix = f"{root}/site.yaml:19: error: colour contrast too low for "
-    assert prefix + ("body text in panels and notes: 'text' #555555 on 'accent' #eef3ff is 6.71:1, "
-                     "needs at least 7:1") in messages
-    assert prefix + ("headings and links: 'primary' #8fa3c8 on 'background' #ffffff is 2.55:1, "
-                     "needs at least 4.5:1") in messages
+    assert (
+        prefix + ("body text in panels and notes: 'text' #555555 on 'accent' #eef3ff is 6.71:1, needs at least 7:1")
+        in messages
+    )
+    assert (
+        prefix + ("headings and links: 'primary' #8fa3c8 on 'background' #ffffff is 2.55:1, needs at least 4.5:1")
+        in messages
+    )
     # #555555 on white (7.46:1) is fine for body text, so that pair is not reported
     assert not any("'text' #555555 on 'background'" in msg for msg in messages)
 
@@ -164,5 +176,6 @@ def test_language_without_labels_is_a_warning(tmp_path: Path):
     (root / "fr" / "x.md").write_text("---\nid: x\ntitle: X\nsummary: S.\n---\n\n## A {#a}\n\nTexte.\n")
     result = load(root, today=TODAY)
     assert [d.message for d in result.warnings] == [
-        "no built-in labels for language 'fr': fixed texts (Contents, Page, ...) will be in English"]
+        "no built-in labels for language 'fr': fixed texts (Contents, Page, ...) will be in English"
+    ]
     assert result.errors == ()

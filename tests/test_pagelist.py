@@ -47,15 +47,14 @@ def pdf_pages(path) -> list[dict]:
 
 def epub_after_marker(e: Epub, page: int) -> list[str]:
     """The words after marker ``page-N`` in the EPUB, following the spine."""
-    href = e.nav.xpath(f"//x:nav[@epub:type='page-list']//x:a[text()='{page}']/@href",
-                       namespaces=NS)[0]
+    href = e.nav.xpath(f"//x:nav[@epub:type='page-list']//x:a[text()='{page}']/@href", namespaces=NS)[0]
     doc_href, frag = href.split("#")
     spine = e.spine
     texts: list[str] = []
     doc = e.doc(doc_href)
     marker = doc.xpath(f"//*[@id='{frag}']")[0]
     texts += marker.xpath("following::text()")
-    for later in spine[spine.index(doc_href) + 1:]:
+    for later in spine[spine.index(doc_href) + 1 :]:
         if sum(len(t.split()) for t in texts) > 20:
             break
         texts += e.doc(later).xpath("//x:body//text()", namespaces=NS)
@@ -84,13 +83,17 @@ def check_page_list(pdf_path, epub_path) -> int:
         # marker precedes the whole address, as it does a hyphenated word.
         head = _strip(after[0])
         cut = got.find(expected)
-        split_address = (re.match(r"https?:|www\.|\S*[/@]", head) is not None
-                         and 0 < cut < len(head) and head[:cut].endswith(tuple("/.@?&=")))
+        split_address = (
+            re.match(r"https?:|www\.|\S*[/@]", head) is not None
+            and 0 < cut < len(head)
+            and head[:cut].endswith(tuple("/.@?&="))
+        )
         if split_address:
             checked += 1
             continue
-        assert split_word and got[len(_strip(after[0])) - len(fragment):].startswith(expected), (
-            f"page {number}: PDF begins {page['first']}, EPUB marker is followed by {after[:6]}")
+        assert split_word and got[len(_strip(after[0])) - len(fragment) :].startswith(expected), (
+            f"page {number}: PDF begins {page['first']}, EPUB marker is followed by {after[:6]}"
+        )
         checked += 1
     return checked
 
@@ -128,19 +131,22 @@ def test_word_split_by_hyphenation_across_pages_gets_its_marker_before_the_word(
     """A page that begins inside a hyphenated word: the marker precedes the whole word."""
     import weasyprint
 
-    body = ("<p>Electroencephalographically electroencephalographically "
-            "electroencephalographically electroencephalographically</p>")
+    body = (
+        "<p>Electroencephalographically electroencephalographically "
+        "electroencephalographically electroencephalographically</p>"
+    )
     print_root = _tree(body)
     print_root.set("lang", "en")
     stamped = pagelist.stamp(print_root)
     html = etree.tostring(print_root, encoding="unicode")
-    css = weasyprint.CSS(string="@page { size: 32mm 9mm; margin: 2mm } "
-                         "body { font: 10pt/12pt sans-serif; hyphens: auto; margin: 0 } p { margin: 0; orphans: 1; widows: 1 }")
+    css = weasyprint.CSS(
+        string="@page { size: 32mm 9mm; margin: 2mm } "
+        "body { font: 10pt/12pt sans-serif; hyphens: auto; margin: 0 } p { margin: 0; orphans: 1; widows: 1 }"
+    )
     document = weasyprint.HTML(string=html).render(stylesheets=[css])
     starts = pagelist.page_starts(document, stamped.texts)
     assert len(starts) == len(document.pages) >= 3
-    texts = [[b.text for b in page._page_box.descendants() if hasattr(b, "text")]
-             for page in document.pages]
+    texts = [[b.text for b in page._page_box.descendants() if hasattr(b, "text")] for page in document.pages]
     split = [n for n, t in enumerate(texts[:-1]) if t and t[-1].endswith(("-", "\u2010"))]
     assert split, "the layout should hyphenate at a page end"
     epub_root = _tree(body)
@@ -161,13 +167,13 @@ X = "http://www.w3.org/1999/xhtml"
 
 
 def _tree(body: str):
-    return etree.fromstring(f'<html xmlns="{X}"><body><section data-unit="u">{body}</section>'
-                            "</body></html>")
+    return etree.fromstring(f'<html xmlns="{X}"><body><section data-unit="u">{body}</section></body></html>')
 
 
 def _text(root) -> str:
-    return etree.tostring(root.find(f"{{{X}}}body/{{{X}}}section"), encoding="unicode",
-                          with_tail=False).replace(f' xmlns="{X}"', "")
+    return etree.tostring(root.find(f"{{{X}}}body/{{{X}}}section"), encoding="unicode", with_tail=False).replace(
+        f' xmlns="{X}"', ""
+    )
 
 
 def _insert(body: str, key: str, offset: int) -> str:
@@ -181,12 +187,11 @@ def _insert(body: str, key: str, offset: int) -> str:
 def test_stamp_gives_each_block_its_own_text():
     root = _tree("<h1>Title</h1><ul><li>one <em>two</em></li><li><p>three</p>x</li></ul>")
     s = pagelist.stamp(root)
-    assert s.texts == {"u/0": "", "u/1": "Title", "u/2": "", "u/3": "onetwo", "u/4": "x",
-                       "u/5": "three"}
+    assert s.texts == {"u/0": "", "u/1": "Title", "u/2": "", "u/3": "onetwo", "u/4": "x", "u/5": "three"}
 
 
 def test_marker_before_a_block_or_inside_a_list_item():
-    assert _insert("<p>Alpha beta</p>", "u/1", 0) == '<section>|<p>Alpha beta</p></section>'
+    assert _insert("<p>Alpha beta</p>", "u/1", 0) == "<section>|<p>Alpha beta</p></section>"
     assert _insert("<ul><li>Alpha</li></ul>", "u/2", 0) == "<section><ul><li>|Alpha</li></ul></section>"
 
 
@@ -194,10 +199,13 @@ def test_marker_before_the_word_and_before_an_inline_element():
     assert _insert("<p>Alpha beta gamma</p>", "u/1", 5) == "<section><p>Alpha |beta gamma</p></section>"
     # Offset inside a word (hyphenation split "be-|ta"): before the whole word.
     assert _insert("<p>Alpha beta gamma</p>", "u/1", 7) == "<section><p>Alpha |beta gamma</p></section>"
-    assert _insert("<p>Alpha <a href='#x'>beta</a> gamma</p>", "u/1", 5) == \
-        '<section><p>Alpha |<a href="#x">beta</a> gamma</p></section>'
-    assert _insert("<p>Alpha <em>be</em>ta gamma</p>", "u/1", 7) == \
-        "<section><p>Alpha |<em>be</em>ta gamma</p></section>"
+    assert (
+        _insert("<p>Alpha <a href='#x'>beta</a> gamma</p>", "u/1", 5)
+        == '<section><p>Alpha |<a href="#x">beta</a> gamma</p></section>'
+    )
+    assert (
+        _insert("<p>Alpha <em>be</em>ta gamma</p>", "u/1", 7) == "<section><p>Alpha |<em>be</em>ta gamma</p></section>"
+    )
 
 
 def test_mismatch_between_layout_and_source_is_an_error():
@@ -209,20 +217,24 @@ def test_mismatch_between_layout_and_source_is_an_error():
 def test_marker_never_enters_an_accessible_name():
     """th, dt, headings and link text take their name from their content: no marker inside."""
     # A definition term: at the end of the previous definition, not "6 Last updated".
-    assert _insert("<dl><dt>One</dt><dd>1</dd><dt>Last updated</dt><dd>x</dd></dl>", "u/4", 0) == \
-        "<section><dl><dt>One</dt><dd>1|</dd><dt>Last updated</dt><dd>x</dd></dl></section>"
+    assert (
+        _insert("<dl><dt>One</dt><dd>1</dd><dt>Last updated</dt><dd>x</dd></dl>", "u/4", 0)
+        == "<section><dl><dt>One</dt><dd>1|</dd><dt>Last updated</dt><dd>x</dd></dl></section>"
+    )
     # The first term of a list: before the list.
-    assert _insert("<dl><dt>Last updated</dt><dd>x</dd></dl>", "u/2", 0) == \
-        "<section>|<dl><dt>Last updated</dt><dd>x</dd></dl></section>"
+    assert (
+        _insert("<dl><dt>Last updated</dt><dd>x</dd></dl>", "u/2", 0)
+        == "<section>|<dl><dt>Last updated</dt><dd>x</dd></dl></section>"
+    )
     # A column header: before the table, not "9 Week" on every cell.
     table = "<table><thead><tr><th>Week</th><th>Dose</th></tr></thead></table>"
     assert _insert(table, "u/4", 0) == f"<section>|{table}</section>"
     # A row header of a later row: at the end of the row before it.
-    table = ("<table><tbody><tr><th>Mon</th><td>rest</td></tr>"
-             "<tr><th>Tue</th><td>walk</td></tr></tbody></table>")
-    assert _insert(table, "u/7", 0) == "<section>" + table.replace("rest</td>", "rest|</td>") + \
-        "</section>"
+    table = "<table><tbody><tr><th>Mon</th><td>rest</td></tr><tr><th>Tue</th><td>walk</td></tr></tbody></table>"
+    assert _insert(table, "u/7", 0) == "<section>" + table.replace("rest</td>", "rest|</td>") + "</section>"
     # Inside a heading or a link: before it.
     assert _insert("<h2>Alpha beta</h2>", "u/1", 5) == "<section>|<h2>Alpha beta</h2></section>"
-    assert _insert("<p>Alpha <a href='#x'>beta gamma</a></p>", "u/1", 9) == \
-        '<section><p>Alpha |<a href="#x">beta gamma</a></p></section>'
+    assert (
+        _insert("<p>Alpha <a href='#x'>beta gamma</a></p>", "u/1", 9)
+        == '<section><p>Alpha |<a href="#x">beta gamma</a></p></section>'
+    )

@@ -34,12 +34,15 @@ CREATED = __import__("datetime").datetime.fromtimestamp(int(EPOCH), tz=__import_
 
 def context(root: Path, options: Options | None = None) -> Context:
     return Context(Renderer(), options or Options(), root, CREATED)
+
+
 EPOCH_PDF_DATE = "D:20240901000000Z"
 
 slow = pytest.mark.slow  # every test that renders or reads a built PDF
 
 
 # --------------------------------------------------------------------------- fixtures
+
 
 class Built:
     def __init__(self, root: Path, out: Path, report):
@@ -95,9 +98,11 @@ def case(request, leaflets: Built):
 
 # --------------------------------------------------------------------------- helpers
 
+
 def _outline(pdf: pikepdf.Pdf) -> list[tuple[str, list]]:
     def walk(items):
         return [(item.title, walk(item.children)) for item in items]
+
     with pdf.open_outline() as outline:
         return walk(outline.root)
 
@@ -126,8 +131,9 @@ def _content_text(path: Path) -> str:
     """The page text without artifacts (running footers), pages joined by newlines."""
     with pdfplumber.open(path) as pdf:
         return "\n".join(
-            page.filter(lambda o: o.get("object_type") != "char" or o.get("tag") != "Artifact")
-            .extract_text() or "" for page in pdf.pages)
+            page.filter(lambda o: o.get("object_type") != "char" or o.get("tag") != "Artifact").extract_text() or ""
+            for page in pdf.pages
+        )
 
 
 def _paragraphs(c: m.Condition) -> list[str]:
@@ -166,6 +172,7 @@ def _struct_alts(pdf: pikepdf.Pdf) -> list[str]:
 
 # --------------------------------------------------------------------------- outputs
 
+
 @slow
 def test_every_condition_has_standard_and_large_leaflet(leaflets: Built):
     for _c, _ed, path in leaflets.cases():
@@ -175,6 +182,7 @@ def test_every_condition_has_standard_and_large_leaflet(leaflets: Built):
 
 
 # --------------------------------------------------------------------------- tagged PDF/UA
+
 
 @slow
 def test_pdf_ua_identification_and_structure_tree(case):
@@ -230,6 +238,7 @@ def test_metadata_author_subject_keywords_dates(case, leaflets: Built):
 
 # --------------------------------------------------------------------------- navigation
 
+
 @slow
 def test_one_bookmark_per_section_and_subsection(case, leaflets: Built):
     c, _ed, path = case
@@ -238,8 +247,9 @@ def test_one_bookmark_per_section_and_subsection(case, leaflets: Built):
     assert len(outline) == 1, "one top-level bookmark: the title"
     title, children = outline[0]
     assert title == c.title
-    expected = [(smarten(s.heading, c.lang), [(smarten(sub.heading, c.lang), []) for sub in s.subsections])
-                for s in c.sections]
+    expected = [
+        (smarten(s.heading, c.lang), [(smarten(sub.heading, c.lang), []) for sub in s.subsections]) for s in c.sections
+    ]
     L = labels(c.lang)
     # Sources, feedback and other formats (provenance.py) come before the closing panel.
     parts = [L["sources"]] if c.sources else []
@@ -297,6 +307,7 @@ def test_qr_code_with_alt_text(case, leaflets: Built):
 
 # --------------------------------------------------------------------------- fonts
 
+
 @slow
 def test_every_font_embedded_and_only_the_shipped_typeface(case):
     _c, _ed, path = case
@@ -316,13 +327,13 @@ def test_every_font_embedded_and_only_the_shipped_typeface(case):
 
 # --------------------------------------------------------------------------- print rules
 
+
 @slow
 def test_text_sizes_clear_print_and_large_print(case):
     _c, ed, path = case
     body = 12 if ed == "standard" else 18
     with pdfplumber.open(path) as pdf:
-        sizes = [round(ch["size"], 1) for page in pdf.pages for ch in page.chars
-                 if ch["text"].strip()]
+        sizes = [round(ch["size"], 1) for page in pdf.pages for ch in page.chars if ch["text"].strip()]
     assert min(sizes) >= body, "every character is at least body size (labels, page numbers)"
     assert Counter(sizes).most_common(1)[0][0] == body, "body text is the most common size"
     assert min(sizes) >= (12 if ed == "standard" else 16)
@@ -390,6 +401,7 @@ def test_same_input_gives_the_same_bytes(leaflets: Built, monkeypatch):
 
 # --------------------------------------------------------------------------- options
 
+
 @slow
 def test_a5_option_and_configurable_large_print_size(leaflets: Built):
     (c,) = [c for c in leaflets.conditions if c.lang == "it"]
@@ -411,8 +423,7 @@ def test_a5_option_and_configurable_large_print_size(leaflets: Built):
 def test_pdf_ua_2_option(leaflets: Built):
     (c,) = [c for c in leaflets.conditions if c.lang == "en"]
     options = Options(pdf_variant="pdf/ua-2")
-    data = write_leaflet(c, leaflets.content.site, edition("standard", options),
-                         context(leaflets.root, options))
+    data = write_leaflet(c, leaflets.content.site, edition("standard", options), context(leaflets.root, options))
     assert data.startswith(b"%PDF-2.0")
     with pikepdf.open(__import__("io").BytesIO(data)) as pdf:
         with pdf.open_metadata() as xmp:
@@ -420,6 +431,7 @@ def test_pdf_ua_2_option(leaflets: Built):
 
 
 # --------------------------------------------------------------------------- units (fast)
+
 
 def test_hyphenation_exceptions_override_pyphen():
     from benech_publish.typeset import hyphenation
@@ -442,8 +454,9 @@ def test_exception_words_are_marked_outside_headings_links_and_other_languages()
 
     root = etree.fromstring(
         '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><body>'
-        '<h2>Neurovascular</h2><p>A neurovascular <em>conflict</em>, '
-        '<span lang="it">neurovascular</span>, <a href="#x">neurovascular</a>.</p></body></html>')
+        "<h2>Neurovascular</h2><p>A neurovascular <em>conflict</em>, "
+        '<span lang="it">neurovascular</span>, <a href="#x">neurovascular</a>.</p></body></html>'
+    )
     assert hyphenation.apply_exceptions(root, "en") == 1
     spans = root.findall(".//{http://www.w3.org/1999/xhtml}span[@class='hyph-x']")
     assert [s.text for s in spans] == ["neu\u00adro\u00advas\u00adcu\u00adlar"]
@@ -451,12 +464,15 @@ def test_exception_words_are_marked_outside_headings_links_and_other_languages()
 
 def test_language_without_dictionary_is_a_notice_not_a_crash(tmp_path):
     from benech_publish.typeset import hyphenation
+
     support = hyphenation.support("zz")
     assert not support.available and "'zz'" in support.message
     assert hyphenation.support("it").available and hyphenation.support("en-GB").available
     writer = context(tmp_path).typesetter
-    xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml" lang="zz"><head><title>t</title></head>'
-             '<body><p>Zzz \u2192 zz.</p><span class="toc-page" data-ref="#a"></span></body></html>')
+    xhtml = (
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="zz"><head><title>t</title></head>'
+        '<body><p>Zzz \u2192 zz.</p><span class="toc-page" data-ref="#a"></span></body></html>'
+    )
     prepared = writer.prepare(xhtml, hyphenate=True, where="zz/x.md")
     assert any(n.startswith("zz/x.md: no hyphenation dictionary") for n in writer.notices)
     assert any("U+2192" in n for n in writer.notices), "a character the typeface lacks is reported"
@@ -467,15 +483,19 @@ def test_language_without_dictionary_is_a_notice_not_a_crash(tmp_path):
 
 def test_web_addresses_break_only_after_slashes(tmp_path):
     writer = context(tmp_path).typesetter
-    xhtml = ('<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><body><dl>'
-             '<dt>Website</dt><dd><a href="https://a-b.it/x-y/">https://a-b.it/x-y/</a></dd>'
-             '</dl></body></html>')
+    xhtml = (
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><body><dl>'
+        '<dt>Website</dt><dd><a href="https://a-b.it/x-y/">https://a-b.it/x-y/</a></dd>'
+        "</dl></body></html>"
+    )
     prepared = writer.prepare(xhtml, hyphenate=False)
     assert 'aria-label="Website: https://a-b.it/x-y/"' in prepared
     # never after a dot ("www." at a line end reads like a full stop) nor a hyphen
-    assert ('<span class="nobr">https:/</span><wbr/><span class="nobr">/</span><wbr/>'
-            '<span class="nobr">a-b.it/</span><wbr/>'
-            '<span class="nobr">x-y/</span>') in prepared
+    assert (
+        '<span class="nobr">https:/</span><wbr/><span class="nobr">/</span><wbr/>'
+        '<span class="nobr">a-b.it/</span><wbr/>'
+        '<span class="nobr">x-y/</span>'
+    ) in prepared
 
 
 def test_shipped_fonts_and_localized_footer():
@@ -489,15 +509,13 @@ def test_shipped_fonts_and_localized_footer():
 
 
 def test_print_css_uses_only_site_colours(tmp_path):
-    colours = m.Colours(primary="#123456", text="#010203", background="#fefdfc",
-                        accent="#eeeeef", muted="#404142")
+    colours = m.Colours(primary="#123456", text="#010203", background="#fefdfc", accent="#eeeeef", muted="#404142")
     site = m.Site(name="Clinic", colours=colours)
     ctx = context(tmp_path)
     for name in ("standard", "large"):
         css = ctx.print_stylesheets(edition(name), site, "it")[1]
         used = {c.lower() for c in re.findall(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b", css)}
-        assert used <= {colours.primary, colours.text, colours.background, colours.accent,
-                        colours.muted}, used
+        assert used <= {colours.primary, colours.text, colours.background, colours.accent, colours.muted}, used
         assert not re.search(r"\b(rgb|hsl)a?\(|(?<![-\w])(black|white|gray|grey)(?![-\w])", css)
         assert '"Pagina " counter(page)' in css
 
@@ -517,8 +535,10 @@ def test_large_print_never_ends_a_line_inside_an_address_at_a_dot_and_has_no_und
                 last = line.strip().split(" ")[-1] if line.strip() else ""
                 assert not last.endswith("www."), (pdf.name, line)
                 if last.endswith("."):
-                    assert not any(a.startswith(last) or f"//{last}" in a for a in addresses
-                                   if len(last) > 4), (pdf.name, line)
+                    assert not any(a.startswith(last) or f"//{last}" in a for a in addresses if len(last) > 4), (
+                        pdf.name,
+                        line,
+                    )
     from benech_publish import Renderer
     from benech_publish.writers import Context
 
@@ -530,8 +550,10 @@ def test_large_print_never_ends_a_line_inside_an_address_at_a_dot_and_has_no_und
 
 # --------------------------------------------------------------------------- audit gate
 
-_NO_ALT_IMAGE = ('<img src="data:image/svg+xml;charset=utf-8,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22'
-                 ' width=%2210%22 height=%2210%22%3E%3Crect width=%2210%22 height=%2210%22/%3E%3C/svg%3E"/>')
+_NO_ALT_IMAGE = (
+    '<img src="data:image/svg+xml;charset=utf-8,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22'
+    ' width=%2210%22 height=%2210%22%3E%3Crect width=%2210%22 height=%2210%22/%3E%3C/svg%3E"/>'
+)
 
 
 def _template_with_a_defect(tmp_path: Path) -> Path:
@@ -542,16 +564,17 @@ def _template_with_a_defect(tmp_path: Path) -> Path:
     templates.mkdir()
     source = (Path(PACKAGE_TEMPLATES) / "leaflet.xhtml").read_text(encoding="utf-8")
     (templates / "leaflet.xhtml").write_text(
-        source.replace('<div class="leaflet-body">', f'<div class="leaflet-body">{_NO_ALT_IMAGE}', 1),
-        encoding="utf-8")
+        source.replace('<div class="leaflet-body">', f'<div class="leaflet-body">{_NO_ALT_IMAGE}', 1), encoding="utf-8"
+    )
     return templates
 
 
 @slow
 def test_a_leaflet_failing_its_audit_is_not_written_under_strict(tmp_path):
     templates = _template_with_a_defect(tmp_path)
-    options = Options(formats=("pdf",), languages=("en",), editions=("standard",),
-                      templates=templates, include_drafts=True)  # content/en is a draft
+    options = Options(
+        formats=("pdf",), languages=("en",), editions=("standard",), templates=templates, include_drafts=True
+    )  # content/en is a draft
     with pytest.raises(BuildError) as caught:
         build(PROJECT / "content", tmp_path / "strict", options.with_(strict=True))
     report = caught.value.report

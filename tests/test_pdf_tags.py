@@ -31,12 +31,17 @@ def _font_css() -> str:
     from fontpkg_atkinson_hyperlegible import ROOT as FONT_ROOT
 
     faces = []
-    for style_name, weight, style in (("Regular", 400, "normal"), ("Bold", 700, "normal"),
-                                      ("Italic", 400, "italic"),
-                                      ("BoldItalic", 700, "italic")):
+    for style_name, weight, style in (
+        ("Regular", 400, "normal"),
+        ("Bold", 700, "normal"),
+        ("Italic", 400, "italic"),
+        ("BoldItalic", 700, "italic"),
+    ):
         url = (FONT_ROOT / "files" / f"AtkinsonHyperlegible-{style_name}.ttf").as_uri()
-        faces.append(f"@font-face {{ font-family: 'Atkinson Hyperlegible'; src: url({url});"
-                     f" font-weight: {weight}; font-style: {style} }}")
+        faces.append(
+            f"@font-face {{ font-family: 'Atkinson Hyperlegible'; src: url({url});"
+            f" font-weight: {weight}; font-style: {style} }}"
+        )
     return "".join(faces) + "html { font-family: 'Atkinson Hyperlegible' }"
 
 
@@ -79,8 +84,12 @@ def artifact_props(data: bytes) -> list[dict]:
 def unreachable(data: bytes) -> list[str]:
     s = read_structure(data)
     owners = {(k.page, k.mcid) for e in s.elements for k in e.kids if isinstance(k, MCRef)}
-    return [mark.read for number, page in enumerate(s.pages)
-            for mcid, mark in page.marks.items() if (number, mcid) not in owners]
+    return [
+        mark.read
+        for number, page in enumerate(s.pages)
+        for mcid, mark in page.marks.items()
+        if (number, mcid) not in owners
+    ]
 
 
 def text_of(s, element: StructElem) -> str:
@@ -99,8 +108,7 @@ def test_margin_boxes_are_pagination_artifacts():
     data = fixed("margin-boxes.html")
     assert unreachable(data) == []
     props = artifact_props(data)
-    footers = [p for p in props if p.get("/Type") == "/Pagination" and
-               p.get("/Subtype") == "/Footer"]
+    footers = [p for p in props if p.get("/Type") == "/Pagination" and p.get("/Subtype") == "/Footer"]
     headers = [p for p in props if p.get("/Subtype") == "/Header"]
     assert len(footers) == 4 and len(headers) == 2  # 2 footer boxes, 1 header, 2 pages
     text = read_structure(data).tree_text()
@@ -177,8 +185,14 @@ def test_th_scope_and_spanned_header_associations():
     s = read_structure(fixed("table-headers.html"))
     ths = {text_of(s, e): e for e in s.elements if e.role == "TH"}
     scopes = {name: str(e.attribute("/Scope")) for name, e in ths.items()}
-    assert scopes == {"Medicine": "/Column", "Dose": "/Column", "Morning": "/Column",
-                      "Evening": "/Column", "Paracetamol": "/Row", "Ibuprofen": "/Row"}
+    assert scopes == {
+        "Medicine": "/Column",
+        "Dose": "/Column",
+        "Morning": "/Column",
+        "Evening": "/Column",
+        "Paracetamol": "/Row",
+        "Ibuprofen": "/Row",
+    }
     ids = {name: str(e.obj.ID) for name, e in ths.items()}
     tds = [e for e in s.elements if e.role == "TD"]
     headers = [{str(h) for h in e.attribute("/Headers")} for e in tds]
@@ -208,11 +222,8 @@ def test_semantic_elements_map_to_standard_types():
         assert expected in found
     assert s.role_map == {"Em": "Span", "Strong": "Span", "Aside": "Sect"}
     abbr = [e for e in s.elements if "/E" in e.obj]
-    assert [(e.type, str(e.obj.E), text_of(s, e)) for e in abbr] == [
-        ("Span", "general practitioner", "GP")]
-    figure_group = next(e for e in s.elements
-                        if any(isinstance(k, StructElem) and k.role == "Caption"
-                               for k in e.kids))
+    assert [(e.type, str(e.obj.E), text_of(s, e)) for e in abbr] == [("Span", "general practitioner", "GP")]
+    figure_group = next(e for e in s.elements if any(isinstance(k, StructElem) and k.role == "Caption" for k in e.kids))
     assert figure_group.type == "Div"
     assert [e.type for e in figure_group.walk()][1:] == ["Figure", "Caption"]
 
@@ -239,8 +250,9 @@ def test_decorative_images_are_artifacts():
 
 def _annotations(data: bytes) -> list[tuple[str, int | None]]:
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        return [(str(a.get("/Contents")), a.get("/StructParent"))
-                for page in pdf.pages for a in page.get("/Annots", [])]
+        return [
+            (str(a.get("/Contents")), a.get("/StructParent")) for page in pdf.pages for a in page.get("/Annots", [])
+        ]
 
 
 def test_links_have_meaningful_contents_and_one_link_element():
@@ -258,8 +270,7 @@ def test_links_have_meaningful_contents_and_one_link_element():
     first_objrs = [k for k in first.kids if isinstance(k, ObjRef)]
     assert len(first_objrs) >= 2  # one annotation rectangle per line
     contents = {c for c, _ in _annotations(data)}
-    assert contents == {"the section about looking after your wound at home",
-                        "the clinic website"}
+    assert contents == {"the section about looking after your wound at home", "the clinic website"}
     # Each annotation maps back (ParentTree) to its Link element.
     with pikepdf.open(io.BytesIO(data)) as pdf:
         nums = pdf.Root.StructTreeRoot.ParentTree.Nums
@@ -275,10 +286,13 @@ def test_bookmarks_destinations_and_metadata_survive():
             names = pdf.Root.Names.Dests.Names
             outline = [str(o.title) for o in pdf.open_outline().root]
             meta = pdf.open_metadata()
-            return ([str(names[i]) for i in range(0, len(names), 2)], outline,
-                    meta.get("pdfuaid:part"), str(pdf.docinfo.get("/Title")),
-                    [str(a.get("/Dest")) for p in pdf.pages for a in p.get("/Annots", [])
-                     if "/Dest" in a][:1])
+            return (
+                [str(names[i]) for i in range(0, len(names), 2)],
+                outline,
+                meta.get("pdfuaid:part"),
+                str(pdf.docinfo.get("/Title")),
+                [str(a.get("/Dest")) for p in pdf.pages for a in p.get("/Annots", []) if "/Dest" in a][:1],
+            )
 
     assert summary(fixed("links.html")) == summary(bare("links.html"))
 
@@ -305,11 +319,13 @@ def test_hyphenated_words_read_whole():
 def test_a_real_hyphen_at_the_end_of_a_line_is_read(width):
     # print.css sets hyphenate-character "-": a line that ends at the hyphen of
     # "space-occupying" must not be read as the automatic break "spaceoccupying".
-    source = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Real hyphen'
-              f'</title><style>{_font_css()} p {{ width: {width}mm; hyphens: auto; '
-              'hyphenate-character: "-"; font-size: 12pt }</style></head><body><h1>Real hyphen'
-              '</h1><p>Scans exclude space-occupying lesions and neurovascular conflicts.</p>'
-              '</body></html>')
+    source = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Real hyphen'
+        f"</title><style>{_font_css()} p {{ width: {width}mm; hyphens: auto; "
+        'hyphenate-character: "-"; font-size: 12pt }</style></head><body><h1>Real hyphen'
+        "</h1><p>Scans exclude space-occupying lesions and neurovascular conflicts.</p>"
+        "</body></html>"
+    )
     data = pdf_tags.write_pdf(HTML(string=source).render())
     pdfium = pytest.importorskip("pypdfium2")
     visible = pdfium.PdfDocument(data)[0].get_textpage().get_text_range()
@@ -343,8 +359,11 @@ def test_pdfua_checker_reports_no_errors(name, tmp_path):
     path = tmp_path / "out.pdf"
     path.write_bytes(fixed(name))
     report = validate(str(path))
-    errors = [(f.rule_id, f.message) for f in report.findings
-              if f.severity in (Severity.ERROR,) or getattr(f.severity, "name", "") == "ERROR"]
+    errors = [
+        (f.rule_id, f.message)
+        for f in report.findings
+        if f.severity in (Severity.ERROR,) or getattr(f.severity, "name", "") == "ERROR"
+    ]
     assert errors == []
     assert report.exit_code == 0
 
@@ -365,8 +384,7 @@ def test_output_is_deterministic(name):
 
 
 def test_write_options_pass_through():
-    data = pdf_tags.write_pdf(html_of("lang.html").render(), uncompressed_pdf=True,
-                              pdf_identifier=b"benech-test-id")
+    data = pdf_tags.write_pdf(html_of("lang.html").render(), uncompressed_pdf=True, pdf_identifier=b"benech-test-id")
     assert b"/Lang (it)" in data
     with pikepdf.open(io.BytesIO(data)) as pdf:
         assert bytes(pdf.trailer.ID[0]) == b"benech-test-id"
@@ -426,14 +444,13 @@ def test_word_spaces_at_line_ends_and_between_inline_elements():
     words = structure_words(fixed("text-fidelity.html"))
     for pair in (["Trigeminal", "neuralgia"], ["we", "treat"], ["Definition", "1"]):
         i = words.index(pair[0])
-        assert words[i:i + 2] == pair
+        assert words[i : i + 2] == pair
 
 
 def test_one_link_annotation_per_line_box_none_empty_none_duplicated():
     def rects(data: bytes) -> list[tuple[float, ...]]:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            return [tuple(round(float(v), 2) for v in a.Rect)
-                    for page in pdf.pages for a in page.get("/Annots", [])]
+            return [tuple(round(float(v), 2) for v in a.Rect) for page in pdf.pages for a in page.get("/Annots", [])]
 
     bare_rects = rects(bare("text-fidelity.html"))
     assert len(bare_rects) == 5  # defect: the em inside the 3-line link adds its own
@@ -453,10 +470,15 @@ def test_one_link_annotation_per_line_box_none_empty_none_duplicated():
 def test_no_blank_elements_and_tables_have_bbox():
     def blank(data: bytes) -> list[str]:
         s = read_structure(data)
-        return [e.role for e in s.elements if e.role not in ("TD", "TH", "TR", "Table")
-                and not any(True for _ in e.mcrefs()) and not any(
-                    isinstance(k, ObjRef) for k in e.kids) and e.role != "Document"
-                and e.obj.get("/Alt") is None]
+        return [
+            e.role
+            for e in s.elements
+            if e.role not in ("TD", "TH", "TR", "Table")
+            and not any(True for _ in e.mcrefs())
+            and not any(isinstance(k, ObjRef) for k in e.kids)
+            and e.role != "Document"
+            and e.obj.get("/Alt") is None
+        ]
 
     def table_bbox(data: bytes):
         return [e.attribute("/BBox") for e in read_structure(data).elements if e.role == "Table"]
@@ -508,6 +530,7 @@ def test_nested_list_marker_is_the_label_and_the_item_text_its_body():
     assert labels == ["•", "◦", "◦", "1.", "2.", "•"]
     assert bodies[-3:] == ["chewing", "touching the face", "Numbness (rare)"]
     assert all(body.strip() for body in bodies)
-    assert s.tree_text() == ("Symptoms • Pain attacks ◦ lasting seconds ◦ triggered by 1. chewing "
-                             "2. touching the face • Numbness (rare)")
+    assert s.tree_text() == (
+        "Symptoms • Pain attacks ◦ lasting seconds ◦ triggered by 1. chewing 2. touching the face • Numbness (rare)"
+    )
     assert not audit_pdf(data).findings

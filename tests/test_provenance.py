@@ -66,15 +66,13 @@ def test_complete_condition_has_every_field():
     content = load_content(ROOTS / "basic", today=TODAY)
     alpha = next(c for c in content.conditions if c.lang == "en")
     assert alpha.authors == ("Dr Marco Bianchi",) and alpha.version == "1.2"
-    assert [s.title for s in alpha.sources] == ["Alpha syndrome in adults: a review",
-                                                "Living with alpha syndrome"]
+    assert [s.title for s in alpha.sources] == ["Alpha syndrome in adults: a review", "Living with alpha syndrome"]
     doi, guide = alpha.sources
     assert doi.authors == ("A. Example", "B. Sample") and doi.year == 2023
     assert doi.link == "https://doi.org/10.5555/alpha.2023.001"
     assert guide.by == "Example Society of Neurology" and guide.link.startswith("https://society.example/")
-    assert doi.location.line == line_of(ROOTS / "basic/en/alpha.md", "  - title: \"Alpha")
-    assert content.site.feedback == m.Feedback(email="feedback@clinic.example",
-                                               url="https://clinic.example/feedback")
+    assert doi.location.line == line_of(ROOTS / "basic/en/alpha.md", '  - title: "Alpha')
+    assert content.site.feedback == m.Feedback(email="feedback@clinic.example", url="https://clinic.example/feedback")
     assert content.site.review_policy.max_interval_years == 3
     assert [t.lang for t in alpha.translations] == ["it"]
 
@@ -91,11 +89,15 @@ def test_approved_without_a_review_field_fails_at_its_line(tmp_path, capsys, fie
     assert code == 1
     errors = [line for line in err.splitlines() if ": error: " in line]
     status = line_of(alfa, "status:")
-    assert errors == [f"{alfa}:{status}: error: approved, but no '{field}': " + {
-        "reviewers": "name the clinicians who reviewed it (reviewers: [...])",
-        "reviewed_on": "give the date of the review (reviewed_on: YYYY-MM-DD)",
-        "review_due": "give the date of the next review (review_due: YYYY-MM-DD)",
-        "sources": "list at least one source the text is based on (sources: ...)"}[field]]
+    assert errors == [
+        f"{alfa}:{status}: error: approved, but no '{field}': "
+        + {
+            "reviewers": "name the clinicians who reviewed it (reviewers: [...])",
+            "reviewed_on": "give the date of the review (reviewed_on: YYYY-MM-DD)",
+            "review_due": "give the date of the next review (review_due: YYYY-MM-DD)",
+            "sources": "list at least one source the text is based on (sources: ...)",
+        }[field]
+    ]
 
 
 def test_approved_with_every_field_missing_gets_one_line_each(tmp_path):
@@ -103,8 +105,11 @@ def test_approved_with_every_field_missing_gets_one_line_each(tmp_path):
     alfa = root / "it" / "alfa.md"
     text = alfa.read_text()
     front, body = text.split("\n---\n", 1)
-    kept = [line for line in front.splitlines()
-            if line.split(":")[0] in ("---", "id", "title", "summary", "status", "last_updated")]
+    kept = [
+        line
+        for line in front.splitlines()
+        if line.split(":")[0] in ("---", "id", "title", "summary", "status", "last_updated")
+    ]
     alfa.write_text("\n".join(kept) + "\nreviewers: []\n---\n" + body)
     result = load(root, today=TODAY)
     errors = [d for d in result.errors if d.location.path.endswith("alfa.md")]
@@ -127,8 +132,10 @@ def test_review_interval_over_the_policy_fails(tmp_path, capsys):
     code, _, err = run_cli(capsys, "check", "--content", str(root))
     line = line_of(alpha, "review_due:")
     assert code == 1
-    assert (f"{alpha}:{line}: error: review_due 2028-03-16 is more than 3 years after reviewed_on "
-            "2025-03-15: review by 2028-03-15 at the latest (site.yaml review_policy)") in err
+    assert (
+        f"{alpha}:{line}: error: review_due 2028-03-16 is more than 3 years after reviewed_on "
+        "2025-03-15: review by 2028-03-15 at the latest (site.yaml review_policy)"
+    ) in err
     # A site that allows five years accepts it.
     with open(root / "site.yaml", "a") as f:
         f.write("review_policy:\n  max_interval_years: 5\n")
@@ -142,8 +149,10 @@ def test_review_due_before_review_and_bad_policy_fail(tmp_path):
         f.write("review_policy: {max_interval_years: forever}\n")
     messages = [str(d) for d in load(root, today=TODAY).errors]
     assert any("review_due 2025-01-01 is before reviewed_on 2025-03-15" in msg for msg in messages)
-    assert f"{root}/site.yaml:19: error: 'review_policy' must be 'max_interval_years: N' with N " \
-           "from 1 to 10 (the default is 3)" in messages
+    assert (
+        f"{root}/site.yaml:19: error: 'review_policy' must be 'max_interval_years: N' with N "
+        "from 1 to 10 (the default is 3)" in messages
+    )
 
 
 def test_overdue_review_stays_a_warning(tmp_path):
@@ -158,10 +167,11 @@ def test_site_without_phone_or_email_warns_on_every_approved_leaflet(tmp_path):
     edit(root / "site.yaml", '  phone: "+39 011 000 0000"\n  email: info@clinic.example\n', "")
     result = load(root, today=TODAY)
     assert result.errors == ()
-    found = sorted((Path(d.location.path).name, d.location.line) for d in result.warnings
-                   if d.code == "contacts")
-    assert found == [("alfa.md", line_of(root / "it/alfa.md", "status:")),
-                     ("alpha.md", line_of(root / "en/alpha.md", "status:"))]
+    found = sorted((Path(d.location.path).name, d.location.line) for d in result.warnings if d.code == "contacts")
+    assert found == [
+        ("alfa.md", line_of(root / "it/alfa.md", "status:")),
+        ("alpha.md", line_of(root / "en/alpha.md", "status:")),
+    ]
 
 
 def test_bad_sources_are_errors_at_their_entry(tmp_path):
@@ -178,8 +188,7 @@ def test_bad_sources_are_errors_at_their_entry(tmp_path):
         "one source the text is based on (sources: ...)",
         f"{alpha}:{first}: error: source 'Alpha syndrome in adults: a review': no 'year' of "
         "publication (four digits); 'doi' must look like 10.1000/xyz, not 'not-a-doi'",
-        f"{alpha}:{second}: error: source 'Living with alpha syndrome': neither 'authors' nor "
-        "'publisher'",
+        f"{alpha}:{second}: error: source 'Living with alpha syndrome': neither 'authors' nor 'publisher'",
     ]
 
 
@@ -187,22 +196,27 @@ def test_shipped_content_leaves_clinic_fields_visibly_empty_and_builds(tmp_path)
     result = load(PROJECT / "content", today=TODAY)
     assert result.errors == ()
     assert all(c.status == "draft" for c in result.content.conditions)
-    to_supply = sorted((Path(d.location.path).name, d.message.split("'")[1])
-                       for d in result.warnings
-                       if d.code == "to-be-supplied" and d.location.path.endswith(".md"))
+    to_supply = sorted(
+        (Path(d.location.path).name, d.message.split("'")[1])
+        for d in result.warnings
+        if d.code == "to-be-supplied" and d.location.path.endswith(".md")
+    )
     fields = ["review_due", "reviewed_on", "reviewers", "sources"]
-    assert to_supply == ([("emispasmo-facciale.md", f) for f in fields]
-                         + [("facial-nerve-hemispasm.md", f) for f in fields])
+    assert to_supply == (
+        [("emispasmo-facciale.md", f) for f in fields] + [("facial-nerve-hemispasm.md", f) for f in fields]
+    )
     site = PROJECT / "content/site.yaml"
-    site_gaps = [(d.location.line, d.message.split("'")[1]) for d in result.warnings
-                 if d.location.path.endswith("site.yaml")]
-    assert site_gaps == [(line_of(site, "  phone:"), "contacts: phone"),
-                         (line_of(site, "  email:"), "contacts: email"),
-                         (line_of(site, "  url:") - 1, "feedback: email"),
-                         (line_of(site, "  url:"), "feedback: url"),
-                         (line_of(site, "  url:") + 1, "feedback: phone")]
-    report = build(PROJECT / "content", tmp_path / "out",
-                   Options(formats=("html",), include_drafts=True), today=TODAY)
+    site_gaps = [
+        (d.location.line, d.message.split("'")[1]) for d in result.warnings if d.location.path.endswith("site.yaml")
+    ]
+    assert site_gaps == [
+        (line_of(site, "  phone:"), "contacts: phone"),
+        (line_of(site, "  email:"), "contacts: email"),
+        (line_of(site, "  url:") - 1, "feedback: email"),
+        (line_of(site, "  url:"), "feedback: url"),
+        (line_of(site, "  url:") + 1, "feedback: phone"),
+    ]
+    report = build(PROJECT / "content", tmp_path / "out", Options(formats=("html",), include_drafts=True), today=TODAY)
     assert not report.failures and len(report.written) == 4
 
 
@@ -237,36 +251,45 @@ def test_long_sentence_is_flagged_at_its_line():
 def test_sentence_after_markup_and_inside_a_list_gets_its_own_line(tmp_path):
     root = tmp_path / "c"
     (root / "en").mkdir(parents=True)
-    (root / "site.yaml").write_text("name: Clinic\nlanguages: [en]\n"
-                                    "readability:\n  en: {max_sentence_words: 8}\n")
-    body = ("## A {#a}\n\nShort one here. The [CT]{abbr=\"computed tomography\"} scan shows\n"
-            "the *whole* head and neck and also the upper part of the spine.\n\n"
-            "- first item is fine\n- the second item of this list goes on and on for far too long\n")
+    (root / "site.yaml").write_text("name: Clinic\nlanguages: [en]\nreadability:\n  en: {max_sentence_words: 8}\n")
+    body = (
+        '## A {#a}\n\nShort one here. The [CT]{abbr="computed tomography"} scan shows\n'
+        "the *whole* head and neck and also the upper part of the spine.\n\n"
+        "- first item is fine\n- the second item of this list goes on and on for far too long\n"
+    )
     (root / "en" / "x.md").write_text(f"---\nid: x\ntitle: X\nsummary: S.\n---\n\n{body}")
     result = load(root, today=TODAY)
-    long = [(d.location.line, d.message.split("'")[1]) for d in result.warnings
-            if d.code == "long-sentence"]
-    assert long == [(9, "The computed tomography (CT) scan shows the whole ..."),
-                    (13, "the second item of this list goes on ...")]
+    long = [(d.location.line, d.message.split("'")[1]) for d in result.warnings if d.code == "long-sentence"]
+    assert long == [
+        (9, "The computed tomography (CT) scan shows the whole ..."),
+        (13, "the second item of this list goes on ..."),
+    ]
 
 
 def test_targets_come_from_site_yaml_and_strict_makes_them_errors(tmp_path, capsys):
     root = copy_basic(tmp_path)
-    (root / "en" / "alpha.md").write_text((ROOTS / "basic/en/alpha.md").read_text().replace(
-        "Medicines help most people.",
-        "Pharmacological interventions demonstrate considerable effectiveness, notwithstanding "
-        "occasional idiosyncratic adverse manifestations. Comprehensive neurological evaluation "
-        "establishes individualised therapeutic strategies, considering comorbidities, "
-        "concomitant medications, hepatic metabolism and renal elimination characteristics. "
-        "Multidisciplinary consultation facilitates appropriate prioritisation."))
+    (root / "en" / "alpha.md").write_text(
+        (ROOTS / "basic/en/alpha.md")
+        .read_text()
+        .replace(
+            "Medicines help most people.",
+            "Pharmacological interventions demonstrate considerable effectiveness, notwithstanding "
+            "occasional idiosyncratic adverse manifestations. Comprehensive neurological evaluation "
+            "establishes individualised therapeutic strategies, considering comorbidities, "
+            "concomitant medications, hepatic metabolism and renal elimination characteristics. "
+            "Multidisciplinary consultation facilitates appropriate prioritisation.",
+        )
+    )
     assert run_cli(capsys, "check", "--content", str(root))[0] == 0
     code, _, err = run_cli(capsys, "check", "--content", str(root), "--strict")
     assert code == 1
     title = line_of(root / "en" / "alpha.md", "title:")
-    assert re.search(rf"alpha\.md:{title}: warning: harder to read than the site's target: "
-                     r"Flesch Reading Ease -?\d+(\.\d)? \(target at least 60\), "
-                     r"Flesch-Kincaid grade \d+(\.\d)? \(target at most 8\) for the whole text",
-                     err), err
+    assert re.search(
+        rf"alpha\.md:{title}: warning: harder to read than the site's target: "
+        r"Flesch Reading Ease -?\d+(\.\d)? \(target at least 60\), "
+        r"Flesch-Kincaid grade \d+(\.\d)? \(target at most 8\) for the whole text",
+        err,
+    ), err
     with open(root / "site.yaml", "a") as f:
         f.write("readability:\n  en: {flesch_reading_ease_min: null, flesch_kincaid_grade_max: 30}\n")
     assert run_cli(capsys, "check", "--content", str(root), "--strict")[0] == 0
@@ -282,8 +305,9 @@ def test_readability_table_of_a_condition():
     assert it.whole.gulpease is not None and it.whole.flesch_kincaid_grade is None
     en = next(r for r in readings if r.lang == "en")
     assert en.whole.flesch_kincaid_grade is not None and en.whole.gulpease is None
-    assert [p.anchor for p in en.parts] == list(en.parts and next(
-        c for c in content.conditions if c.lang == "en").anchors)
+    assert [p.anchor for p in en.parts] == list(
+        en.parts and next(c for c in content.conditions if c.lang == "en").anchors
+    )
 
 
 # --------------------------------------------------------------------------- abbreviations
@@ -292,11 +316,18 @@ def test_readability_table_of_a_condition():
 def test_abbreviation_written_out_at_first_use_only():
     content = load_content(ROOTS / "booklet", today=TODAY)
     tn = next(c for c in content.conditions if c.id == "trigeminal-neuralgia")
-    text = " ".join(m.plain_text(b.inlines) for s in tn.walk() for b in m.iter_blocks(s.blocks)
-                    if isinstance(b, m.Paragraph))
+    text = " ".join(
+        m.plain_text(b.inlines) for s in tn.walk() for b in m.iter_blocks(s.blocks) if isinstance(b, m.Paragraph)
+    )
     assert text.count("magnetic resonance imaging (MRI)") == 1
-    abbrs = [n for s in tn.walk() for b in m.iter_blocks(s.blocks) for run in m.block_inlines(b)
-             for n in m.iter_inlines(run) if isinstance(n, m.Abbr)]
+    abbrs = [
+        n
+        for s in tn.walk()
+        for b in m.iter_blocks(s.blocks)
+        for run in m.block_inlines(b)
+        for n in m.iter_inlines(run)
+        if isinstance(n, m.Abbr)
+    ]
     assert abbrs and all(a.title for a in abbrs)  # still tagged for assistive technology
 
 
@@ -304,11 +335,9 @@ _word = st.text(alphabet="abcdefghij", min_size=1, max_size=6)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["MRI", "CT", "EEG"]), _word), min_size=1, max_size=8),
-       st.booleans())
+@given(st.lists(st.tuples(st.sampled_from(["MRI", "CT", "EEG"]), _word), min_size=1, max_size=8), st.booleans())
 def test_each_abbreviation_is_expanded_exactly_once(uses, written_before):
-    expansions = {"MRI": "magnetic resonance imaging", "CT": "computed tomography",
-                  "EEG": "electroencephalogram"}
+    expansions = {"MRI": "magnetic resonance imaging", "CT": "computed tomography", "EEG": "electroencephalogram"}
     inlines: list[m.Inline] = [m.Text("computed tomography is named. ")] if written_before else []
     for short, word in uses:
         inlines += [m.Text(f"{word} "), m.Abbr(expansions[short], (m.Text(short),)), m.Text(" ")]
@@ -330,13 +359,14 @@ def test_other_formats_sentence_follows_the_formats_and_languages():
     alpha = next(c for c in content.conditions if c.lang == "en")
     a = availability(alpha, content.site)
     assert a.formats == FORMATS
-    assert a.formats_sentence == ("This information is available as a web page, a PDF leaflet "
-                                  "and booklet, an EPUB e-book and braille (BRF and PEF files), "
-                                  "and in large print.")  # braille: from options.FORMATS
+    assert a.formats_sentence == (
+        "This information is available as a web page, a PDF leaflet "
+        "and booklet, an EPUB e-book and braille (BRF and PEF files), "
+        "and in large print."
+    )  # braille: from options.FORMATS
     assert a.languages_sentence == "It is also available in Italian (italiano)."
     alfa = next(c for c in content.conditions if c.lang == "it")
-    assert availability(alfa, content.site).languages_sentence == \
-        "Sono disponibili anche in inglese (English)."
+    assert availability(alfa, content.site).languages_sentence == "Sono disponibili anche in inglese (English)."
     without = availability(alpha, content.site, tuple(f for f in FORMATS if f != "braille"))
     assert "braille" not in without.formats_sentence
     with pytest.raises(RenderError, match="format 'smoke' has no label 'format_smoke'"):
@@ -352,8 +382,9 @@ def test_an_approved_text_points_only_to_approved_translations(tmp_path):
     alpha = next(c for c in content.conditions if c.lang == "en")
     alfa = next(c for c in content.conditions if c.lang == "it")
     assert availability(alpha, content.site).languages_sentence == ""
-    assert "workTranslation" not in json_ld_data(facts(alpha, content.site),
-                                                 availability(alpha, content.site).languages)
+    assert "workTranslation" not in json_ld_data(
+        facts(alpha, content.site), availability(alpha, content.site).languages
+    )
     # A draft may name its approved sibling.
     assert availability(alfa, content.site).languages_sentence.endswith("inglese (English).")
 
@@ -370,21 +401,47 @@ def built(tmp_path_factory) -> Path:
 
 
 EXPECTED = {
-    "en": ["Sources", "A. Example, B. Sample (2023). Alpha syndrome in adults: a review.",
-           "https://doi.org/10.5555/alpha.2023.001",
-           "Example Society of Neurology (2024). Living with alpha syndrome.",
-           "Produced by", "Test Clinic", "Written by", "Dr Marco Bianchi", "Reviewed by",
-           "Dr Anna Rossi", "Last reviewed", "15 March 2025", "Next review due", "15 March 2028",
-           "Version", "1.2", "Tell us what you think", "feedback@clinic.example",
-           "https://clinic.example/feedback", "This information is available as a web page",
-           "and in large print.", "It is also available in Italian (italiano).",
-           "To ask for it in another format or language, contact the clinic.",
-           "magnetic resonance imaging"],
-    "it": ["Fonti", "Società Esempio di Neurologia (2024). Vivere con la sindrome alfa.",
-           "Realizzato da", "Revisione a cura di", "Dott.ssa Anna Rossi", "Ultima revisione",
-           "20 marzo 2025", "Prossima revisione", "20 marzo 2028", "Diteci che cosa ne pensate",
-           "feedback@clinic.example", "Queste informazioni sono disponibili come pagina web",
-           "Sono disponibili anche in inglese (English)."],
+    "en": [
+        "Sources",
+        "A. Example, B. Sample (2023). Alpha syndrome in adults: a review.",
+        "https://doi.org/10.5555/alpha.2023.001",
+        "Example Society of Neurology (2024). Living with alpha syndrome.",
+        "Produced by",
+        "Test Clinic",
+        "Written by",
+        "Dr Marco Bianchi",
+        "Reviewed by",
+        "Dr Anna Rossi",
+        "Last reviewed",
+        "15 March 2025",
+        "Next review due",
+        "15 March 2028",
+        "Version",
+        "1.2",
+        "Tell us what you think",
+        "feedback@clinic.example",
+        "https://clinic.example/feedback",
+        "This information is available as a web page",
+        "and in large print.",
+        "It is also available in Italian (italiano).",
+        "To ask for it in another format or language, contact the clinic.",
+        "magnetic resonance imaging",
+    ],
+    "it": [
+        "Fonti",
+        "Società Esempio di Neurologia (2024). Vivere con la sindrome alfa.",
+        "Realizzato da",
+        "Revisione a cura di",
+        "Dott.ssa Anna Rossi",
+        "Ultima revisione",
+        "20 marzo 2025",
+        "Prossima revisione",
+        "20 marzo 2028",
+        "Diteci che cosa ne pensate",
+        "feedback@clinic.example",
+        "Queste informazioni sono disponibili come pagina web",
+        "Sono disponibili anche in inglese (English).",
+    ],
 }
 
 
@@ -462,8 +519,9 @@ def test_json_ld_leaves_out_what_the_content_does_not_say():
     assert data["author"]["@type"] == "MedicalOrganization"  # no authors given: the clinic
 
 
-@pytest.mark.parametrize("name", ["en/alpha.pdf", "en/alpha.large.pdf", "it/alfa.pdf",
-                                  "en/booklet.pdf", "it/booklet.large.pdf"])
+@pytest.mark.parametrize(
+    "name", ["en/alpha.pdf", "en/alpha.large.pdf", "it/alfa.pdf", "en/booklet.pdf", "it/booklet.large.pdf"]
+)
 def test_pdf_xmp_carries_contributors_sources_and_dates(built, name):
     import pikepdf
 
@@ -473,35 +531,42 @@ def test_pdf_xmp_carries_contributors_sources_and_dates(built, name):
         dc = "{http://purl.org/dc/elements/1.1/}"
         reviewer = "Dr Anna Rossi" if lang == "en" else "Dott.ssa Anna Rossi"
         assert reviewer in meta[f"{dc}contributor"]
-        assert any("Living with alpha syndrome" in r or "Vivere con la sindrome alfa" in r
-                   for r in meta[f"{dc}relation"])
+        assert any(
+            "Living with alpha syndrome" in r or "Vivere con la sindrome alfa" in r for r in meta[f"{dc}relation"]
+        )
         assert "2025-03-01" in meta[f"{dc}date"]
         assert meta[f"{dc}creator"] == ["Test Clinic"]  # the print engine's own properties stay
         assert meta["{http://www.aiim.org/pdfua/ns/id/}part"] == "1"
         if "booklet" not in name:
-            assert meta[f"{dc}source"] == ("https://clinic.example/en/alpha/" if lang == "en"
-                                           else "https://clinic.example")
+            assert meta[f"{dc}source"] == (
+                "https://clinic.example/en/alpha/" if lang == "en" else "https://clinic.example"
+            )
 
 
-_words = st.lists(st.sampled_from(["the", "nerve", "pain", "doctor", "scan", "operation",
-                                   "well-known", "it's", "face", "medicine"]), min_size=1, max_size=14)
+_words = st.lists(
+    st.sampled_from(["the", "nerve", "pain", "doctor", "scan", "operation", "well-known", "it's", "face", "medicine"]),
+    min_size=1,
+    max_size=14,
+)
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.lists(st.lists(_words, min_size=1, max_size=4), min_size=1, max_size=4),
-       st.integers(min_value=5, max_value=9))
+@given(
+    st.lists(st.lists(_words, min_size=1, max_size=4), min_size=1, max_size=4), st.integers(min_value=5, max_value=9)
+)
 def test_every_long_sentence_is_flagged_once_at_the_line_it_starts(tmp_path_factory, paragraphs, limit):
     root = tmp_path_factory.mktemp("long")
     (root / "en").mkdir()
-    (root / "site.yaml").write_text(f"name: Clinic\nlanguages: [en]\n"
-                                    f"readability:\n  en: {{max_sentence_words: {limit}}}\n")
+    (root / "site.yaml").write_text(
+        f"name: Clinic\nlanguages: [en]\nreadability:\n  en: {{max_sentence_words: {limit}}}\n"
+    )
     lines = ["---", "id: x", "title: X", "summary: S.", "---", "", "## A {#a}", ""]
     expected = []
     for paragraph in paragraphs:
         for k, words in enumerate(paragraph):
             sentence = " ".join(["Start" + str(len(expected) + k), *words]) + "."
             # Sentences wrap over lines the way editors write them: four words a line.
-            chunks = [" ".join(sentence.split()[i:i + 4]) for i in range(0, len(sentence.split()), 4)]
+            chunks = [" ".join(sentence.split()[i : i + 4]) for i in range(0, len(sentence.split()), 4)]
             if len(words) + 1 > limit:
                 expected.append(len(lines) + 1)
             lines += chunks
@@ -513,19 +578,42 @@ def test_every_long_sentence_is_flagged_once_at_the_line_it_starts(tmp_path_fact
 
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers(-3000, 3000) | st.floats(allow_nan=False, width=32)
-    | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["title", "authors", "publisher", "year", "url", "doi", "email", "phone",
-                         "max_interval_years", "en", "it", "gulpease_min", "max_sentence_words",
-                         "flesch_kincaid_grade_max", "x"]), inner, max_size=4),
-    max_leaves=10)
+    st.none() | st.booleans() | st.integers(-3000, 3000) | st.floats(allow_nan=False, width=32) | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "title",
+                    "authors",
+                    "publisher",
+                    "year",
+                    "url",
+                    "doi",
+                    "email",
+                    "phone",
+                    "max_interval_years",
+                    "en",
+                    "it",
+                    "gulpease_min",
+                    "max_sentence_words",
+                    "flesch_kincaid_grade_max",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=10,
+)
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.dictionaries(st.sampled_from(["sources", "version", "authors"]), _json, max_size=3),
-       st.dictionaries(st.sampled_from(["feedback", "review_policy", "readability", "contacts"]),
-                       _json, max_size=3))
+@given(
+    st.dictionaries(st.sampled_from(["sources", "version", "authors"]), _json, max_size=3),
+    st.dictionaries(st.sampled_from(["feedback", "review_policy", "readability", "contacts"]), _json, max_size=3),
+)
 def test_hostile_provenance_values_give_diagnostics_never_a_crash(tmp_path_factory, front, site):
     import yaml
 

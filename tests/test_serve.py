@@ -98,7 +98,7 @@ def test_pages_speak_the_browsers_language(client: httpx.Client):
     assert '<html lang="it">' in html and "<h1>Catalogo</h1>" in html
     assert "<strong>Bozza</strong>" in html and ">Vai al contenuto principale</a>" in html
     page = client.get("/conditions/en/facial-nerve-hemispasm", headers=italian).text
-    assert "<h2 id=\"files-title\">File per il paziente</h2>" in page
+    assert '<h2 id="files-title">File per il paziente</h2>' in page
     # output buttons stay in the patient's language
     assert ">Leaflet, large print (PDF)</a>" in page
     missing = client.get("/nope", headers=italian)
@@ -111,12 +111,23 @@ def test_pages_speak_the_browsers_language(client: httpx.Client):
     assert summary.startswith(("Nessuna creazione", "Ultima creazione", "Creazione"))
 
 
-@pytest.mark.parametrize("header,expected", [
-    ("", "en"), ("it", "it"), ("it-IT,it;q=0.9,en-US;q=0.8,en;q=0.7", "it"),
-    ("en-US,en;q=0.9,it;q=0.8", "en"), ("de-DE, it;q=0.5, en;q=0.4", "it"), ("fr", "en"),
-    ("it;q=0, en;q=0.1", "en"), ("*", "en"), ("<script>", "en"), ("it;q=abc", "en"),
-    ("EN;q=0.5, IT;q=0.6", "it"), ("it, en", "it"),
-])
+@pytest.mark.parametrize(
+    "header,expected",
+    [
+        ("", "en"),
+        ("it", "it"),
+        ("it-IT,it;q=0.9,en-US;q=0.8,en;q=0.7", "it"),
+        ("en-US,en;q=0.9,it;q=0.8", "en"),
+        ("de-DE, it;q=0.5, en;q=0.4", "it"),
+        ("fr", "en"),
+        ("it;q=0, en;q=0.1", "en"),
+        ("*", "en"),
+        ("<script>", "en"),
+        ("it;q=abc", "en"),
+        ("EN;q=0.5, IT;q=0.6", "it"),
+        ("it, en", "it"),
+    ],
+)
 def test_ui_language_negotiation(header: str, expected: str):
     assert ui_language(header) == expected
 
@@ -130,8 +141,8 @@ def test_problems_page_groups_by_file_with_lines(tmp_path: Path):
         detail = httpx.get(server.url + "conditions/en/no-title").text
     bad_yaml, no_title = (str(ROOTS / "broken" / "en" / name) for name in ("bad-yaml.md", "no-title.md"))
     assert f'<h2 id="{file_id(bad_yaml)}"><code>{bad_yaml}</code></h2>' in html
-    assert "<li><span class=\"sev-error\">Error</span>, line 4: <span lang=\"en\">malformed YAML" in html
-    assert "line 1: <span lang=\"en\">missing title" in html
+    assert '<li><span class="sev-error">Error</span>, line 4: <span lang="en">malformed YAML' in html
+    assert 'line 1: <span lang="en">missing title' in html
     # broken files are still in the catalogue, linked to their problems, and have a page
     assert f'href="/problems#{file_id(no_title)}">1, not built</a>' in catalogue
     assert "This file has errors" in detail and "missing title" in detail
@@ -139,8 +150,14 @@ def test_problems_page_groups_by_file_with_lines(tmp_path: Path):
 
 def test_unknown_pages_are_404_and_nothing_is_reflected(client: httpx.Client):
     evil = "<script>alert(1)</script>"
-    for path in ("/nope", "/conditions/it/nope", "/conditions/xx/emispasmo-facciale",
-                 f"/conditions/it/{evil}", f"/?q={evil}", f"/problems?{evil}=1"):
+    for path in (
+        "/nope",
+        "/conditions/it/nope",
+        "/conditions/xx/emispasmo-facciale",
+        f"/conditions/it/{evil}",
+        f"/?q={evil}",
+        f"/problems?{evil}=1",
+    ):
         r = client.get(path)
         assert r.status_code in (200, 404), path
         assert "<script>alert" not in r.text and "alert(1)" not in r.text, path
@@ -177,8 +194,11 @@ def test_read_only_and_security_headers(client: httpx.Client, site: Server):
 
 def test_files_have_types_etag_last_modified_and_304(client: httpx.Client, site: Server):
     expected = {".pdf": "application/pdf", ".epub": "application/epub+zip", ".html": "text/html; charset=utf-8"}
-    for url, media in ((IT_LARGE, ".pdf"), ("/files/en/booklet.epub", ".epub"),
-                       ("/files/en/facial-nerve-hemispasm.large.html", ".html")):
+    for url, media in (
+        (IT_LARGE, ".pdf"),
+        ("/files/en/booklet.epub", ".epub"),
+        ("/files/en/facial-nerve-hemispasm.large.html", ".html"),
+    ):
         r = client.get(url)
         assert r.status_code == 200, url
         assert r.headers["content-type"] == expected[media]
@@ -229,8 +249,16 @@ def test_no_path_outside_the_outputs_is_served(site: Server, target: str):
 def test_no_directory_listings(site: Server):
     redirected = httpx.get(site.url + "static", follow_redirects=True)
     assert redirected.status_code == 404 and b">app.css<" not in redirected.content
-    for target in ("/files/", "/files/it", "/files/it/", "/static/", "/files/it/pdf",
-                   "/api/", "/conditions/", "/conditions/it/"):
+    for target in (
+        "/files/",
+        "/files/it",
+        "/files/it/",
+        "/static/",
+        "/files/it/pdf",
+        "/api/",
+        "/conditions/",
+        "/conditions/it/",
+    ):
         status, body = raw_get(site, target)
         assert status == 404, target
         assert b"Index of" not in body and b">app.css<" not in body and b"live.js<" not in body
@@ -258,8 +286,7 @@ def test_openapi_description_is_valid_and_covers_every_api_route(client: httpx.C
     spec = client.get("/openapi.json").json()
     validate_openapi(spec)
     documented = set(spec["paths"])
-    served = {route.path for route in site.app.routes
-              if getattr(route, "path", "").startswith(("/api/", "/files/"))}
+    served = {route.path for route in site.app.routes if getattr(route, "path", "").startswith(("/api/", "/files/"))}
     assert served == documented
 
 
@@ -291,10 +318,16 @@ def test_api_one_condition_and_404s(client: httpx.Client):
     jsonschema.validate(data, schema("ConditionDetail"))
     assert data["title"] == "Facial Nerve Hemispasm"
     assert [s["anchor"] for s in data["sections"]][:2] == ["definizione", "sintomi"]
-    assert data["translations"] == [{"lang": "it", "slug": "emispasmo-facciale",
-                                     "url": "/api/conditions/it/emispasmo-facciale"}]
-    for path in ("/api/conditions/en/nope", "/api/conditions/zz/facial-nerve-hemispasm", "/api/nope",
-                 "/files/it/nope.pdf", "/files/it/booklet.docx"):
+    assert data["translations"] == [
+        {"lang": "it", "slug": "emispasmo-facciale", "url": "/api/conditions/it/emispasmo-facciale"}
+    ]
+    for path in (
+        "/api/conditions/en/nope",
+        "/api/conditions/zz/facial-nerve-hemispasm",
+        "/api/nope",
+        "/files/it/nope.pdf",
+        "/files/it/booklet.docx",
+    ):
         r = client.get(path)
         assert r.status_code == 404, path
         assert r.json() == {"error": "Not found", "status": 404}
@@ -320,8 +353,9 @@ def test_api_status_problems_and_events(client: httpx.Client):
 
 
 def _wait(server: Server, builds: int, timeout: float = 180) -> None:
-    assert server.app.state.services.builder.wait_for(
-        lambda s: s.builds >= builds and not s.building, timeout), "the build did not finish"
+    assert server.app.state.services.builder.wait_for(lambda s: s.builds >= builds and not s.building, timeout), (
+        "the build did not finish"
+    )
 
 
 def _until(check, timeout: float = 180) -> None:
@@ -365,8 +399,7 @@ def test_initial_build_shows_progress_in_pages_and_api(tmp_path: Path):
     content, out = copy_project(tmp_path)
     seen: list[tuple[int, int]] = []
     pages: list[str] = []
-    with running(content, out, build_on_start=True) as server, \
-            httpx.Client(base_url=server.url, timeout=30) as c:
+    with running(content, out, build_on_start=True) as server, httpx.Client(base_url=server.url, timeout=30) as c:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             status = c.get("/api/status").json()
@@ -384,8 +417,11 @@ def test_initial_build_shows_progress_in_pages_and_api(tmp_path: Path):
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     building = [p for p in pages if 'id="build-progress"' in p]
     assert building and "Building the files that changed" in building[0]
-    assert re.search(r'<label id="build-count" for="build-progress" data-template="[^"]+">\d+ of 16 '
-                     r'outputs done</label>', building[0])
+    assert re.search(
+        r'<label id="build-count" for="build-progress" data-template="[^"]+">\d+ of 16 '
+        r"outputs done</label>",
+        building[0],
+    )
 
 
 # --------------------------------------------------------------------------- command line
@@ -394,10 +430,26 @@ def test_initial_build_shows_progress_in_pages_and_api(tmp_path: Path):
 def test_cli_serve_warns_on_0000_and_stops_on_ctrl_c(tmp_path: Path):
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from benech_publish.cli import main; main()", "serve",
-         "--content", str(ROOTS / "basic"), "--out", str(out), "--host", "0.0.0.0", "--port", "0",
-         "--no-watch"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT)
+        [
+            sys.executable,
+            "-c",
+            "from benech_publish.cli import main; main()",
+            "serve",
+            "--content",
+            str(ROOTS / "basic"),
+            "--out",
+            str(out),
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "0",
+            "--no-watch",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT,
+    )
     try:
         assert proc.stderr is not None
         warning = proc.stderr.readline()
@@ -427,16 +479,25 @@ def test_cli_serve_port_in_use_is_one_line_and_exit_2(capsys, tmp_path: Path):
 
     with running(ROOTS / "basic", tmp_path) as server:
         with pytest.raises(SystemExit) as info:
-            main(["serve", "--content", str(ROOTS / "basic"), "--out", str(tmp_path),
-                  "--port", str(server.port), "--no-watch"])
+            main(
+                [
+                    "serve",
+                    "--content",
+                    str(ROOTS / "basic"),
+                    "--out",
+                    str(tmp_path),
+                    "--port",
+                    str(server.port),
+                    "--no-watch",
+                ]
+            )
     err = capsys.readouterr().err
     assert info.value.code == 2
     assert err.strip().splitlines()[-1].startswith(f"error: cannot listen on 127.0.0.1:{server.port}")
     assert "Traceback" not in err
 
 
-@pytest.mark.parametrize("changed", ["content/site.yaml", "content/images/logo.svg",
-                                     "templates/css/clinic.css"])
+@pytest.mark.parametrize("changed", ["content/site.yaml", "content/images/logo.svg", "templates/css/clinic.css"])
 def test_site_yaml_images_and_template_overrides_start_a_rebuild(tmp_path: Path, changed: str):
     content, out = copy_project(tmp_path)
     options = Options(formats=("html",), include_drafts=True, incremental=True)
@@ -446,8 +507,7 @@ def test_site_yaml_images_and_template_overrides_start_a_rebuild(tmp_path: Path,
         builder = server.app.state.services.builder
         time.sleep(0.5)  # let the watcher settle
         assert builder.current()[2].builds == 0
-        target.write_text((target.read_text(encoding="utf-8") if target.exists() else "") + "\n",
-                          encoding="utf-8")
+        target.write_text((target.read_text(encoding="utf-8") if target.exists() else "") + "\n", encoding="utf-8")
         _wait(server, 1, timeout=120)
         assert (out / "html/en/facial-nerve-hemispasm.html").is_file()
 

@@ -22,8 +22,7 @@ from validators import axe, chromium_browser, require_axe
 
 pytestmark = pytest.mark.slow
 
-PAGES = ("", "conditions/it/emispasmo-facciale", "conditions/en/facial-nerve-hemispasm", "problems",
-         "no-such-page")
+PAGES = ("", "conditions/it/emispasmo-facciale", "conditions/en/facial-nerve-hemispasm", "problems", "no-such-page")
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +35,11 @@ def browser() -> Iterator[Any]:
 def test_axe_finds_violations_when_there_are_some(browser: Any, tmp_path: Path):
     """The wrapper can fail: a page with known defects gives their rules."""
     bad = tmp_path / "bad.html"
-    bad.write_text('<!DOCTYPE html><html><head><title>x</title></head><body>'
-                   '<img src="a.png"><p style="color:#aaa">faint</p></body></html>', encoding="utf-8")
+    bad.write_text(
+        "<!DOCTYPE html><html><head><title>x</title></head><body>"
+        '<img src="a.png"><p style="color:#aaa">faint</p></body></html>',
+        encoding="utf-8",
+    )
     page = browser.new_page()
     page.goto(bad.as_uri())
     assert {f.rule for f in axe(page)} >= {"image-alt", "html-has-lang", "color-contrast"}
@@ -94,8 +96,7 @@ def test_staff_flow_download_edit_and_live_preview(browser: Any, tmp_path: Path,
 
 
 @pytest.mark.parametrize("width,locale", [(320, "en-GB"), (1280, "en-GB"), (320, "it-IT")])
-def test_every_page_axe_keyboard_and_reflow(browser: Any, tmp_path: Path, shipped_out: Path,
-                                            width: int, locale: str):
+def test_every_page_axe_keyboard_and_reflow(browser: Any, tmp_path: Path, shipped_out: Path, width: int, locale: str):
     """Every page, in English and (browser set to Italian) in Italian, at 320 px and 1280 px."""
     content, out = copy_project(tmp_path, shipped_out)
     with running(content, out) as server:
@@ -110,16 +111,20 @@ def test_every_page_axe_keyboard_and_reflow(browser: Any, tmp_path: Path, shippe
             # keyboard: the first Tab reaches the skip link, visibly; Enter moves to the content
             page.keyboard.press("Tab")
             assert page.evaluate("document.activeElement.className") == "skip"
-            box = page.evaluate("(() => { const r = document.activeElement.getBoundingClientRect();"
-                                " return [r.top, r.left, r.right]; })()")
+            box = page.evaluate(
+                "(() => { const r = document.activeElement.getBoundingClientRect();"
+                " return [r.top, r.left, r.right]; })()"
+            )
             assert box[0] >= 0 and box[1] >= 0 and box[2] <= width
             page.keyboard.press("Enter")
             assert page.evaluate("document.activeElement.id") == "main"
             # every element Tab reaches shows a focus outline
             for _ in range(12):
                 page.keyboard.press("Tab")
-                style = page.evaluate("(() => { const s = getComputedStyle(document.activeElement);"
-                                      " return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]; })()")
+                style = page.evaluate(
+                    "(() => { const s = getComputedStyle(document.activeElement);"
+                    " return [document.activeElement.tagName, s.outlineStyle, s.outlineWidth]; })()"
+                )
                 if style[0] == "BODY":
                     break
                 assert style[1] != "none" and style[2] != "0px", (path, style)
@@ -129,7 +134,11 @@ def test_every_page_axe_keyboard_and_reflow(browser: Any, tmp_path: Path, shippe
 def test_built_web_pages_have_no_axe_violations(browser: Any, shipped_out: Path):
     pages = sorted((shipped_out / "html").glob("*/*.html"))
     assert {(p.parent.name, p.name.endswith(".large.html")) for p in pages} == {
-        ("it", False), ("it", True), ("en", False), ("en", True)}
+        ("it", False),
+        ("it", True),
+        ("en", False),
+        ("en", True),
+    }
     page = browser.new_page()
     for built in pages:
         page.goto(built.as_uri())

@@ -58,8 +58,10 @@ def test_a_misspelt_override_is_a_warning_naming_the_closest_template(tmp_path, 
     code, _, err = run(capsys, "check", "--content", str(p / "content"))
     assert code == 0  # a warning
     lines = [line for line in err.splitlines() if "overrides nothing" in line]
-    assert lines == [f"{(p / 'templates' / 'leaflet.xtml').as_posix()}: warning: leaflet.xtml "
-                     "overrides nothing: no packaged template has that name (did you mean leaflet.xhtml?)"]
+    assert lines == [
+        f"{(p / 'templates' / 'leaflet.xtml').as_posix()}: warning: leaflet.xtml "
+        "overrides nothing: no packaged template has that name (did you mean leaflet.xhtml?)"
+    ]
     code, _, err = run(capsys, "check", "--content", str(p / "content"), "--strict")
     assert code == 1
 
@@ -68,9 +70,12 @@ def test_an_override_that_breaks_an_edition_rule_is_reported_and_undone(tmp_path
     p = project(tmp_path)
     css = p / "templates" / "css" / "clinic.css"
     css.parent.mkdir()
-    css.write_text("/* ours */\nem { font-style: italic; color: #ff0000; }\n"
-                   "p { font-size: 8pt; text-align: justify; }\n"
-                   "h2 { color: {{ colours.primary }}; }\n", encoding="utf-8")
+    css.write_text(
+        "/* ours */\nem { font-style: italic; color: #ff0000; }\n"
+        "p { font-size: 8pt; text-align: justify; }\n"
+        "h2 { color: {{ colours.primary }}; }\n",
+        encoding="utf-8",
+    )
     (p / "templates" / PROTECTED).write_text("* {}", encoding="utf-8")
     _code, _, err = run(capsys, "check", "--content", str(p / "content"))
     warnings = [line for line in err.splitlines() if ": warning: " in line]
@@ -85,8 +90,7 @@ def test_an_override_that_breaks_an_edition_rule_is_reported_and_undone(tmp_path
     out = tmp_path / "out"
     build(p / "content", out, Options(formats=("pdf",), editions=("large",), languages=("en",)))
     with pikepdf.open(out / "pdf" / "en" / "alpha.large.pdf") as pdf:
-        fonts = {str(f.get("/BaseFont")) for page in pdf.pages
-                 for f in page.Resources.get("/Font", {}).values()}
+        fonts = {str(f.get("/BaseFont")) for page in pdf.pages for f in page.Resources.get("/Font", {}).values()}
     assert fonts and not any("Italic" in f for f in fonts), fonts
 
 
@@ -113,8 +117,7 @@ def test_overriding_templates_changes_every_format(tmp_path):
             text = head + f"<p>{marker}</p>\n" + before + tail
         target.write_text(text, encoding="utf-8")
     (folder / "css").mkdir(exist_ok=True)
-    (folder / "css" / "clinic.css").write_text(".override-css-marker { color: {{ colours.text }}; }",
-                                               encoding="utf-8")
+    (folder / "css" / "clinic.css").write_text(".override-css-marker { color: {{ colours.text }}; }", encoding="utf-8")
     out = tmp_path / "out"
     build(p / "content", out, Options(languages=("en",), editions=("standard",)))
     page = (out / "html" / "en" / "alpha.html").read_text(encoding="utf-8")
@@ -183,8 +186,7 @@ def test_init_builds_with_zero_errors_and_passes_the_validators(tmp_path, capsys
     code, _, err = run(capsys, "check", "--content", str(dest / "content"))
     assert code == 0 and err.splitlines()[-1].endswith("0 error(s), 0 warning(s)"), err
     out = dest / "out"
-    code, _, err = run(capsys, "build", "--content", str(dest / "content"), "--out", str(out),
-                       "--include-drafts")
+    code, _, err = run(capsys, "build", "--content", str(dest / "content"), "--out", str(out), "--include-drafts")
     assert code == 0, err
     code, text, _ = run(capsys, "audit", *map(str, sorted(out.rglob("*.pdf"))))
     assert code == 0, text
@@ -199,8 +201,11 @@ def test_init_builds_with_zero_errors_and_passes_the_validators(tmp_path, capsys
 def test_init_works_from_an_installed_wheel_alone(tmp_path):
     """The scaffold ships in the wheel: init and build run with no file from this repository."""
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "-w", str(wheels), str(PROJECT)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels), str(PROJECT)],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = wheels.glob("benech_publish-*.whl")
     with zipfile.ZipFile(wheel) as z:
         names = set(z.namelist())
@@ -211,17 +216,31 @@ def test_init_works_from_an_installed_wheel_alone(tmp_path):
         z.extractall(site)
     work = tmp_path / "elsewhere"
     work.mkdir()
-    script = ("import sys; sys.path.insert(0, sys.argv[1]); import benech_publish; "
-              "assert benech_publish.__file__.startswith(sys.argv[1]), benech_publish.__file__; "
-              "from benech_publish.cli import main; main(sys.argv[2:])")
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import benech_publish; "
+        "assert benech_publish.__file__.startswith(sys.argv[1]), benech_publish.__file__; "
+        "from benech_publish.cli import main; main(sys.argv[2:])"
+    )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    for args in (["init", "new-clinic"],
-                 ["build", "--content", "new-clinic/content", "--out", "new-clinic/out",
-                  "--include-drafts", "--format", "html,pdf"]):
-        proc = subprocess.run([sys.executable, "-c", script, str(site), *args], cwd=work, env=env,
-                              capture_output=True, text=True)
+    for args in (
+        ["init", "new-clinic"],
+        [
+            "build",
+            "--content",
+            "new-clinic/content",
+            "--out",
+            "new-clinic/out",
+            "--include-drafts",
+            "--format",
+            "html,pdf",
+        ],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-c", script, str(site), *args], cwd=work, env=env, capture_output=True, text=True
+        )
         assert proc.returncode == 0, proc.stderr
     assert len(list((work / "new-clinic" / "out").rglob("*.pdf"))) == 8
-    with pikepdf.open(io.BytesIO((work / "new-clinic" / "out" / "pdf" / "en" /
-                                  "example-condition.pdf").read_bytes())) as pdf:
+    with pikepdf.open(
+        io.BytesIO((work / "new-clinic" / "out" / "pdf" / "en" / "example-condition.pdf").read_bytes())
+    ) as pdf:
         assert pdf.Root.get("/StructTreeRoot") is not None

@@ -40,14 +40,54 @@ from readback import words as split_words
 
 pytestmark = pytest.mark.slow
 
-HARD = ["X-ray", "follow-up", "CT-scan", "quattro-sei", "non-steroidal", "day-to-day",
-        "well-being", "co-operation", "anti-inflammatory", "MRI-guided"]
-LONG = ["monoultramicroscopicsilicovolcanoconiosis", "pharmacokinetically",
-        "electroencephalography", "neurophysiological", "microvascular", "decompression",
-        "anticonvulsants", "carbamazepine", "hemifacial", "radiofrequency",
-        "thermocoagulation", "neurostimulation"]
-PLAIN = ["the", "nerve", "pain", "and", "patient", "treatment", "of", "a", "is", "face",
-         "with", "after", "surgery", "doctor", "days", "weeks", "rest", "walk", "may", "you"]
+HARD = [
+    "X-ray",
+    "follow-up",
+    "CT-scan",
+    "quattro-sei",
+    "non-steroidal",
+    "day-to-day",
+    "well-being",
+    "co-operation",
+    "anti-inflammatory",
+    "MRI-guided",
+]
+LONG = [
+    "monoultramicroscopicsilicovolcanoconiosis",
+    "pharmacokinetically",
+    "electroencephalography",
+    "neurophysiological",
+    "microvascular",
+    "decompression",
+    "anticonvulsants",
+    "carbamazepine",
+    "hemifacial",
+    "radiofrequency",
+    "thermocoagulation",
+    "neurostimulation",
+]
+PLAIN = [
+    "the",
+    "nerve",
+    "pain",
+    "and",
+    "patient",
+    "treatment",
+    "of",
+    "a",
+    "is",
+    "face",
+    "with",
+    "after",
+    "surgery",
+    "doctor",
+    "days",
+    "weeks",
+    "rest",
+    "walk",
+    "may",
+    "you",
+]
 FOREIGN = ["nervus", "trigeminus", "dolore", "nervo", "facciale", "settimane"]
 
 word = st.one_of(st.sampled_from(HARD), st.sampled_from(LONG), st.sampled_from(PLAIN))
@@ -61,18 +101,22 @@ class Inline:
     def markdown(self) -> str:
         text = " ".join(self.words)
         return {
-            "plain": text, "em": f"*{text}*", "strong": f"**{text}**",
-            "link": f"[{text}](#sintomi)", "url": f"[{text}](https://example.org/leaflets/a)",
-            "foreign": f"[{text}]{{lang=it}}", "abbr": f'[{text}]{{abbr="magnetic resonance imaging"}}',
+            "plain": text,
+            "em": f"*{text}*",
+            "strong": f"**{text}**",
+            "link": f"[{text}](#sintomi)",
+            "url": f"[{text}](https://example.org/leaflets/a)",
+            "foreign": f"[{text}]{{lang=it}}",
+            "abbr": f'[{text}]{{abbr="magnetic resonance imaging"}}',
         }[self.kind]
 
 
 inline = st.one_of(
     st.builds(Inline, st.just("plain"), st.lists(word, min_size=1, max_size=14).map(tuple)),
-    st.builds(Inline, st.sampled_from(["em", "strong", "link", "url"]),
-              st.lists(word, min_size=1, max_size=7).map(tuple)),
-    st.builds(Inline, st.just("foreign"),
-              st.lists(st.sampled_from(FOREIGN), min_size=1, max_size=4).map(tuple)),
+    st.builds(
+        Inline, st.sampled_from(["em", "strong", "link", "url"]), st.lists(word, min_size=1, max_size=7).map(tuple)
+    ),
+    st.builds(Inline, st.just("foreign"), st.lists(st.sampled_from(FOREIGN), min_size=1, max_size=4).map(tuple)),
     st.builds(Inline, st.just("abbr"), st.just(("MRI",))),
 )
 
@@ -93,8 +137,7 @@ class Block:
                 lines += [f"    - {_line(sub)}" for sub in nested]
             return "\n".join(lines)
         header, *rows = self.items
-        out = ["| " + " | ".join(" ".join(c) for c in header) + " |",
-               "|" + "---|" * len(header)]
+        out = ["| " + " | ".join(" ".join(c) for c in header) + " |", "|" + "---|" * len(header)]
         out += ["| " + " | ".join(" ".join(c) for c in row) + " |" for row in rows]
         return "\n".join(out)
 
@@ -104,8 +147,7 @@ class Block:
             out[-1] += "."
             return out
         if self.kind in ("ul", "ol"):
-            return [w for item, nested in self.items
-                    for part in (item, *nested) for i in part for w in i.words]
+            return [w for item, nested in self.items for part in (item, *nested) for i in part for w in i.words]
         return [w for row in self.items for cell in row for w in cell]
 
 
@@ -116,17 +158,17 @@ def _line(parts) -> str:
 paragraph = st.builds(Block, st.just("p"), st.lists(inline, min_size=1, max_size=6).map(tuple))
 item = st.lists(inline, min_size=1, max_size=3).map(tuple)
 listing = st.builds(
-    Block, st.sampled_from(["ul", "ol"]),
-    st.lists(st.tuples(item, st.lists(item, max_size=2).map(tuple)), min_size=1, max_size=4)
-    .map(tuple))
+    Block,
+    st.sampled_from(["ul", "ol"]),
+    st.lists(st.tuples(item, st.lists(item, max_size=2).map(tuple)), min_size=1, max_size=4).map(tuple),
+)
 
 
 @st.composite
 def table(draw) -> Block:
     columns = draw(st.integers(2, 3))
     cell = st.lists(word, min_size=1, max_size=3).map(tuple)
-    rows = draw(st.lists(st.lists(cell, min_size=columns, max_size=columns).map(tuple),
-                         min_size=2, max_size=28))
+    rows = draw(st.lists(st.lists(cell, min_size=columns, max_size=columns).map(tuple), min_size=2, max_size=28))
     return Block("table", tuple(rows))
 
 
@@ -208,8 +250,10 @@ def _epub_words(path: Path) -> list[str]:
     return split_words("".join(out))
 
 
-_BLOCKS = frozenset("""body section div p h1 h2 h3 h4 h5 h6 ul ol li dl dt dd table thead tbody
-tfoot tr th td caption figure figcaption aside nav header footer blockquote br""".split())
+_BLOCKS = frozenset(
+    """body section div p h1 h2 h3 h4 h5 h6 ul ol li dl dt dd table thead tbody
+tfoot tr th td caption figure figcaption aside nav header footer blockquote br""".split()
+)
 
 
 def _outputs(tmp: Path, sections: list[list[Block]]) -> tuple[list[str], dict[str, Path]]:
@@ -219,14 +263,12 @@ def _outputs(tmp: Path, sections: list[list[Block]]) -> tuple[list[str], dict[st
     # table split in two (a false positive of audit.py, reported); tables are
     # counted below instead.
     a4 = Options(formats=("pdf", "epub"), languages=("en",))
-    for folder, options in (("a4", a4), ("a5", a4.with_(formats=("pdf",), editions=("standard",),
-                                                         paper="A5"))):
+    for folder, options in (("a4", a4), ("a5", a4.with_(formats=("pdf",), editions=("standard",), paper="A5"))):
         try:
             build(content, out / folder, options)
         except BuildError as exc:
             report = exc.report
-            raise AssertionError([f.message for f in report.failures] +
-                                 [str(d) for d in report.diagnostics]) from None
+            raise AssertionError([f.message for f in report.failures] + [str(d) for d in report.diagnostics]) from None
     files = {
         "leaflet A4": out / "a4" / "pdf" / "en" / "stress.pdf",
         "leaflet large": out / "a4" / "pdf" / "en" / "stress.large.pdf",
@@ -256,7 +298,7 @@ def _first_difference(got: list[str], expected: list[str]) -> str:
     start = got.index(expected[0]) if expected[0] in got else 0
     for i, w in enumerate(expected):
         if start + i >= len(got) or got[start + i] != w:
-            return f"at word {i}: expected {expected[i:i + 5]}, read {got[start + i:start + i + 5]}"
+            return f"at word {i}: expected {expected[i : i + 5]}, read {got[start + i : start + i + 5]}"
     return "?"
 
 
@@ -266,15 +308,50 @@ T = lambda kind, *ws: Inline(kind, tuple(ws))  # noqa: E731
 #: Hard examples, each of which failed once (or is the defect the issue reported).
 REGRESSIONS: list[list[list[Block]]] = [
     # Consecutive hyphenated lines; real hyphens at line ends; a link with em over lines.
-    [[P(T("plain", *(LONG[:4] * 3))), P(T("plain", *(HARD * 3)))],
-     [P(T("plain", "Read"), T("link", "the", "follow-up", "of", "the", "X-ray", "after",
-                              "surgery", "and", "the", "pharmacokinetically", "treatment"),
-        T("foreign", "nervus", "trigeminus"), T("abbr", "MRI"))]],
+    [
+        [P(T("plain", *(LONG[:4] * 3))), P(T("plain", *(HARD * 3)))],
+        [
+            P(
+                T("plain", "Read"),
+                T(
+                    "link",
+                    "the",
+                    "follow-up",
+                    "of",
+                    "the",
+                    "X-ray",
+                    "after",
+                    "surgery",
+                    "and",
+                    "the",
+                    "pharmacokinetically",
+                    "treatment",
+                ),
+                T("foreign", "nervus", "trigeminus"),
+                T("abbr", "MRI"),
+            )
+        ],
+    ],
     # A table crossing pages with hyphen words in cells; a nested list.
-    [[Block("table", tuple(((f"CT-scan{n}",), ("follow-up", "X-ray"), ("electroencephalography",))
-                           for n in range(40)))],
-     [Block("ul", (((T("em", "quattro-sei", "day-to-day", "pharmacokinetically"),),
-                    ((T("plain", "microvascular", "decompression"),),)),))]],
+    [
+        [
+            Block(
+                "table",
+                tuple(((f"CT-scan{n}",), ("follow-up", "X-ray"), ("electroencephalography",)) for n in range(40)),
+            )
+        ],
+        [
+            Block(
+                "ul",
+                (
+                    (
+                        (T("em", "quattro-sei", "day-to-day", "pharmacokinetically"),),
+                        ((T("plain", "microvascular", "decompression"),),),
+                    ),
+                ),
+            )
+        ],
+    ],
 ]
 
 
@@ -298,10 +375,13 @@ def test_regression_examples_read_as_written(sections, tmp_path):
 EXPLORE = int(os.environ.get("BENECH_FIDELITY_EXAMPLES", "0"))
 
 
-@settings(max_examples=EXPLORE or 8, deadline=None, derandomize=not EXPLORE,
-          phases=[Phase.generate],
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                 HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=EXPLORE or 8,
+    deadline=None,
+    derandomize=not EXPLORE,
+    phases=[Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+)
 @given(sections=condition)
 def test_generated_conditions_read_as_written(sections, tmp_path):
     _check(tmp_path / "g", sections)

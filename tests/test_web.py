@@ -43,10 +43,18 @@ def probe(page: Path, tmp_path: Path, *, width: int = 320, dark: bool = False) -
     assert chromium is not None
     probe_page = page.parent / f".probe-{page.stem}.html"
     probe_page.write_text(PROBE.format(src=page.name, width=width), encoding="utf-8")
-    args = [chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
-            "--allow-file-access-from-files", "--virtual-time-budget=5000",
-            f"--user-data-dir={tmp_path / 'chromium-profile'}",
-            *validators.CHROMIUM_EXTRA_FLAGS, "--dump-dom", probe_page.as_uri()]
+    args = [
+        chromium,
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--allow-file-access-from-files",
+        "--virtual-time-budget=5000",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}",
+        *validators.CHROMIUM_EXTRA_FLAGS,
+        "--dump-dom",
+        probe_page.as_uri(),
+    ]
     if dark:
         args.insert(1, "--force-dark-mode")
     try:
@@ -80,8 +88,11 @@ def test_every_text_keeps_its_contrast_in_both_colour_schemes(shipped_out, tmp_p
         result = probe(page, tmp_path, width=800, dark=dark)
         assert result["dark"] is dark
         assert len(result["pairs"]) > 20
-        low = [(what, fg, bg, round(contrast_ratio(fg, bg), 2)) for what, fg, bg in result["pairs"]
-               if contrast_ratio(fg, bg) < 4.5]
+        low = [
+            (what, fg, bg, round(contrast_ratio(fg, bg), 2))
+            for what, fg, bg in result["pairs"]
+            if contrast_ratio(fg, bg) < 4.5
+        ]
         assert not low, (page.name, low[:5])
 
 

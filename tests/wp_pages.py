@@ -39,7 +39,10 @@ def make_content(parent: Path) -> Path:
 
 def _page(slug: str, title: str, html: str, site: str, lang: str = "en") -> dict:
     return {
-        "id": 901, "slug": slug, "status": "publish", "type": "page",
+        "id": 901,
+        "slug": slug,
+        "status": "publish",
+        "type": "page",
         "link": f"{site}/{lang}/{slug}/",
         "modified_gmt": "2025-03-04T10:00:00",
         "title": {"rendered": title},

@@ -40,7 +40,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         try:
             if route.trickle:
                 for i in range(len(route.body)):
-                    self.wfile.write(route.body[i:i + 1])
+                    self.wfile.write(route.body[i : i + 1])
                     self.wfile.flush()
                     time.sleep(route.trickle)
             else:
@@ -63,8 +63,16 @@ class LocalSite:
         self.base = f"http://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
-    def route(self, path: str, body: bytes = b"", kind: str = "application/json", *,
-              status: int = 200, location: str = "", trickle: float = 0.0) -> str:
+    def route(
+        self,
+        path: str,
+        body: bytes = b"",
+        kind: str = "application/json",
+        *,
+        status: int = 200,
+        location: str = "",
+        trickle: float = 0.0,
+    ) -> str:
         self.routes[path] = Route(body, kind, status, location, trickle)
         return self.base + path
 

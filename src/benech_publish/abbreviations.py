@@ -51,6 +51,7 @@ def _section(section: m.Section, state: _State) -> m.Section:
 def _block(block: m.Block, state: _State) -> m.Block:
     def run(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
         return _inlines(nodes, state)
+
     if isinstance(block, m.Paragraph):
         return dataclasses.replace(block, inlines=run(block.inlines))
     if isinstance(block, (m.BulletList, m.NumberedList)):

@@ -39,6 +39,7 @@ def _csv(allowed: Sequence[str] | None = None) -> Callable:
             if bad:
                 raise click.BadParameter(f"{', '.join(bad)} (choose from {', '.join(allowed)})")
         return items
+
     return convert
 
 
@@ -65,26 +66,37 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
-content_option = click.option("--content", "content_dir", default="content", show_default=True,
-                              type=click.Path(file_okay=False, path_type=Path),
-                              help="Content folder (site.yaml, <lang>/<slug>.md).")
-strict_option = click.option("--strict", is_flag=True,
-                             help="Treat warnings (e.g. an overdue review, a PDF audit "
-                                  "warning) as errors.")
+content_option = click.option(
+    "--content",
+    "content_dir",
+    default="content",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Content folder (site.yaml, <lang>/<slug>.md).",
+)
+strict_option = click.option(
+    "--strict", is_flag=True, help="Treat warnings (e.g. an overdue review, a PDF audit warning) as errors."
+)
 
 
 templates_option = click.option(
-    "--templates", type=click.Path(file_okay=False, exists=True, path_type=Path),
+    "--templates",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Folder of templates that override the packaged ones "
-         "(default: templates/ beside the content folder, when it exists).")
+    "(default: templates/ beside the content folder, when it exists).",
+)
 
 
 @cli.command()
 @content_option
 @templates_option
 @click.option("--strict", is_flag=True, help="Treat content warnings (e.g. an overdue review) as errors.")
-@click.option("--readability", "show_readability", is_flag=True,
-              help="Also print a table of reading-level scores per condition and section.")
+@click.option(
+    "--readability",
+    "show_readability",
+    is_flag=True,
+    help="Also print a table of reading-level scores per condition and section.",
+)
 def check(content_dir: Path, templates: Path | None, strict: bool, show_readability: bool) -> None:
     """Validate the content and the template overrides; print every problem, one line each (file:line).
 
@@ -98,54 +110,114 @@ def check(content_dir: Path, templates: Path | None, strict: bool, show_readabil
         from .readability import format_table, read_all, read_source
 
         click.echo(format_table(read_all(result.content.site, result.parsed, read_source)))
-    diagnostics = [*result.diagnostics, *check_overrides(override_folder(content_dir, templates),
-                                                         result.content.site.colours)]
+    diagnostics = [
+        *result.diagnostics,
+        *check_overrides(override_folder(content_dir, templates), result.content.site.colours),
+    ]
     _print_diagnostics(diagnostics)
     n_err = sum(d.is_error for d in diagnostics)
     n_warn = len(diagnostics) - n_err
     ok = n_err == 0 and not (strict and n_warn)
     conditions = len(result.content.conditions)
-    _say(f"{'ok' if ok else 'failed'}: {conditions} valid condition file(s), "
-         f"{n_err} error(s), {n_warn} warning(s)")
+    _say(f"{'ok' if ok else 'failed'}: {conditions} valid condition file(s), {n_err} error(s), {n_warn} warning(s)")
     sys.exit(EXIT_OK if ok else EXIT_PROBLEMS)
 
 
 @cli.command()
 @content_option
-@click.option("--out", "out_dir", default="out", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--lang", "languages", callback=_csv(), metavar="it,en",
-              help="Languages to build (default: every language the content has).")
-@click.option("--variant", "editions", callback=_csv(EDITIONS), metavar=",".join(EDITIONS),
-              help="Editions to build (default: all).")
-@click.option("--format", "formats", callback=_csv(FORMATS), metavar=",".join(FORMATS),
-              help="Formats to build (default: all; braille only when liblouis is installed).")
-@click.option("--paper", type=click.Choice(PAPERS, case_sensitive=False),
-              default=DEFAULT_OPTIONS.paper, show_default=True,
-              help="Paper of standard-edition leaflets and booklets (large print is always A4).")
-@click.option("--large-print-size", "large_print_pt", type=click.IntRange(*LARGE_PRINT_PT_RANGE),
-              default=DEFAULT_OPTIONS.large_print_pt,
-              show_default=True, help="Body size of the large-print edition, in points.")
-@click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS, case_sensitive=False),
-              default=DEFAULT_OPTIONS.pdf_variant,
-              show_default=True,
-              help="PDF conformance preset. pdf/ua-2 is experimental: its PDFs are "
-                   "audited against the PDF/UA-1 rules only.")
+@click.option(
+    "--out",
+    "out_dir",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder.",
+)
+@click.option(
+    "--lang",
+    "languages",
+    callback=_csv(),
+    metavar="it,en",
+    help="Languages to build (default: every language the content has).",
+)
+@click.option(
+    "--variant",
+    "editions",
+    callback=_csv(EDITIONS),
+    metavar=",".join(EDITIONS),
+    help="Editions to build (default: all).",
+)
+@click.option(
+    "--format",
+    "formats",
+    callback=_csv(FORMATS),
+    metavar=",".join(FORMATS),
+    help="Formats to build (default: all; braille only when liblouis is installed).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(PAPERS, case_sensitive=False),
+    default=DEFAULT_OPTIONS.paper,
+    show_default=True,
+    help="Paper of standard-edition leaflets and booklets (large print is always A4).",
+)
+@click.option(
+    "--large-print-size",
+    "large_print_pt",
+    type=click.IntRange(*LARGE_PRINT_PT_RANGE),
+    default=DEFAULT_OPTIONS.large_print_pt,
+    show_default=True,
+    help="Body size of the large-print edition, in points.",
+)
+@click.option(
+    "--pdf-variant",
+    type=click.Choice(PDF_VARIANTS, case_sensitive=False),
+    default=DEFAULT_OPTIONS.pdf_variant,
+    show_default=True,
+    help="PDF conformance preset. pdf/ua-2 is experimental: its PDFs are audited against the PDF/UA-1 rules only.",
+)
 @click.option("--include-drafts", is_flag=True, help="Put draft conditions in booklets, marked as drafts.")
 @templates_option
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Worker processes for print outputs (default: one per CPU; 1: no workers).")
-@click.option("--force", is_flag=True,
-              help="Make every output, even those that are up to date (builds are incremental by default).")
-@click.option("--incremental", is_flag=True, hidden=True,
-              help="Deprecated: builds are incremental by default; accepted and ignored.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Worker processes for print outputs (default: one per CPU; 1: no workers).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Make every output, even those that are up to date (builds are incremental by default).",
+)
+@click.option(
+    "--incremental",
+    is_flag=True,
+    hidden=True,
+    help="Deprecated: builds are incremental by default; accepted and ignored.",
+)
 @strict_option
-@click.option("--verbose", "-v", is_flag=True,
-              help="Also say what the layout did (copy-fitting: what was tried and kept).")
-def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions: tuple[str, ...],
-          formats: tuple[str, ...], paper: str, large_print_pt: int, pdf_variant: str,
-          include_drafts: bool, templates: Path | None, jobs: int | None, force: bool,
-          incremental: bool, strict: bool, verbose: bool) -> None:
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Also say what the layout did (copy-fitting: what was tried and kept)."
+)
+def build(
+    content_dir: Path,
+    out_dir: Path,
+    languages: tuple[str, ...],
+    editions: tuple[str, ...],
+    formats: tuple[str, ...],
+    paper: str,
+    large_print_pt: int,
+    pdf_variant: str,
+    include_drafts: bool,
+    templates: Path | None,
+    jobs: int | None,
+    force: bool,
+    incremental: bool,
+    strict: bool,
+    verbose: bool,
+) -> None:
     """Build every output: web pages, PDF leaflets and booklets, EPUB booklets, braille.
 
     With no options: every format, language and edition the content has.
@@ -157,17 +229,26 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
 
     try:
         options = Options(
-            formats=formats or DEFAULT_OPTIONS.formats, languages=languages,
+            formats=formats or DEFAULT_OPTIONS.formats,
+            languages=languages,
             editions=editions or DEFAULT_OPTIONS.editions,
-            paper=paper, large_print_pt=large_print_pt, pdf_variant=pdf_variant,
-            include_drafts=include_drafts, strict=strict, templates=templates,
-            jobs=jobs, force=force)
+            paper=paper,
+            large_print_pt=large_print_pt,
+            pdf_variant=pdf_variant,
+            include_drafts=include_drafts,
+            strict=strict,
+            templates=templates,
+            jobs=jobs,
+            force=force,
+        )
     except ConfigError as exc:
         _say(f"error: {exc}")
         sys.exit(EXIT_USAGE)
     if incremental:
-        _say("note: --incremental is deprecated and ignored: builds are incremental by default "
-             "(--force makes everything)")
+        _say(
+            "note: --incremental is deprecated and ignored: builds are incremental by default "
+            "(--force makes everything)"
+        )
     progress = _progress_printer()
     try:
         report = build_outputs(content_dir, out_dir, options, on_progress=progress)
@@ -190,19 +271,19 @@ def build(content_dir: Path, out_dir: Path, languages: tuple[str, ...], editions
     if verbose:
         for line in report.log:
             _say(f"layout: {line}")
-    _say(f"{'done' if ok else 'failed'}: {len(report.written)} file(s) written, "
-         f"{len(report.skipped)} up to date, {len(report.removed)} removed, "
-         f"{len(report.failures)} failed, "
-         f"{len(report.errors)} content error(s)")
+    _say(
+        f"{'done' if ok else 'failed'}: {len(report.written)} file(s) written, "
+        f"{len(report.skipped)} up to date, {len(report.removed)} removed, "
+        f"{len(report.failures)} failed, "
+        f"{len(report.errors)} content error(s)"
+    )
     sys.exit(EXIT_OK if ok else EXIT_PROBLEMS)
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
-@click.option("--strict", is_flag=True,
-              help="Fail on warning-level PDF findings too, not only on errors.")
+@click.option("--strict", is_flag=True, help="Fail on warning-level PDF findings too, not only on errors.")
 def audit(files: tuple[Path, ...], as_json: bool, strict: bool) -> None:
     """Check PDFs against the machine-checkable PDF/UA-1 rules (Matterhorn Protocol).
 
@@ -228,8 +309,9 @@ class _progress_printer:
     def __call__(self, event) -> None:  # event: build.Progress
         if self.tty:
             if self.bar is None:
-                self.bar = click.progressbar(length=event.total, label="building", file=sys.stderr,
-                                             item_show_func=lambda s: s)
+                self.bar = click.progressbar(
+                    length=event.total, label="building", file=sys.stderr, item_show_func=lambda s: s
+                )
                 self.bar.__enter__()
             self.bar.update(1, event.job.name)
         elif event.status != "failed":
@@ -243,8 +325,13 @@ class _progress_printer:
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--name", "clinic", default="Example Clinic", show_default=True,
-              help="The clinic's name, written into content/site.yaml.")
+@click.option(
+    "--name",
+    "clinic",
+    default="Example Clinic",
+    show_default=True,
+    help="The clinic's name, written into content/site.yaml.",
+)
 def init(directory: Path, clinic: str) -> None:
     """Start a new clinic project in DIRECTORY (absent or empty): content/ with a
     commented site.yaml and one example condition per language (drafts), an
@@ -253,8 +340,7 @@ def init(directory: Path, clinic: str) -> None:
 
     for path in init_project(directory, clinic):
         _say(f"written {path}")
-    _say(f"done: next, 'cd {directory}' then 'benech-publish check' and "
-         "'benech-publish build --include-drafts'")
+    _say(f"done: next, 'cd {directory}' then 'benech-publish check' and 'benech-publish build --include-drafts'")
     sys.exit(EXIT_OK)
 
 
@@ -298,16 +384,30 @@ def templates_copy(name: str, content_dir: Path, templates: Path | None) -> None
 
 @cli.command()
 @content_option
-@click.option("--out", "out_dir", default="out", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 makes the catalogue visible on the network.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="Port to listen on (0: any free port).")
+@click.option(
+    "--out",
+    "out_dir",
+    default="out",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 makes the catalogue visible on the network.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on (0: any free port).",
+)
 @templates_option
 @click.option("--no-watch", is_flag=True, help="Do not rebuild when a source file changes.")
-def serve(content_dir: Path, out_dir: Path, host: str, port: int, templates: Path | None,
-          no_watch: bool) -> None:
+def serve(content_dir: Path, out_dir: Path, host: str, port: int, templates: Path | None, no_watch: bool) -> None:
     """Run the staff web app and the HTTP API (see docs/serve.md, docs/http-api.md).
 
     Shows the catalogue, each condition with its files, and the problems;
@@ -316,11 +416,14 @@ def serve(content_dir: Path, out_dir: Path, host: str, port: int, templates: Pat
     from .serve import ServeConfig, Server
 
     options = Options(include_drafts=True, incremental=True, templates=templates)
-    config = ServeConfig(content_dir=content_dir, out_dir=out_dir, host=host, port=port,
-                         options=options, watch=not no_watch)
+    config = ServeConfig(
+        content_dir=content_dir, out_dir=out_dir, host=host, port=port, options=options, watch=not no_watch
+    )
     if not config.local_only:
-        _say(f"warning: listening on {host}: the catalogue, the drafts and the API are visible "
-             "to every computer that can reach this one on the network")
+        _say(
+            f"warning: listening on {host}: the catalogue, the drafts and the API are visible "
+            "to every computer that can reach this one on the network"
+        )
     server = Server(config)
     _say(f"serving {content_dir} on {server.url} (press Ctrl+C to stop)")
     server.run()
@@ -346,23 +449,59 @@ def _lang_code(ctx: click.Context, param: click.Parameter, value: str) -> str:
 @click.argument("source")
 @content_option
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
-@click.option("--diff", is_flag=True,
-              help="Write nothing: show, per section, what changed on the site against the "
-                   "existing files.")
-@click.option("--fetch-images/--no-fetch-images", default=True, show_default=True,
-              help="Download the pages' images (from the source's own site and --image-host "
-                   "hosts) into content/images/<slug>/; otherwise write placeholders to fill.")
-@click.option("--image-host", "image_hosts", multiple=True, metavar="HOST",
-              help="Also download images from HOST (repeatable; e.g. for a saved .json source).")
-@click.option("--lang", "lang", default="", metavar="CODE", callback=_lang_code,
-              help="Language of the pages, when they do not say (or to override them).")
-@click.option("--timeout", type=click.FloatRange(0.1, 600), default=20.0, show_default=True,
-              help="Seconds for each whole download (the source, and each image).")
-@click.option("--max-size", "max_mb", type=click.FloatRange(0.001, 1000), default=20.0,
-              show_default=True, help="Largest source accepted, in megabytes.")
-def import_wordpress_cmd(source: str, content_dir: Path, force: bool, diff: bool,
-                         fetch_images: bool, image_hosts: tuple[str, ...], lang: str,
-                         timeout: float, max_mb: float) -> None:
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Write nothing: show, per section, what changed on the site against the existing files.",
+)
+@click.option(
+    "--fetch-images/--no-fetch-images",
+    default=True,
+    show_default=True,
+    help="Download the pages' images (from the source's own site and --image-host "
+    "hosts) into content/images/<slug>/; otherwise write placeholders to fill.",
+)
+@click.option(
+    "--image-host",
+    "image_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Also download images from HOST (repeatable; e.g. for a saved .json source).",
+)
+@click.option(
+    "--lang",
+    "lang",
+    default="",
+    metavar="CODE",
+    callback=_lang_code,
+    help="Language of the pages, when they do not say (or to override them).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, 600),
+    default=20.0,
+    show_default=True,
+    help="Seconds for each whole download (the source, and each image).",
+)
+@click.option(
+    "--max-size",
+    "max_mb",
+    type=click.FloatRange(0.001, 1000),
+    default=20.0,
+    show_default=True,
+    help="Largest source accepted, in megabytes.",
+)
+def import_wordpress_cmd(
+    source: str,
+    content_dir: Path,
+    force: bool,
+    diff: bool,
+    fetch_images: bool,
+    image_hosts: tuple[str, ...],
+    lang: str,
+    timeout: float,
+    max_mb: float,
+) -> None:
     """Import WordPress pages from SOURCE: a saved REST API answer (one page or the
     array /wp-json/wp/v2/pages returns), a folder of them, or an http(s) address.
 
@@ -373,17 +512,24 @@ def import_wordpress_cmd(source: str, content_dir: Path, force: bool, diff: bool
     """
     from .importer import import_wordpress
 
-    report = import_wordpress(source, content_dir, force=force, fetch_images=fetch_images,
-                              image_hosts=image_hosts, diff=diff, lang=lang, timeout=timeout,
-                              max_bytes=int(max_mb * 1024 * 1024))
+    report = import_wordpress(
+        source,
+        content_dir,
+        force=force,
+        fetch_images=fetch_images,
+        image_hosts=image_hosts,
+        diff=diff,
+        lang=lang,
+        timeout=timeout,
+        max_bytes=int(max_mb * 1024 * 1024),
+    )
     for note in report.notes:
         _say(f"note: {note}")
     for page in report.pages:
         if page.status == "written":
             _say(f"written {page.path} (from {page.origin})")
         elif page.status == "compared":
-            _say(f"{page.path}: {'changed on the site' if page.diff else 'no change'} "
-                 f"(from {page.origin})")
+            _say(f"{page.path}: {'changed on the site' if page.diff else 'no change'} (from {page.origin})")
             if page.diff:
                 click.echo(page.diff, nl=False)
             continue
@@ -400,18 +546,21 @@ def import_wordpress_cmd(source: str, content_dir: Path, force: bool, diff: bool
             _say(f"  image saved: {path}")
     if diff:
         changed = sum(1 for p in report.compared if p.diff)
-        _say(f"{'done' if report.ok else 'problems'}: {len(report.compared)} compared, "
-             f"{changed} changed, {len(report.failed)} failed; nothing written")
+        _say(
+            f"{'done' if report.ok else 'problems'}: {len(report.compared)} compared, "
+            f"{changed} changed, {len(report.failed)} failed; nothing written"
+        )
         sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
     if report.written:
-        _say(f"check: {len(report.will_build)} of {len(report.written)} written file(s) will "
-             "build as they are")
+        _say(f"check: {len(report.will_build)} of {len(report.written)} written file(s) will build as they are")
         for page in report.written:
             for d in page.diagnostics:
                 _say(f"  {d}")
-    _say(f"{'done' if report.ok else 'problems'}: {len(report.written)} written, "
-         f"{len(report.skipped)} skipped, {len(report.failed)} failed, "
-         f"{len(report.needs_review)} need review")
+    _say(
+        f"{'done' if report.ok else 'problems'}: {len(report.written)} written, "
+        f"{len(report.skipped)} skipped, {len(report.failed)} failed, "
+        f"{len(report.needs_review)} need review"
+    )
     sys.exit(EXIT_OK if report.ok else EXIT_PROBLEMS)
 
 

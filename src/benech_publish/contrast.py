@@ -28,7 +28,7 @@ def _channel(c: int) -> float:
 
 def luminance(hex_colour: str) -> float:
     h = hex_colour.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
 
 
@@ -46,14 +46,15 @@ def check_colours(colours: Colours) -> list[str]:
         if ratio < minimum:
             problems.append(
                 f"colour contrast too low for {use}: '{fg}' {getattr(colours, fg)} on '{bg}' "
-                f"{getattr(colours, bg)} is {ratio:.2f}:1, needs at least {minimum:g}:1")
+                f"{getattr(colours, bg)} is {ratio:.2f}:1, needs at least {minimum:g}:1"
+            )
     return problems
 
 
 def _mix(a: str, b: str, t: float) -> str:
     """``a`` moved a fraction ``t`` towards ``b`` (sRGB channels)."""
-    ca = [int(a.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
-    cb = [int(b.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    ca = [int(a.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+    cb = [int(b.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
     return "#" + "".join(f"{round(x + (y - x) * t):02x}" for x, y in zip(ca, cb, strict=True))
 
 

@@ -25,8 +25,7 @@ from pathlib import Path
 def one_line(text: str) -> str:
     """``text`` with line breaks and other control characters shown as escapes
     (``\\n``, ``\\u2028``), so a message is always exactly one line."""
-    return "".join(ascii(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch
-                   for ch in text)
+    return "".join(ascii(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
 
 
 class Severity(StrEnum):
@@ -116,8 +115,7 @@ class BuildError(BenechError):
     def __init__(self, failures: Iterable[JobFailure], report: object = None):
         self.failures = tuple(failures)
         self.report = report
-        super().__init__(f"{len(self.failures)} output(s) failed" if self.failures
-                         else "the content has problems")
+        super().__init__(f"{len(self.failures)} output(s) failed" if self.failures else "the content has problems")
 
 
 class AuditFailed(BenechError):

@@ -160,9 +160,7 @@ _IT = {
     "request_format": "Per riceverle in un altro formato o in un'altra lingua, contattate la clinica.",
 }
 
-LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType(
-    {"en": MappingProxyType(_EN), "it": MappingProxyType(_IT)}
-)
+LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({"en": MappingProxyType(_EN), "it": MappingProxyType(_IT)})
 
 
 def has_labels(lang: str) -> bool:

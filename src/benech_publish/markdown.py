@@ -40,8 +40,7 @@ ANCHOR_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 #: as ``&#7;`` or a YAML escape such as ``"\\a"``): C0/C1 controls other than tab
 #: and line feed, line/paragraph separators (they shift line numbers), stray
 #: byte-order marks, non-characters, bidirectional overrides.
-CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff"
-                        "\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
 
 
 def control_char_problem(text: str) -> str:
@@ -49,8 +48,7 @@ def control_char_problem(text: str) -> str:
     bad = CONTROL_RE.search(text)
     if not bad:
         return ""
-    return (f"invisible control character U+{ord(bad.group()):04X}: delete it "
-            "(retype the text around it)")
+    return f"invisible control character U+{ord(bad.group()):04X}: delete it (retype the text around it)"
 
 
 _HEADING_ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
@@ -124,9 +122,7 @@ class _Builder:
 
     # ------------------------------------------------------------------ inline
     def inlines(self, token: Token, children: list[Token] | None) -> tuple[m.Inline, ...]:
-        stack: list[tuple[Callable[[tuple[m.Inline, ...]], m.Inline] | None, list[m.Inline]]] = [
-            (None, [])
-        ]
+        stack: list[tuple[Callable[[tuple[m.Inline, ...]], m.Inline] | None, list[m.Inline]]] = [(None, [])]
         for child in children or []:
             t = child.type
             for value in [child.content, *map(str, child.attrs.values())]:
@@ -156,14 +152,18 @@ class _Builder:
                 if "abbr" in attrs:
                     stack.append((functools.partial(_abbr, attrs["abbr"]), []))
                 elif "lang" in attrs and not m.LANG_TAG_RE.match(attrs["lang"]):
-                    self.error(token, f"[...]{{lang={attrs['lang']}}}: not a language code "
-                               "(write e.g. lang=la or lang=en-GB)", "span-lang")
+                    self.error(
+                        token,
+                        f"[...]{{lang={attrs['lang']}}}: not a language code (write e.g. lang=la or lang=en-GB)",
+                        "span-lang",
+                    )
                     stack.append((None, []))
                 elif "lang" in attrs:
                     stack.append((functools.partial(_span, attrs["lang"]), []))
                 else:
-                    self.warn(token, "a [span]{...} needs lang=... or abbr=...; "
-                              "its attributes were ignored", "span-attrs")
+                    self.warn(
+                        token, "a [span]{...} needs lang=... or abbr=...; its attributes were ignored", "span-attrs"
+                    )
                     stack.append((None, []))
             elif t in ("em_close", "strong_close", "link_close", "span_close"):
                 make, kids = stack.pop()
@@ -172,8 +172,9 @@ class _Builder:
                 else:
                     stack[-1][1].append(make(_merge_text(tuple(kids))))
             elif t == "image":
-                self.error(token, "an image must stand alone on its own line (a figure), "
-                           "not inside text", "inline-image")
+                self.error(
+                    token, "an image must stand alone on its own line (a figure), not inside text", "inline-image"
+                )
             elif t in ("html_inline",):
                 self.error(token, "raw HTML is not allowed in content; use Markdown", "raw-html")
             else:  # pragma: no cover - markdown-it token types we do not enable
@@ -210,7 +211,7 @@ class _Builder:
                     table = replace(table, caption=_caption_text(captions.pop(last)))
                 out.append(table)
             elif t.startswith("container_") and t.endswith("_open"):
-                kind = t[len("container_"):-len("_open")]
+                kind = t[len("container_") : -len("_open")]
                 inner, i = self.blocks(tokens, i + 1, (f"container_{kind}_close",))
                 out.append(m.Note(kind, tuple(inner), self.loc(tok)))  # type: ignore[arg-type]
                 i += 1
@@ -223,8 +224,7 @@ class _Builder:
             elif t == "hr":
                 i += 1  # thematic breaks carry no meaning in a leaflet
             elif t == "blockquote_open":
-                self.error(tok, "block quotes are not supported; use '::: note' for a callout",
-                           "blockquote")
+                self.error(tok, "block quotes are not supported; use '::: note' for a callout", "blockquote")
                 depth, i = 1, i + 1
                 while i < len(tokens) and depth:
                     depth += {"blockquote_open": 1, "blockquote_close": -1}.get(tokens[i].type, 0)
@@ -232,10 +232,15 @@ class _Builder:
             else:
                 i += 1
         for para in captions:
-            self.diagnostics.append(Diagnostic(
-                para.location, "a 'Table: ...' caption must stand directly above a table "
-                "(a blank line between them); write 'Table\\:' for ordinary text",
-                Severity.ERROR, "table-caption"))
+            self.diagnostics.append(
+                Diagnostic(
+                    para.location,
+                    "a 'Table: ...' caption must stand directly above a table "
+                    "(a blank line between them); write 'Table\\:' for ordinary text",
+                    Severity.ERROR,
+                    "table-caption",
+                )
+            )
         return out, i
 
     def paragraph(self, tok: Token, inline: Token) -> m.Block | None:
@@ -250,13 +255,23 @@ class _Builder:
             caption = str(img.attrs.get("title", "") or "")
             decorative = "decorative" in str(img.attrs.get("class", "")).split()
             if not alt.strip() and not decorative:
-                self.error(tok, f"image '{written}' has no alt text: describe it in ![...], "
-                           "or mark it {.decorative} if it adds no information", "image-alt")
+                self.error(
+                    tok,
+                    f"image '{written}' has no alt text: describe it in ![...], "
+                    "or mark it {.decorative} if it adds no information",
+                    "image-alt",
+                )
             if decorative and alt.strip():
-                self.warn(tok, f"image '{written}' is marked decorative, so its alt text "
-                          "will not be read", "decorative-alt")
-            return m.Figure(src=src, alt="" if decorative else alt.strip(), decorative=decorative,
-                            caption=(m.Text(caption),) if caption else (), location=self.loc(tok))
+                self.warn(
+                    tok, f"image '{written}' is marked decorative, so its alt text will not be read", "decorative-alt"
+                )
+            return m.Figure(
+                src=src,
+                alt="" if decorative else alt.strip(),
+                decorative=decorative,
+                caption=(m.Text(caption),) if caption else (),
+                location=self.loc(tok),
+            )
         inlines = self.inlines(tok, kids)
         if not inlines:
             return None
@@ -298,8 +313,7 @@ class _Builder:
             elif t in ("th_open", "td_open"):
                 style = str(tokens[i].attrs.get("style", "") or "")
                 align = style.split(":", 1)[1] if style.startswith("text-align:") else ""
-                row.append(m.Cell(self.inlines(tokens[i], tokens[i + 1].children),
-                                  header=t == "th_open", align=align))  # type: ignore[arg-type]
+                row.append(m.Cell(self.inlines(tokens[i], tokens[i + 1].children), header=t == "th_open", align=align))  # type: ignore[arg-type]
                 i += 1
             i += 1
         return m.Table(tuple(head), tuple(body), location=self.loc(open_tok)), i + 1
@@ -309,7 +323,7 @@ def _caption_text(inlines: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
     """The caption of a ``Table: ...`` paragraph: its inlines without the prefix."""
     first = inlines[0] if inlines else None
     if isinstance(first, m.Text) and first.text.startswith(CAPTION_PREFIX):
-        rest = first.text[len(CAPTION_PREFIX):].lstrip()
+        rest = first.text[len(CAPTION_PREFIX) :].lstrip()
         return ((m.Text(rest),) if rest else ()) + inlines[1:]
     return inlines
 
@@ -324,9 +338,13 @@ def _merge_text(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
     return tuple(out)
 
 
-def parse_body(text: str, location: Location, body_line: int, *,
-               resolve_src: Callable[[str], tuple[str, str]] = _keep,
-               ) -> tuple[tuple[m.Section, ...], list[Diagnostic]]:
+def parse_body(
+    text: str,
+    location: Location,
+    body_line: int,
+    *,
+    resolve_src: Callable[[str], tuple[str, str]] = _keep,
+) -> tuple[tuple[m.Section, ...], list[Diagnostic]]:
     """Parse a condition's Markdown body into its section tree.
 
     ``body_line`` is the 1-based line of the file on which ``text`` starts;
@@ -350,31 +368,52 @@ def parse_body(text: str, location: Location, body_line: int, *,
                 raw = raw[: match.start()]
             heading = raw.strip()
             if level == 1:
-                b.error(tok, "a '# ' heading is not allowed: the title comes from the front "
-                        "matter, sections start at '## '", "h1")
+                b.error(
+                    tok,
+                    "a '# ' heading is not allowed: the title comes from the front matter, sections start at '## '",
+                    "h1",
+                )
                 level = 2
             parent_level = stack[-1]["level"] if stack else 1
             if level > parent_level + 1:
-                b.error(tok, f"heading level skipped: '{'#' * level} {heading}' follows a level-"
-                        f"{parent_level} heading; use '{'#' * (parent_level + 1)}'", "heading-skip")
+                b.error(
+                    tok,
+                    f"heading level skipped: '{'#' * level} {heading}' follows a level-"
+                    f"{parent_level} heading; use '{'#' * (parent_level + 1)}'",
+                    "heading-skip",
+                )
                 level = parent_level + 1
             anchor = attrs.get("id", "")
             if match and "" in attrs:
-                b.error(tok, f"heading attributes {{{match.group(1).strip()}}} not understood "
-                        f"(at '{attrs['']}'): write {{#anchor}} with lower-case letters, digits "
-                        "and hyphens, e.g. {#my-anchor}", "anchor-syntax")
+                b.error(
+                    tok,
+                    f"heading attributes {{{match.group(1).strip()}}} not understood "
+                    f"(at '{attrs['']}'): write {{#anchor}} with lower-case letters, digits "
+                    "and hyphens, e.g. {#my-anchor}",
+                    "anchor-syntax",
+                )
                 anchor = anchor or slugify(heading)
             elif not anchor:
                 anchor = slugify(heading)
-                b.warn(tok, f"section '{heading}' has no {{#anchor}}; using '{anchor}'. Give it one "
-                       "that is the same in every language", "anchor-missing")
+                b.warn(
+                    tok,
+                    f"section '{heading}' has no {{#anchor}}; using '{anchor}'. Give it one "
+                    "that is the same in every language",
+                    "anchor-missing",
+                )
             elif not ANCHOR_RE.match(anchor):
-                b.error(tok, f"anchor '{anchor}' must be lower-case letters, digits and hyphens",
-                        "anchor-syntax")
+                b.error(tok, f"anchor '{anchor}' must be lower-case letters, digits and hyphens", "anchor-syntax")
             if not heading:
                 b.error(tok, "empty heading", "heading-empty")
-            node = {"level": level, "anchor": anchor, "heading": heading,
-                    "label": attrs.get("label", ""), "loc": b.loc(tok), "blocks": [], "children": []}
+            node = {
+                "level": level,
+                "anchor": anchor,
+                "heading": heading,
+                "label": attrs.get("label", ""),
+                "loc": b.loc(tok),
+                "blocks": [],
+                "children": [],
+            }
             while stack and stack[-1]["level"] >= level:
                 stack.pop()
             (stack[-1]["children"] if stack else roots).append(node)
@@ -386,16 +425,26 @@ def parse_body(text: str, location: Location, body_line: int, *,
             if stack:
                 stack[-1]["blocks"].extend(blocks)
             else:
-                b.diagnostics.append(Diagnostic(
-                    getattr(blocks[0], "location", location),
-                    "text before the first '## ' section heading; put it in a section "
-                    "(or in the front matter's summary)", Severity.ERROR, "orphan-text"))
+                b.diagnostics.append(
+                    Diagnostic(
+                        getattr(blocks[0], "location", location),
+                        "text before the first '## ' section heading; put it in a section "
+                        "(or in the front matter's summary)",
+                        Severity.ERROR,
+                        "orphan-text",
+                    )
+                )
 
     def freeze(node: dict) -> m.Section:
-        return m.Section(anchor=node["anchor"], heading=node["heading"], level=node["level"],
-                         blocks=tuple(node["blocks"]),
-                         subsections=tuple(freeze(c) for c in node["children"]),
-                         nav_label=node["label"], location=node["loc"])
+        return m.Section(
+            anchor=node["anchor"],
+            heading=node["heading"],
+            level=node["level"],
+            blocks=tuple(node["blocks"]),
+            subsections=tuple(freeze(c) for c in node["children"]),
+            nav_label=node["label"],
+            location=node["loc"],
+        )
 
     return tuple(freeze(n) for n in roots), b.diagnostics
 

@@ -311,9 +311,7 @@ class Condition:
 
     @property
     def figures(self) -> tuple[Figure, ...]:
-        return tuple(
-            b for s in self.walk() for b in iter_blocks(s.blocks) if isinstance(b, Figure)
-        )
+        return tuple(b for s in self.walk() for b in iter_blocks(s.blocks) if isinstance(b, Figure))
 
 
 # --------------------------------------------------------------------------- site
@@ -456,8 +454,5 @@ class Content:
     def in_language(self, lang: str, *, include_drafts: bool = True) -> tuple[Condition, ...]:
         """The conditions of one language in the site's order (unlisted ones last, by id)."""
         rank = {cid: i for i, cid in enumerate(self.site.order)}
-        chosen = [
-            c for c in self.conditions
-            if c.lang == lang and (include_drafts or c.status == "approved")
-        ]
+        chosen = [c for c in self.conditions if c.lang == lang and (include_drafts or c.status == "approved")]
         return tuple(sorted(chosen, key=lambda c: (rank.get(c.id, len(rank)), c.id)))

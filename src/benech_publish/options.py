@@ -63,8 +63,7 @@ class Options:
         # extra argument is a ConfigError like every other bad option.
         unknown = sorted(set(kwargs) - set(cls.__dataclass_fields__))
         if unknown:
-            raise ConfigError(f"unknown option(s) {', '.join(unknown)} (known: "
-                              f"{', '.join(cls.__dataclass_fields__)})")
+            raise ConfigError(f"unknown option(s) {', '.join(unknown)} (known: {', '.join(cls.__dataclass_fields__)})")
         if len(args) > len(cls.__dataclass_fields__):
             raise ConfigError("too many positional options")
         return super().__new__(cls)
@@ -75,12 +74,13 @@ class Options:
         for name, allowed in (("formats", FORMATS), ("editions", EDITIONS)):
             bad = [v for v in getattr(self, name) if v not in allowed]
             if bad or not getattr(self, name):
-                problems.append(f"{name} must be chosen from {', '.join(allowed)} (got "
-                                f"{', '.join(getattr(self, name)) or 'nothing'})")
+                problems.append(
+                    f"{name} must be chosen from {', '.join(allowed)} (got "
+                    f"{', '.join(getattr(self, name)) or 'nothing'})"
+                )
         bad_langs = [v for v in self.languages if not CONTENT_LANG_RE.match(v)]
         if bad_langs:
-            problems.append(f"languages must be language codes such as it or en, not "
-                            f"{', '.join(map(repr, bad_langs))}")
+            problems.append(f"languages must be language codes such as it or en, not {', '.join(map(repr, bad_langs))}")
         if self.paper not in PAPERS:
             problems.append(f"paper must be one of {', '.join(PAPERS)}, not {self.paper!r}")
         low, high = LARGE_PRINT_PT_RANGE

@@ -41,15 +41,18 @@ MIN_STANDARD_PT = 12.0
 MIN_LARGE_PT = 16.0
 _LENGTH = re.compile(r"^(-?\d+(?:\.\d+)?)(pt|px|mm|cm|in|pc)$")
 _TO_PT = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pc": 12.0}
-_COLOUR = re.compile(r"#[0-9a-fA-F]{3,8}\b|\b(?:rgba?|hsla?)\(|\b(?:black|white|gray|grey|red|blue|"
-                     r"green|yellow|orange|purple|navy|silver|maroon)\b")
+_COLOUR = re.compile(
+    r"#[0-9a-fA-F]{3,8}\b|\b(?:rgba?|hsla?)\(|\b(?:black|white|gray|grey|red|blue|"
+    r"green|yellow|orange|purple|navy|silver|maroon)\b"
+)
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 
 
 def packaged_templates() -> tuple[str, ...]:
     """Every packaged template and stylesheet, as names relative to the template root."""
-    return tuple(sorted(p.relative_to(PACKAGE_TEMPLATES).as_posix()
-                        for p in PACKAGE_TEMPLATES.rglob("*") if p.is_file()))
+    return tuple(
+        sorted(p.relative_to(PACKAGE_TEMPLATES).as_posix() for p in PACKAGE_TEMPLATES.rglob("*") if p.is_file())
+    )
 
 
 def override_folder(content_dir: str | Path, explicit: str | Path | None = None) -> Path | None:
@@ -61,9 +64,13 @@ def override_folder(content_dir: str | Path, explicit: str | Path | None = None)
 
 
 def _override_files(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
-                  if p.is_file() and not _IGNORED.match(p.name)
-                  and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file()
+        and not _IGNORED.match(p.name)
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
 
 
 def check_overrides(folder: str | Path | None, colours: m.Colours | None = None) -> list[Diagnostic]:
@@ -78,17 +85,28 @@ def check_overrides(folder: str | Path | None, colours: m.Colours | None = None)
         where = Location((folder / name).as_posix())
         _, outside = resolve_inside(folder, folder / name)  # the one confinement rule
         if outside:
-            out.append(Diagnostic(where, f"{outside}: templates are read only from their folder",
-                                  code="outside"))
+            out.append(Diagnostic(where, f"{outside}: templates are read only from their folder", code="outside"))
         elif name == PROTECTED:
-            out.append(Diagnostic(where, f"{name} cannot be overridden: the edition protections "
-                                         "(large print, clear print) always apply; this file is ignored",
-                                  Severity.WARNING, "override-protected"))
+            out.append(
+                Diagnostic(
+                    where,
+                    f"{name} cannot be overridden: the edition protections "
+                    "(large print, clear print) always apply; this file is ignored",
+                    Severity.WARNING,
+                    "override-protected",
+                )
+            )
         elif name not in packaged:
             close = difflib.get_close_matches(name, packaged, n=1, cutoff=0.5)
             hint = f" (did you mean {close[0]}?)" if close else ""
-            out.append(Diagnostic(where, f"{name} overrides nothing: no packaged template has "
-                                         f"that name{hint}", Severity.WARNING, "override-unknown"))
+            out.append(
+                Diagnostic(
+                    where,
+                    f"{name} overrides nothing: no packaged template has that name{hint}",
+                    Severity.WARNING,
+                    "override-unknown",
+                )
+            )
         elif name.endswith(".css"):
             out.extend(_lint_css(folder / name, colours))
     return out
@@ -96,14 +114,16 @@ def check_overrides(folder: str | Path | None, colours: m.Colours | None = None)
 
 def _lint_css(path: Path, colours: m.Colours | None) -> list[Diagnostic]:
     """Declarations in an override stylesheet that the protections undo or that escape checks."""
-    allowed = {c.lower() for c in (colours.primary, colours.text, colours.background,
-                                   colours.accent, colours.muted)} if colours else set()
+    allowed = (
+        {c.lower() for c in (colours.primary, colours.text, colours.background, colours.accent, colours.muted)}
+        if colours
+        else set()
+    )
     out: list[Diagnostic] = []
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return [Diagnostic(Location(path.as_posix()), f"cannot read: {exc}", Severity.WARNING,
-                           "override-unreadable")]
+        return [Diagnostic(Location(path.as_posix()), f"cannot read: {exc}", Severity.WARNING, "override-unreadable")]
     for number, line in enumerate(text.splitlines(), 1):
         plain = _JINJA.sub("", line)
         where = Location(path.as_posix(), number)
@@ -117,8 +137,7 @@ def _lint_css(path: Path, colours: m.Colours | None) -> list[Diagnostic]:
 
 def _declaration_problem(prop: str, value: str, allowed_colours: set[str]) -> str:
     if prop == "font-style" and value.split()[0] in ("italic", "oblique"):
-        return ("'font-style: italic' is undone in large print (no italics there); "
-                "use weight or colour to stress text")
+        return "'font-style: italic' is undone in large print (no italics there); use weight or colour to stress text"
     if prop == "text-align" and value.startswith("justify"):
         return "'text-align: justify' makes uneven word spacing: clear print is left-aligned"
     if prop == "font-size":
@@ -126,15 +145,18 @@ def _declaration_problem(prop: str, value: str, allowed_colours: set[str]) -> st
         if match:
             size = float(match[1]) * _TO_PT[match[2]]
             if size < MIN_STANDARD_PT:
-                return (f"'font-size: {value}' is {size:.1f} pt, below clear print's "
-                        f"{MIN_STANDARD_PT:g} pt (and large print's {MIN_LARGE_PT:g} pt): "
-                        "use sizes relative to the body (em, %)")
-    if prop in ("color", "background", "background-color", "border", "border-color",
-                "border-top", "border-bottom"):
+                return (
+                    f"'font-size: {value}' is {size:.1f} pt, below clear print's "
+                    f"{MIN_STANDARD_PT:g} pt (and large print's {MIN_LARGE_PT:g} pt): "
+                    "use sizes relative to the body (em, %)"
+                )
+    if prop in ("color", "background", "background-color", "border", "border-color", "border-top", "border-bottom"):
         for found in _COLOUR.findall(value):
             if found.lower() not in allowed_colours:
-                return (f"colour {found!r} is not one of site.yaml's colours, so its contrast "
-                        "is not checked: use {{ colours.primary }} and the other site colours")
+                return (
+                    f"colour {found!r} is not one of site.yaml's colours, so its contrast "
+                    "is not checked: use {{ colours.primary }} and the other site colours"
+                )
     return ""
 
 

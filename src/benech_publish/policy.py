@@ -37,8 +37,12 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 def missing_review_fields(c: m.Condition) -> tuple[str, ...]:
     """The review fields ``c`` lacks, by their front-matter names."""
-    have = {"reviewers": bool(c.reviewers), "reviewed_on": c.reviewed_on is not None,
-            "review_due": c.review_due is not None, "sources": bool(c.sources)}
+    have = {
+        "reviewers": bool(c.reviewers),
+        "reviewed_on": c.reviewed_on is not None,
+        "review_due": c.review_due is not None,
+        "sources": bool(c.sources),
+    }
     return tuple(name for name, ok in have.items() if not ok)
 
 
@@ -48,33 +52,64 @@ def check_policy(site: m.Site, c: m.Condition) -> list[Diagnostic]:
     missing = missing_review_fields(c)
     if c.status == "approved":
         for name in missing:
-            diags.append(Diagnostic(c.at(name) if name in c.field_lines else c.at("status"),
-                                    f"approved, but no '{name}': {_WHY[name]}", code="review-policy"))
+            diags.append(
+                Diagnostic(
+                    c.at(name) if name in c.field_lines else c.at("status"),
+                    f"approved, but no '{name}': {_WHY[name]}",
+                    code="review-policy",
+                )
+            )
         diags.extend(_interval(site, c))
         contacts = site.contacts
         if not (contacts.phone or contacts.email):
-            diags.append(Diagnostic(c.at("status"), "approved, but site.yaml 'contacts' has no "
-                                    "phone and no email: the leaflet gives patients no way to "
-                                    "contact the clinic", Severity.WARNING, "contacts"))
+            diags.append(
+                Diagnostic(
+                    c.at("status"),
+                    "approved, but site.yaml 'contacts' has no "
+                    "phone and no email: the leaflet gives patients no way to "
+                    "contact the clinic",
+                    Severity.WARNING,
+                    "contacts",
+                )
+            )
         if not site.feedback:
-            diags.append(Diagnostic(c.at("status"), "approved, but site.yaml has no 'feedback' "
-                                    "route (email, url or phone): patients cannot say what they "
-                                    "think of this information", Severity.WARNING, "feedback"))
+            diags.append(
+                Diagnostic(
+                    c.at("status"),
+                    "approved, but site.yaml has no 'feedback' "
+                    "route (email, url or phone): patients cannot say what they "
+                    "think of this information",
+                    Severity.WARNING,
+                    "feedback",
+                )
+            )
     else:
         diags.extend(_interval(site, c))
         for name in missing:
             if name in c.field_lines:  # written but left empty: the clinic must supply it
-                diags.append(Diagnostic(c.at(name), f"'{name}' is empty: to be supplied before "
-                                        "the condition can be approved", Severity.WARNING,
-                                        "to-be-supplied"))
+                diags.append(
+                    Diagnostic(
+                        c.at(name),
+                        f"'{name}' is empty: to be supplied before the condition can be approved",
+                        Severity.WARNING,
+                        "to-be-supplied",
+                    )
+                )
     return diags
 
 
 def check_site_policy(site: m.Site) -> list[Diagnostic]:
     """Contact and feedback entries written but left empty in site.yaml, one warning each."""
-    return [Diagnostic(where, f"'{name}' is empty: to be supplied by the clinic (leaflets show "
-                       "how to contact the clinic and where to send comments)",
-                       Severity.WARNING, "to-be-supplied") for name, where in site.to_supply]
+    return [
+        Diagnostic(
+            where,
+            f"'{name}' is empty: to be supplied by the clinic (leaflets show "
+            "how to contact the clinic and where to send comments)",
+            Severity.WARNING,
+            "to-be-supplied",
+        )
+        for name, where in site.to_supply
+    ]
 
 
 _WHY = {
@@ -91,11 +126,22 @@ def _interval(site: m.Site, c: m.Condition) -> list[Diagnostic]:
     years = site.review_policy.max_interval_years
     latest = add_years(c.reviewed_on, years)
     if c.review_due < c.reviewed_on:
-        return [Diagnostic(c.at("review_due"), f"review_due {c.review_due.isoformat()} is before "
-                           f"reviewed_on {c.reviewed_on.isoformat()}", code="review-interval")]
+        return [
+            Diagnostic(
+                c.at("review_due"),
+                f"review_due {c.review_due.isoformat()} is before reviewed_on {c.reviewed_on.isoformat()}",
+                code="review-interval",
+            )
+        ]
     if c.review_due > latest:
-        return [Diagnostic(c.at("review_due"), f"review_due {c.review_due.isoformat()} is more "
-                           f"than {years} years after reviewed_on {c.reviewed_on.isoformat()}: "
-                           f"review by {latest.isoformat()} at the latest (site.yaml "
-                           "review_policy)", code="review-interval")]
+        return [
+            Diagnostic(
+                c.at("review_due"),
+                f"review_due {c.review_due.isoformat()} is more "
+                f"than {years} years after reviewed_on {c.reviewed_on.isoformat()}: "
+                f"review by {latest.isoformat()} at the latest (site.yaml "
+                "review_policy)",
+                code="review-interval",
+            )
+        ]
     return []

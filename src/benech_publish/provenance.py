@@ -62,13 +62,23 @@ class Facts:
 
 def facts(condition: m.Condition, site: m.Site) -> Facts:
     return Facts(
-        title=condition.title, lang=condition.lang, summary=condition.summary,
-        keywords=condition.keywords, publisher=site.name, publisher_url=site.website,
-        authors=condition.authors, reviewers=condition.reviewers,
-        reviewed_on=condition.reviewed_on, review_due=condition.review_due,
-        last_updated=condition.last_updated, version=condition.version,
-        sources=condition.sources, url=condition.source_url or site.website,
-        feedback=site.feedback, approved=condition.status == "approved")
+        title=condition.title,
+        lang=condition.lang,
+        summary=condition.summary,
+        keywords=condition.keywords,
+        publisher=site.name,
+        publisher_url=site.website,
+        authors=condition.authors,
+        reviewers=condition.reviewers,
+        reviewed_on=condition.reviewed_on,
+        review_due=condition.review_due,
+        last_updated=condition.last_updated,
+        version=condition.version,
+        sources=condition.sources,
+        url=condition.source_url or site.website,
+        feedback=site.feedback,
+        approved=condition.status == "approved",
+    )
 
 
 def citation(source: m.Source) -> str:
@@ -110,27 +120,30 @@ def _list(items: Iterable[str], lang: str) -> str:
     return format_list(list(items), locale=locale)
 
 
-def availability(condition: m.Condition, site: m.Site,
-                 formats: tuple[str, ...] = FORMATS) -> Availability:
+def availability(condition: m.Condition, site: m.Site, formats: tuple[str, ...] = FORMATS) -> Availability:
     """Which formats and languages this condition exists in (raises if a format has no label)."""
     L = i18n.labels(condition.lang)
     names = []
     for fmt in formats:
         key = f"format_{fmt}"
         if key not in L:
-            raise RenderError(f"format '{fmt}' has no label '{key}' in i18n.py: the "
-                              "'other formats' sentence cannot name it")
+            raise RenderError(
+                f"format '{fmt}' has no label '{key}' in i18n.py: the 'other formats' sentence cannot name it"
+            )
         names.append(L[key])
     formats_sentence = L["formats_sentence"].format(formats=_list(names, condition.lang))
     # An approved text points patients only to approved translations.
-    others = tuple(t for t in condition.translations if t.lang != condition.lang
-                   and (t.approved or condition.status != "approved"))
+    others = tuple(
+        t for t in condition.translations if t.lang != condition.lang and (t.approved or condition.status != "approved")
+    )
     languages_sentence = ""
     if others:
         languages_sentence = L["languages_sentence"].format(
-            languages=_list((language_name(t.lang, condition.lang) for t in others), condition.lang))
-    return Availability(tuple(formats), formats_sentence, others, languages_sentence,
-                        condition.source_url or site.website)
+            languages=_list((language_name(t.lang, condition.lang) for t in others), condition.lang)
+        )
+    return Availability(
+        tuple(formats), formats_sentence, others, languages_sentence, condition.source_url or site.website
+    )
 
 
 def with_translations(conditions: list[m.Condition]) -> list[m.Condition]:
@@ -141,8 +154,11 @@ def with_translations(conditions: list[m.Condition]) -> list[m.Condition]:
             by_id[c.id].append(c)
     out = []
     for c in conditions:
-        others = tuple(m.Translation(o.lang, o.title, o.source_url, o.status == "approved")
-                       for o in by_id.get(c.id, []) if o.lang != c.lang)
+        others = tuple(
+            m.Translation(o.lang, o.title, o.source_url, o.status == "approved")
+            for o in by_id.get(c.id, [])
+            if o.lang != c.lang
+        )
         out.append(dataclasses.replace(c, translations=others) if others else c)
     return out
 
@@ -213,15 +229,20 @@ def json_ld_data(f: Facts, translations: tuple[m.Translation, ...] = ()) -> dict
         publisher["contactPoint"] = point
     if translations:
         data["workTranslation"] = [
-            {"@type": "MedicalWebPage", "inLanguage": t.lang, "name": t.title,
-             **({"url": t.url} if t.url else {})} for t in translations]
+            {"@type": "MedicalWebPage", "inLanguage": t.lang, "name": t.title, **({"url": t.url} if t.url else {})}
+            for t in translations
+        ]
     return data
 
 
 def json_ld(condition: m.Condition, site: m.Site) -> str:
     """The JSON-LD text for a ``<script type="application/ld+json">`` (safe in HTML and XML)."""
-    text = json.dumps(json_ld_data(facts(condition, site), availability(condition, site).languages),
-                      ensure_ascii=False, indent=1, sort_keys=False)
+    text = json.dumps(
+        json_ld_data(facts(condition, site), availability(condition, site).languages),
+        ensure_ascii=False,
+        indent=1,
+        sort_keys=False,
+    )
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 

@@ -63,16 +63,19 @@ def sources(y: YamlLike, diags: list[Diagnostic]) -> tuple[m.Source, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        diags.append(Diagnostic(y.at("sources"), "'sources' must be a list of entries, each "
-                                "with title, authors or publisher, year, and url or doi",
-                                code="sources"))
+        diags.append(
+            Diagnostic(
+                y.at("sources"),
+                "'sources' must be a list of entries, each with title, authors or publisher, year, and url or doi",
+                code="sources",
+            )
+        )
         return ()
     node = _value_node(y, "sources")
     items = node.value if isinstance(node, yaml.SequenceNode) else []
     out: list[m.Source] = []
     for i, raw in enumerate(value):
-        where = (y.location.at(y.location.line + items[i].start_mark.line) if i < len(items)
-                 else y.at("sources"))
+        where = y.location.at(y.location.line + items[i].start_mark.line) if i < len(items) else y.at("sources")
         source = _source(raw, where, diags)
         if source is not None:
             out.append(source)
@@ -81,15 +84,27 @@ def sources(y: YamlLike, diags: list[Diagnostic]) -> tuple[m.Source, ...]:
 
 def _source(raw: Any, where: Location, diags: list[Diagnostic]) -> m.Source | None:
     if not isinstance(raw, dict):
-        diags.append(Diagnostic(where, "a source must be written as 'title: ...', 'publisher: "
-                                "...' (or 'authors: [...]'), 'year: ...' and 'url: ...' (or "
-                                "'doi: ...')", code="sources"))
+        diags.append(
+            Diagnostic(
+                where,
+                "a source must be written as 'title: ...', 'publisher: "
+                "...' (or 'authors: [...]'), 'year: ...' and 'url: ...' (or "
+                "'doi: ...')",
+                code="sources",
+            )
+        )
         return None
     problems: list[str] = []
     for key in raw:
         if key not in SOURCE_KEYS:
-            diags.append(Diagnostic(where, f"unknown source field '{key}' (known: "
-                                    f"{', '.join(SOURCE_KEYS)})", Severity.WARNING, "sources"))
+            diags.append(
+                Diagnostic(
+                    where,
+                    f"unknown source field '{key}' (known: {', '.join(SOURCE_KEYS)})",
+                    Severity.WARNING,
+                    "sources",
+                )
+            )
     title = _text(raw.get("title"))
     if not title:
         problems.append("no 'title'")
@@ -102,8 +117,11 @@ def _source(raw: Any, where: Location, diags: list[Diagnostic]) -> m.Source | No
         problems.append("neither 'authors' nor 'publisher'")
     year = raw.get("year")
     if isinstance(year, bool) or not isinstance(year, int) or not 1800 <= year <= dt.date.today().year + 1:
-        problems.append("no 'year' of publication (four digits)" if year is None
-                        else f"'year' must be a year such as 2023, not {year!r}")
+        problems.append(
+            "no 'year' of publication (four digits)"
+            if year is None
+            else f"'year' must be a year such as 2023, not {year!r}"
+        )
         year = None
     url, doi = _text(raw.get("url")), _text(raw.get("doi"))
     if doi.lower().startswith(("https://doi.org/", "http://doi.org/", "doi:")):
@@ -119,10 +137,10 @@ def _source(raw: Any, where: Location, diags: list[Diagnostic]) -> m.Source | No
         diags.append(Diagnostic(where, f"{label}: " + "; ".join(problems), code="sources"))
         return None
     if not url and not doi:
-        diags.append(Diagnostic(where, f"{label}: no 'url' or 'doi': readers cannot find it",
-                                Severity.WARNING, "sources"))
-    return m.Source(title=title, authors=authors, publisher=publisher, year=year, url=url,
-                    doi=doi, location=where)
+        diags.append(
+            Diagnostic(where, f"{label}: no 'url' or 'doi': readers cannot find it", Severity.WARNING, "sources")
+        )
+    return m.Source(title=title, authors=authors, publisher=publisher, year=year, url=url, doi=doi, location=where)
 
 
 def version(y: YamlLike, diags: list[Diagnostic]) -> str:
@@ -130,8 +148,7 @@ def version(y: YamlLike, diags: list[Diagnostic]) -> str:
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        diags.append(Diagnostic(y.at("version"), "'version' must be short text such as 2 or "
-                                "2.1", code="front-matter"))
+        diags.append(Diagnostic(y.at("version"), "'version' must be short text such as 2 or 2.1", code="front-matter"))
         return ""
     return str(value).strip()
 
@@ -145,23 +162,33 @@ def site_feedback(y: YamlLike, diags: list[Diagnostic]) -> m.Feedback:
     if raw is None:
         return m.Feedback()
     if not isinstance(raw, dict):
-        diags.append(Diagnostic(y.at("feedback"), "'feedback' must be a mapping with email, "
-                                "url and/or phone", code="site"))
+        diags.append(
+            Diagnostic(y.at("feedback"), "'feedback' must be a mapping with email, url and/or phone", code="site")
+        )
         return m.Feedback()
     values: dict[str, str] = {}
     for key, value in raw.items():
         if key not in FEEDBACK_KEYS:
-            diags.append(Diagnostic(y.at("feedback"), f"unknown feedback route '{key}' (known: "
-                                    f"{', '.join(FEEDBACK_KEYS)})", Severity.WARNING, "site"))
+            diags.append(
+                Diagnostic(
+                    y.at("feedback"),
+                    f"unknown feedback route '{key}' (known: {', '.join(FEEDBACK_KEYS)})",
+                    Severity.WARNING,
+                    "site",
+                )
+            )
             continue
         text = _text(value) if value is not None else ""
-        ok = (not text or (key == "email" and _EMAIL_RE.match(text))
-              or (key == "url" and _URL_RE.match(text))
-              or (key == "phone" and re.fullmatch(r"\+?[0-9 ()./-]{6,}", text)))
+        ok = (
+            not text
+            or (key == "email" and _EMAIL_RE.match(text))
+            or (key == "url" and _URL_RE.match(text))
+            or (key == "phone" and re.fullmatch(r"\+?[0-9 ()./-]{6,}", text))
+        )
         if not ok:
-            diags.append(Diagnostic(y.at("feedback"), f"feedback {key} {text!r} is not a valid "
-                                    f"{_KIND_OF[key]}",
-                                    code="site"))
+            diags.append(
+                Diagnostic(y.at("feedback"), f"feedback {key} {text!r} is not a valid {_KIND_OF[key]}", code="site")
+            )
             continue
         values[key] = text
     return m.Feedback(**values)
@@ -177,8 +204,7 @@ def to_supply(y: YamlLike) -> tuple[tuple[str, Location], ...]:
         for key_node, value_node in node.value:
             empty = isinstance(value_node, yaml.ScalarNode) and not str(value_node.value).strip()
             if empty and key_node.value in ("phone", "email", "url"):
-                out.append((f"{block}: {key_node.value}",
-                            y.location.at(y.location.line + key_node.start_mark.line)))
+                out.append((f"{block}: {key_node.value}", y.location.at(y.location.line + key_node.start_mark.line)))
     return tuple(out)
 
 
@@ -188,11 +214,20 @@ def review_policy(y: YamlLike, diags: list[Diagnostic]) -> m.ReviewPolicy:
     if raw is None:
         return m.ReviewPolicy()
     years = raw.get("max_interval_years") if isinstance(raw, dict) else None
-    if (not isinstance(raw, dict) or set(raw) - {"max_interval_years"}
-            or isinstance(years, bool) or not isinstance(years, int) or not 1 <= years <= 10):
-        diags.append(Diagnostic(y.at("review_policy"), "'review_policy' must be "
-                                "'max_interval_years: N' with N from 1 to 10 (the default is 3)",
-                                code="site"))
+    if (
+        not isinstance(raw, dict)
+        or set(raw) - {"max_interval_years"}
+        or isinstance(years, bool)
+        or not isinstance(years, int)
+        or not 1 <= years <= 10
+    ):
+        diags.append(
+            Diagnostic(
+                y.at("review_policy"),
+                "'review_policy' must be 'max_interval_years: N' with N from 1 to 10 (the default is 3)",
+                code="site",
+            )
+        )
         return m.ReviewPolicy()
     return m.ReviewPolicy(max_interval_years=years)
 
@@ -205,27 +240,52 @@ def readability_targets(y: YamlLike, diags: list[Diagnostic]) -> dict[str, m.Rea
         return targets
     where = y.at("readability")
     if not isinstance(raw, dict):
-        diags.append(Diagnostic(where, "'readability' must give targets per language, e.g. "
-                                "'it: {gulpease_min: 60}'", code="site"))
+        diags.append(
+            Diagnostic(
+                where, "'readability' must give targets per language, e.g. 'it: {gulpease_min: 60}'", code="site"
+            )
+        )
         return targets
     for lang, values in raw.items():
         if not isinstance(values, dict):
-            diags.append(Diagnostic(where, f"readability targets of '{lang}' must be a mapping "
-                                    f"of {', '.join(TARGET_KEYS)}", code="site"))
+            diags.append(
+                Diagnostic(
+                    where, f"readability targets of '{lang}' must be a mapping of {', '.join(TARGET_KEYS)}", code="site"
+                )
+            )
             continue
         changes: dict[str, Any] = {}
         for key, value in values.items():
             if key not in TARGET_KEYS:
-                diags.append(Diagnostic(where, f"unknown readability target '{key}' for '{lang}' "
-                                        f"(known: {', '.join(TARGET_KEYS)})", code="site"))
+                diags.append(
+                    Diagnostic(
+                        where,
+                        f"unknown readability target '{key}' for '{lang}' (known: {', '.join(TARGET_KEYS)})",
+                        code="site",
+                    )
+                )
             elif key == "max_sentence_words" and not (
-                    isinstance(value, int) and not isinstance(value, bool) and value >= 5):
-                diags.append(Diagnostic(where, f"readability '{lang}': max_sentence_words must be "
-                                        f"a whole number of at least 5, not {value!r}", code="site"))
-            elif key != "max_sentence_words" and value is not None and (
-                    isinstance(value, bool) or not isinstance(value, (int, float))):
-                diags.append(Diagnostic(where, f"readability '{lang}': {key} must be a number "
-                                        f"(or null to not measure it), not {value!r}", code="site"))
+                isinstance(value, int) and not isinstance(value, bool) and value >= 5
+            ):
+                diags.append(
+                    Diagnostic(
+                        where,
+                        f"readability '{lang}': max_sentence_words must be a whole number of at least 5, not {value!r}",
+                        code="site",
+                    )
+                )
+            elif (
+                key != "max_sentence_words"
+                and value is not None
+                and (isinstance(value, bool) or not isinstance(value, (int, float)))
+            ):
+                diags.append(
+                    Diagnostic(
+                        where,
+                        f"readability '{lang}': {key} must be a number (or null to not measure it), not {value!r}",
+                        code="site",
+                    )
+                )
             else:
                 changes[key] = value
         base = targets.get(str(lang), m.ReadabilityTarget())

@@ -36,8 +36,11 @@ class QrImage:
 def qr_for(url: str, lang: str, colours: Colours | None = None) -> QrImage:
     """The QR image of ``url`` with alt text in ``lang``."""
     colours = colours or Colours()
-    return QrImage(src=svg_data_uri(url, colours.text, colours.background),
-                   alt=i18n.labels(lang)["qr_alt"].format(url=url), url=url)
+    return QrImage(
+        src=svg_data_uri(url, colours.text, colours.background),
+        alt=i18n.labels(lang)["qr_alt"].format(url=url),
+        url=url,
+    )
 
 
 @lru_cache(maxsize=256)
@@ -45,7 +48,16 @@ def svg_data_uri(url: str, dark: str = "#000000", light: str = "#ffffff") -> str
     """The QR code of ``url`` as an SVG data URI (one user unit per module, with a viewBox)."""
     code = segno.make(url, error="m", micro=False)
     out = BytesIO()
-    code.save(out, kind="svg", dark=dark, light=light, border=4, scale=1, unit="mm",
-              xmldecl=False, svgclass=None, lineclass=None)
-    return "data:image/svg+xml;charset=utf-8," + urllib.parse.quote(out.getvalue().decode("ascii"),
-                                                                     safe="/=:;,'")
+    code.save(
+        out,
+        kind="svg",
+        dark=dark,
+        light=light,
+        border=4,
+        scale=1,
+        unit="mm",
+        xmldecl=False,
+        svgclass=None,
+        lineclass=None,
+    )
+    return "data:image/svg+xml;charset=utf-8," + urllib.parse.quote(out.getvalue().decode("ascii"), safe="/=:;,'")

@@ -42,8 +42,11 @@ from .errors import Diagnostic, Location, Severity
 MIN_WORDS = 50
 TEXTSTAT_VERSION = "0.7.8"
 METRICS_BY_LANG = {"it": ("gulpease",), "en": ("flesch_reading_ease", "flesch_kincaid_grade")}
-METRIC_NAMES = {"gulpease": "Gulpease", "flesch_reading_ease": "Flesch Reading Ease",
-                "flesch_kincaid_grade": "Flesch-Kincaid grade"}
+METRIC_NAMES = {
+    "gulpease": "Gulpease",
+    "flesch_reading_ease": "Flesch Reading Ease",
+    "flesch_kincaid_grade": "Flesch-Kincaid grade",
+}
 _COLUMN = {"gulpease": "Gulpease", "flesch_reading_ease": "FRE", "flesch_kincaid_grade": "FK grade"}
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"»”’)]*\s+")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -111,9 +114,12 @@ def score(text: str, lang: str) -> Scores:
     if base == "it":
         return Scores(words, sentences, gulpease=round(metrics.gulpease_index(text), 1))
     if base == "en":
-        return Scores(words, sentences,
-                      flesch_reading_ease=round(metrics.flesch_reading_ease(text, "en_US"), 1),
-                      flesch_kincaid_grade=round(metrics.flesch_kincaid_grade(text, "en_US"), 1))
+        return Scores(
+            words,
+            sentences,
+            flesch_reading_ease=round(metrics.flesch_reading_ease(text, "en_US"), 1),
+            flesch_kincaid_grade=round(metrics.flesch_kincaid_grade(text, "en_US"), 1),
+        )
     return Scores(words, sentences)
 
 
@@ -154,8 +160,11 @@ def measure(condition: m.Condition, target: m.ReadabilityTarget, source: str = "
         units = list(_units(section.blocks))
         texts = [t for t, _ in units]
         everything += texts
-        parts.append(Part(section.anchor, section.heading, section.level, section.location,
-                          score(_joined(texts), condition.lang)))
+        parts.append(
+            Part(
+                section.anchor, section.heading, section.level, section.location, score(_joined(texts), condition.lang)
+            )
+        )
         for text, where in units:
             locate.start(where)
             for sentence in split_sentences(text):
@@ -164,8 +173,15 @@ def measure(condition: m.Condition, target: m.ReadabilityTarget, source: str = "
                 if n > target.max_sentence_words:
                     at = where.at(line) if line else where
                     long.append(LongSentence(at, n, sentence))
-    return Reading(condition.at("title"), condition.lang, condition.title, target,
-                   score(_joined(everything), condition.lang), tuple(parts), tuple(long))
+    return Reading(
+        condition.at("title"),
+        condition.lang,
+        condition.title,
+        target,
+        score(_joined(everything), condition.lang),
+        tuple(parts),
+        tuple(long),
+    )
 
 
 class _Locator:
@@ -226,24 +242,39 @@ def check(reading: Reading) -> list[Diagnostic]:
     """Warnings: the whole text and each long-enough part below target, each long sentence."""
     diags: list[Diagnostic] = []
     if reading.whole.words >= MIN_WORDS and (missed := misses(reading, reading.whole)):
-        diags.append(Diagnostic(reading.location, "harder to read than the site's target: "
-                                + ", ".join(missed) + " for the whole text",
-                                Severity.WARNING, "readability"))
+        diags.append(
+            Diagnostic(
+                reading.location,
+                "harder to read than the site's target: " + ", ".join(missed) + " for the whole text",
+                Severity.WARNING,
+                "readability",
+            )
+        )
     for part in reading.parts:
         if part.scores.words >= MIN_WORDS and (missed := misses(reading, part.scores)):
-            diags.append(Diagnostic(part.location, f"section #{part.anchor} is harder to read "
-                                    "than the site's target: " + ", ".join(missed),
-                                    Severity.WARNING, "readability"))
+            diags.append(
+                Diagnostic(
+                    part.location,
+                    f"section #{part.anchor} is harder to read than the site's target: " + ", ".join(missed),
+                    Severity.WARNING,
+                    "readability",
+                )
+            )
     limit = reading.target.max_sentence_words
     for s in reading.long_sentences:
         start = " ".join(s.text.split()[:8])
-        diags.append(Diagnostic(s.location, f"sentence of {s.words} words (limit {limit}): "
-                                f"'{start} ...': split it", Severity.WARNING, "long-sentence"))
+        diags.append(
+            Diagnostic(
+                s.location,
+                f"sentence of {s.words} words (limit {limit}): '{start} ...': split it",
+                Severity.WARNING,
+                "long-sentence",
+            )
+        )
     return diags
 
 
-def read_all(site: m.Site, conditions: Iterable[m.Condition],
-             read: Callable[[str], str]) -> list[Reading]:
+def read_all(site: m.Site, conditions: Iterable[m.Condition], read: Callable[[str], str]) -> list[Reading]:
     """A :class:`Reading` per condition; ``read(path)`` gives a condition file's text."""
     return [measure(c, site.readability_target(c.lang), read(c.location.path)) for c in conditions]
 
@@ -269,8 +300,10 @@ def read_source(path: str) -> str:
 
 def format_table(readings: Iterable[Reading]) -> str:
     """The ``check --readability`` table: per condition, the whole text and each section."""
-    lines = [f"Readability (textstat {TEXTSTAT_VERSION}); '!' marks a score that misses the "
-             "site's target (site.yaml 'readability')."]
+    lines = [
+        f"Readability (textstat {TEXTSTAT_VERSION}); '!' marks a score that misses the "
+        "site's target (site.yaml 'readability')."
+    ]
     for r in readings:
         t = r.target
         goals = []
@@ -282,21 +315,19 @@ def format_table(readings: Iterable[Reading]) -> str:
             goals.append(f"Flesch-Kincaid grade <= {t.flesch_kincaid_grade_max:g}")
         goals.append(f"sentences <= {t.max_sentence_words} words")
         lines += ["", f"{r.location.path} [{r.lang}] {r.title}", "  targets: " + ", ".join(goals)]
-        header = f"  {'part':<44} {'words':>5} {'sent.':>5}" + "".join(
-            f" {_COLUMN[x]:>9}" for x in r.metrics)
+        header = f"  {'part':<44} {'words':>5} {'sent.':>5}" + "".join(f" {_COLUMN[x]:>9}" for x in r.metrics)
         lines.append(header)
         rows = [("whole text", r.whole)] + [
-            (("  " * (p.level - 2)) + f"#{p.anchor} {p.heading}", p.scores) for p in r.parts]
+            (("  " * (p.level - 2)) + f"#{p.anchor} {p.heading}", p.scores) for p in r.parts
+        ]
         for label, s in rows:
             missed = {x for x in r.metrics if _misses(s, t, (x,))}
-            cells = "".join(
-                f" {_cell(s.value(x), x in missed):>9}" for x in r.metrics)
+            cells = "".join(f" {_cell(s.value(x), x in missed):>9}" for x in r.metrics)
             label = label if len(label) <= 44 else label[:43] + "…"
             lines.append(f"  {label:<44} {s.words:>5} {s.sentences:>5}{cells}")
         if r.long_sentences:
             where = ", ".join(str(s.location.line) for s in r.long_sentences)
-            lines.append(f"  sentences over {t.max_sentence_words} words: "
-                         f"{len(r.long_sentences)} (lines {where})")
+            lines.append(f"  sentences over {t.max_sentence_words} words: {len(r.long_sentences)} (lines {where})")
         else:
             lines.append(f"  sentences over {t.max_sentence_words} words: none")
     return "\n".join(lines)

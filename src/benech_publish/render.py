@@ -38,8 +38,12 @@ from .typography import Smartener, smarten
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 
-def inline_html(nodes: Iterable[m.Inline], id_prefix: str = "", link_map: dict[str, str] | None = None,
-                smart: Smartener | None = None) -> Markup:
+def inline_html(
+    nodes: Iterable[m.Inline],
+    id_prefix: str = "",
+    link_map: dict[str, str] | None = None,
+    smart: Smartener | None = None,
+) -> Markup:
     """Inline nodes → XHTML. ``#anchor`` links become ``#<id_prefix><anchor>``
     (or ``link_map[anchor]`` when given, e.g. ``chapter.xhtml#anchor``).
 
@@ -48,8 +52,7 @@ def inline_html(nodes: Iterable[m.Inline], id_prefix: str = "", link_map: dict[s
     """
     out: list[str] = []
 
-    def children(node: m.Emphasis | m.Strong | m.Span | m.Abbr | m.Link,
-                 inner: Smartener | None = smart) -> Markup:
+    def children(node: m.Emphasis | m.Strong | m.Span | m.Abbr | m.Link, inner: Smartener | None = smart) -> Markup:
         return inline_html(node.children, id_prefix, link_map, inner)
 
     for node in nodes:
@@ -111,8 +114,9 @@ def edition(name: str, options: Options = DEFAULT_OPTIONS) -> Edition:
     if not isinstance(options, Options):
         raise ConfigError(f"options must be an Options, not {type(options).__name__}")
     large = name == "large"
-    return Edition(name=name, body_pt=options.body_pt(name), hyphenate=not large,
-                   paper="A4" if large else options.paper)
+    return Edition(
+        name=name, body_pt=options.body_pt(name), hyphenate=not large, paper="A4" if large else options.paper
+    )
 
 
 class Renderer:
@@ -163,8 +167,9 @@ class Renderer:
             urls.check_markup(text, name)
         return text
 
-    def base_context(self, site: m.Site, lang: str, ed: Edition, medium: str,
-                     options: Options = DEFAULT_OPTIONS, **extra: Any) -> dict[str, Any]:
+    def base_context(
+        self, site: m.Site, lang: str, ed: Edition, medium: str, options: Options = DEFAULT_OPTIONS, **extra: Any
+    ) -> dict[str, Any]:
         """What every template may use: ``site``, ``lang``, ``L`` (labels), ``edition``, ``medium``."""
         ctx: dict[str, Any] = {
             "site": site,
@@ -190,22 +195,25 @@ class Renderer:
         packaged ``css/protect.css`` (edition protections), which comes last so
         no override can undo it."""
         return [self.render(name, **context) for name in (*names, CLINIC_CSS)] + [
-            self.render(f"package/{PROTECTED}", **context)]
+            self.render(f"package/{PROTECTED}", **context)
+        ]
 
-    def condition_page(self, condition: m.Condition, site: m.Site, ed: Edition,
-                       options: Options = DEFAULT_OPTIONS, **extra: Any) -> str:
+    def condition_page(
+        self, condition: m.Condition, site: m.Site, ed: Edition, options: Options = DEFAULT_OPTIONS, **extra: Any
+    ) -> str:
         """A condition as a standalone accessible web page (the ``html`` format)."""
-        css = "\n".join(self.stylesheets(
-            ["css/web.css"], **self.base_context(site, condition.lang, ed, "html", options)))
-        ctx = self.base_context(site, condition.lang, ed, "html", options, condition=condition,
-                                inline_css=Markup(css), **extra)
+        css = "\n".join(
+            self.stylesheets(["css/web.css"], **self.base_context(site, condition.lang, ed, "html", options))
+        )
+        ctx = self.base_context(
+            site, condition.lang, ed, "html", options, condition=condition, inline_css=Markup(css), **extra
+        )
         return self.render("page.xhtml", **ctx)
 
 
 @jinja2.pass_context
 def _inline_filter(ctx: jinja2.runtime.Context, nodes: Iterable[m.Inline]) -> Markup:
-    return inline_html(nodes, ctx.get("id_prefix", ""), ctx.get("link_map") or None,
-                       Smartener(ctx.get("lang", "en")))
+    return inline_html(nodes, ctx.get("id_prefix", ""), ctx.get("link_map") or None, Smartener(ctx.get("lang", "en")))
 
 
 @jinja2.pass_context

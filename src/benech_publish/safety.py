@@ -28,8 +28,14 @@ from . import svg
 from .errors import ConfigError, RenderError
 
 #: Image types every output can carry (EPUB core media types), by extension.
-IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-               ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+IMAGE_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 _ADDRESS_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:|^//|^\\\\")
 
@@ -64,8 +70,9 @@ def _shown(path: str | Path, folder: str | Path) -> str:
         return str(path)
 
 
-def resolve_reference(folder: str | Path, ref: str, *, base: str | Path | None = None,
-                      what: str = "file") -> tuple[Path | None, str]:
+def resolve_reference(
+    folder: str | Path, ref: str, *, base: str | Path | None = None, what: str = "file"
+) -> tuple[Path | None, str]:
     """A reference written in the content, relative to ``base`` (default: ``folder``).
 
     Gives ``(resolved path, "")`` for a regular file inside ``folder``;
@@ -83,7 +90,8 @@ def resolve_reference(folder: str | Path, ref: str, *, base: str | Path | None =
     target, problem = resolve_inside(folder, Path(base if base is not None else folder) / ref)
     if problem:
         return None, f"{what} '{ref}' is outside the content folder" + (
-            " (through a symbolic link)" if "link" in problem else "")
+            " (through a symbolic link)" if "link" in problem else ""
+        )
     assert target is not None
     if not target.exists():  # inside, but missing: the path is still given back (for reports)
         return target, f"{what} file '{ref}' not found"
@@ -96,8 +104,7 @@ def image_problem(path: Path, ref: str, what: str = "image") -> str:
     """Why an image file that exists cannot be published (type, size, unsafe SVG), or ``""``."""
     suffix = path.suffix.lower()
     if suffix not in IMAGE_TYPES:
-        return (f"{what} '{ref}' has an unsupported type '{suffix or '(none)'}': use SVG, PNG, "
-                "JPEG, GIF or WebP")
+        return f"{what} '{ref}' has an unsupported type '{suffix or '(none)'}': use SVG, PNG, JPEG, GIF or WebP"
     try:
         size = path.stat().st_size
         if size > MAX_IMAGE_BYTES:
@@ -111,8 +118,7 @@ def image_problem(path: Path, ref: str, what: str = "image") -> str:
     return ""
 
 
-def check_image(root: str | Path, ref: str, *, base: str | Path | None = None,
-                what: str = "image") -> tuple[str, str]:
+def check_image(root: str | Path, ref: str, *, base: str | Path | None = None, what: str = "image") -> tuple[str, str]:
     """Validation time: ``(path relative to root, "")`` or ``(ref, problem)``."""
     target, problem = resolve_reference(root, ref, base=base, what=what)
     if target is None:
@@ -161,11 +167,9 @@ def check_templates(folder: str | Path) -> str:
 class ConfinedLoader(jinja2.FileSystemLoader):
     """A Jinja loader that refuses a template resolving outside its folder (use time)."""
 
-    def get_source(self, environment: jinja2.Environment,
-                   template: str) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        folder = next((p for p in self.searchpath if Path(filename).is_relative_to(p)),
-                      self.searchpath[0])
+        folder = next((p for p in self.searchpath if Path(filename).is_relative_to(p)), self.searchpath[0])
         _, problem = resolve_inside(folder, filename)
         if problem:
             raise ConfigError(f"template {template}: {problem}")

@@ -28,8 +28,7 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 class YamlMap:
     """A parsed YAML mapping that remembers the line of each key (nested: ``contacts.phone``)."""
 
-    def __init__(self, data: dict[str, Any], lines: dict[str, int], location: Location,
-                 node: Any = None):
+    def __init__(self, data: dict[str, Any], lines: dict[str, int], location: Location, node: Any = None):
         self.data, self.lines, self.location = data, lines, location
         self.node = node  # the composed YAML node, for lines inside values (provenance_fields)
 
@@ -97,8 +96,13 @@ def read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> YamlMap
     offset = max(location.line, 1) - 1
     deep = _too_deep(text)
     if deep:
-        diags.append(Diagnostic(location.at(offset + deep), "malformed YAML: nested too deeply "
-                                f"(more than {MAX_FLOW_DEPTH} levels of [ or {{)", code="yaml"))
+        diags.append(
+            Diagnostic(
+                location.at(offset + deep),
+                f"malformed YAML: nested too deeply (more than {MAX_FLOW_DEPTH} levels of [ or {{)",
+                code="yaml",
+            )
+        )
         return None
     loader = _SafeLoader(text)
     try:
@@ -113,8 +117,7 @@ def read_yaml(text: str, location: Location, diags: list[Diagnostic]) -> YamlMap
         diags.append(Diagnostic(location.at(line), f"malformed YAML: {problem}", code="yaml"))
         return None
     except RecursionError:
-        diags.append(Diagnostic(location.at(offset + 1), "malformed YAML: nested too deeply",
-                                code="yaml"))
+        diags.append(Diagnostic(location.at(offset + 1), "malformed YAML: nested too deeply", code="yaml"))
         return None
     finally:
         loader.dispose()
@@ -162,31 +165,46 @@ def read_source(path: Path, root: Path, location: Location) -> tuple[str | None,
     if problem:
         return None, [Diagnostic(where.at(1), problem, code="outside")]
     if path.is_dir():
-        return None, [Diagnostic(where, f"'{path.name}' is a folder, not a file: rename it "
-                                 "(only files are read)", code="not-a-file")]
+        return None, [
+            Diagnostic(
+                where, f"'{path.name}' is a folder, not a file: rename it (only files are read)", code="not-a-file"
+            )
+        ]
     if not path.is_file():
         return None, [Diagnostic(where, f"'{path.name}' is not a regular file", code="not-a-file")]
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            return None, [Diagnostic(where.at(1), f"file is larger than "
-                                     f"{MAX_FILE_BYTES // (1024 * 1024)} MB", code="too-large")]
+            return None, [
+                Diagnostic(where.at(1), f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB", code="too-large")
+            ]
         raw = path.read_bytes()
     except OSError as exc:
         return None, [Diagnostic(where, f"cannot be read ({exc.strerror})", code="unreadable")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        return None, [Diagnostic(where.at(line), f"not UTF-8 text ({exc.reason} at byte "
-                                 f"{exc.start}): save the file as UTF-8", code="encoding")]
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [
+            Diagnostic(
+                where.at(line),
+                f"not UTF-8 text ({exc.reason} at byte {exc.start}): save the file as UTF-8",
+                code="encoding",
+            )
+        ]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     diags = []
     for number, line_text in enumerate(text.split("\n"), 1):
         bad = CONTROL_RE.search(line_text)
         if bad:
-            diags.append(Diagnostic(where.at(number), f"invisible control character "
-                                    f"U+{ord(bad.group()):04X} in column {bad.start() + 1}: "
-                                    "delete it (retype the text around it)", code="control-char"))
+            diags.append(
+                Diagnostic(
+                    where.at(number),
+                    f"invisible control character "
+                    f"U+{ord(bad.group()):04X} in column {bad.start() + 1}: "
+                    "delete it (retype the text around it)",
+                    code="control-char",
+                )
+            )
             if len(diags) == 5:
                 break
     return (None, diags) if diags else (text, [])
@@ -199,7 +217,7 @@ def split_front_matter(text: str) -> tuple[str | None, str, int]:
         return None, text, 1
     for i in range(1, len(lines)):
         if lines[i].strip() in ("---", "..."):
-            return "".join(lines[1:i]), "".join(lines[i + 1:]), i + 2
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 2
     return "".join(lines[1:]), "", len(lines) + 1
 
 

@@ -32,7 +32,8 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 MAX_SVG_BYTES = 5 * 1024 * 1024
 
-ELEMENTS = frozenset("""
+ELEMENTS = frozenset(
+    """
 svg g defs symbol use title desc switch
 path rect circle ellipse line polyline polygon text tspan textPath
 linearGradient radialGradient stop pattern clipPath mask marker image style
@@ -40,17 +41,21 @@ filter feBlend feColorMatrix feComponentTransfer feComposite feConvolveMatrix
 feDiffuseLighting feDisplacementMap feDistantLight feDropShadow feFlood feFuncA feFuncB
 feFuncG feFuncR feGaussianBlur feImage feMerge feMergeNode feMorphology feOffset
 fePointLight feSpecularLighting feSpotLight feTile feTurbulence
-""".split())
+""".split()
+)
 #: Elements refused outright (not just dropped): they run code, embed other
 #: documents, or change the image after it was checked.
-DANGEROUS = frozenset("""
+DANGEROUS = frozenset(
+    """
 script foreignObject iframe object embed a set animate animateMotion animateTransform
 animateColor handler listener discard video audio
-""".split())
+""".split()
+)
 #: Elements (any namespace) dropped with their content: metadata, editor data.
 DROPPED = frozenset({"metadata", "namedview", "RDF"})
 
-ATTRIBUTES = frozenset("""
+ATTRIBUTES = frozenset(
+    """
 id class lang tabindex role aria-label aria-labelledby aria-describedby aria-hidden
 x y x1 y1 x2 y2 cx cy r rx ry fx fy fr width height d points pathLength transform
 viewBox preserveAspectRatio version baseProfile
@@ -75,13 +80,14 @@ stop-color stop-opacity stroke stroke-dasharray stroke-dashoffset stroke-linecap
 stroke-linejoin stroke-miterlimit stroke-opacity stroke-width style text-anchor
 text-decoration text-rendering transform-origin unicode-bidi vector-effect visibility
 word-spacing writing-mode mix-blend-mode isolation
-""".split())
-_HREF_ELEMENTS = frozenset({"use", "image", "feImage", "textPath", "linearGradient",
-                            "radialGradient", "pattern", "filter"})
+""".split()
+)
+_HREF_ELEMENTS = frozenset(
+    {"use", "image", "feImage", "textPath", "linearGradient", "radialGradient", "pattern", "filter"}
+)
 _DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*$")
 _URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
-_CSS_DANGER = re.compile(r"@import|@font-face|expression\s*\(|javascript:|behavior\s*:|-moz-binding",
-                         re.IGNORECASE)
+_CSS_DANGER = re.compile(r"@import|@font-face|expression\s*\(|javascript:|behavior\s*:|-moz-binding", re.IGNORECASE)
 
 
 _INTERNAL_SUBSET = re.compile(r"<!DOCTYPE[^>\[]*\[|<!(?:ENTITY|ATTLIST|ELEMENT)", re.IGNORECASE)
@@ -104,8 +110,9 @@ def _check_css(text: str, where: str) -> None:
         raise SvgProblem(f"{where} uses '{danger.group(0).strip()}' in its style")
     for match in _URL.finditer(text):
         if not match.group(2).strip().startswith("#"):
-            raise SvgProblem(f"{where} refers to '{match.group(2).strip()[:60]}' "
-                             "outside the image (only url(#id) is allowed)")
+            raise SvgProblem(
+                f"{where} refers to '{match.group(2).strip()[:60]}' outside the image (only url(#id) is allowed)"
+            )
 
 
 def _check_href(element: str, value: str) -> None:
@@ -114,8 +121,10 @@ def _check_href(element: str, value: str) -> None:
         return
     if element in ("image", "feImage") and _DATA_IMAGE.match(value):
         return
-    raise SvgProblem(f"<{element}> refers to '{value[:60]}' outside the image (only '#id' "
-                     "references and embedded PNG/JPEG/GIF/WebP data are allowed)")
+    raise SvgProblem(
+        f"<{element}> refers to '{value[:60]}' outside the image (only '#id' "
+        "references and embedded PNG/JPEG/GIF/WebP data are allowed)"
+    )
 
 
 def _parse(data: bytes) -> etree._ElementTree:
@@ -125,16 +134,24 @@ def _parse(data: bytes) -> etree._ElementTree:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SvgProblem("the SVG is not saved as UTF-8") from None
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             dtd_validation=False, huge_tree=False, remove_comments=True,
-                             remove_pis=False, strip_cdata=True)
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=False,
+        strip_cdata=True,
+    )
     try:
         tree = etree.ElementTree(etree.fromstring(data, parser))
     except etree.XMLSyntaxError as exc:
         raise SvgProblem(f"not a well-formed SVG ({exc.msg})") from None
     if _INTERNAL_SUBSET.search(text):
-        raise SvgProblem("the SVG declares a DOCTYPE with its own entities or rules; "
-                         "remove the <!DOCTYPE ...[ ... ]> block")
+        raise SvgProblem(
+            "the SVG declares a DOCTYPE with its own entities or rules; remove the <!DOCTYPE ...[ ... ]> block"
+        )
     return tree
 
 
@@ -166,8 +183,7 @@ def _clean(element: etree._Element) -> None:
             _clean(child)
             continue
         if ns == SVG_NS and name not in DROPPED:
-            raise SvgProblem(f"the SVG contains <{name}>, which is not a drawing element "
-                             "benech-publish accepts")
+            raise SvgProblem(f"the SVG contains <{name}>, which is not a drawing element benech-publish accepts")
         if ns == "http://www.w3.org/1999/xhtml":
             raise SvgProblem(f"the SVG embeds HTML (<{name}>)")
         _remove_keeping_tail(child)  # editor metadata (Inkscape, RDF, ...)

@@ -34,16 +34,19 @@ LINK_SCHEMES = ("http", "https", "mailto", "tel")
 MAX_URL_LENGTH = 2000
 
 _SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_EMAIL_RE = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_EMAIL_RE = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 _PHONE_RE = re.compile(r"^\+?[0-9 ().-]{3,30}$")
-_HOST_RE = re.compile(r"^(?:[A-Za-z0-9\u00a0-\uffff](?:[A-Za-z0-9\u00a0-\uffff-]*[A-Za-z0-9\u00a0-\uffff])?\.?)+"
-                      r"(?::[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$")
+_HOST_RE = re.compile(
+    r"^(?:[A-Za-z0-9\u00a0-\uffff](?:[A-Za-z0-9\u00a0-\uffff-]*[A-Za-z0-9\u00a0-\uffff])?\.?)+"
+    r"(?::[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$"
+)
 
 
 def _has_space_or_control(value: str) -> bool:
-    return any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")
-               for ch in value)
+    return any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") for ch in value)
 
 
 def _shown(value: str) -> str:
@@ -74,18 +77,18 @@ def check_url(value: str, schemes: tuple[str, ...] = WEB_SCHEMES) -> str:
             parts.port  # noqa: B018 - raises ValueError for a bad port
         except ValueError:
             return f"address {_shown(value)} is not a valid web address"
-        if not value[len(scheme) + 1:].startswith("//") or not parts.hostname:
+        if not value[len(scheme) + 1 :].startswith("//") or not parts.hostname:
             return f"address {_shown(value)} has no host name (write {scheme}://host/...)"
         if "@" in parts.netloc:
             return f"address {_shown(value)} contains a user name or password"
         if not _HOST_RE.match(parts.netloc):
             return f"address {_shown(value)} has an invalid host name"
     elif scheme == "mailto":
-        address = value[len("mailto:"):].split("?", 1)[0]
+        address = value[len("mailto:") :].split("?", 1)[0]
         if not _EMAIL_RE.match(address):
             return f"address {_shown(value)} is not a valid e-mail address"
     elif scheme == "tel":
-        if not _PHONE_RE.match(value[len("tel:"):]):
+        if not _PHONE_RE.match(value[len("tel:") :]):
             return f"address {_shown(value)} is not a valid phone number"
     return ""
 
@@ -105,8 +108,7 @@ def check_email(value: str) -> str:
 
 def check_phone(value: str) -> str:
     if not isinstance(value, str) or not _PHONE_RE.match(value):
-        return (f"phone number {_shown(str(value))} may only hold digits, spaces and + ( ) - . "
-                "(3 to 30 characters)")
+        return f"phone number {_shown(str(value))} may only hold digits, spaces and + ( ) - . (3 to 30 characters)"
     return ""
 
 
@@ -144,10 +146,25 @@ def safe_href(value: str, schemes: tuple[str, ...] = LINK_SCHEMES) -> str:
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _TAG_RE = re.compile(r"<([A-Za-z][\w:.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
 _ATTR_RE = re.compile(r"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-_URL_ATTRIBUTES = frozenset({"href", "src", "xlink:href", "action", "formaction", "data", "poster",
-                             "background", "cite", "srcset", "longdesc", "manifest"})
-_REFUSED_ELEMENTS = frozenset({"script", "iframe", "frame", "object", "embed", "applet", "base",
-                               "form", "foreignobject"})
+_URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "xlink:href",
+        "action",
+        "formaction",
+        "data",
+        "poster",
+        "background",
+        "cite",
+        "srcset",
+        "longdesc",
+        "manifest",
+    }
+)
+_REFUSED_ELEMENTS = frozenset(
+    {"script", "iframe", "frame", "object", "embed", "applet", "base", "form", "foreignobject"}
+)
 #: An image embedded in ``<img src>`` (images cannot run scripts there; ours are sanitised).
 _DATA_IMAGE_RE = re.compile(r"^data:image/(?:png|jpeg|gif|webp|svg\+xml)(?:;[\w=.-]+)*,")
 
@@ -183,8 +200,9 @@ def check_markup(markup: str, where: str) -> None:
             raise RenderError(f"{where}: refusing to publish a <{element}> element")
         for attr_match in _ATTR_RE.finditer(tag.group(2)):
             attr = attr_match.group(1).lower()
-            value = _html.unescape(attr_match.group(2) if attr_match.group(2) is not None
-                                   else attr_match.group(3)).strip()
+            value = _html.unescape(
+                attr_match.group(2) if attr_match.group(2) is not None else attr_match.group(3)
+            ).strip()
             if attr.startswith("on"):
                 raise RenderError(f"{where}: refusing to publish an event handler ({attr})")
             if element == "meta" and attr == "http-equiv" and value.lower() == "refresh":
@@ -200,8 +218,10 @@ def _is_json_data(attributes: str, text: str, start: int) -> bool:
     content, up to the first ``</``, is valid JSON: machine-readable metadata, never run."""
     import json
 
-    attrs = {m.group(1).lower(): (m.group(2) if m.group(2) is not None else m.group(3))
-             for m in _ATTR_RE.finditer(attributes)}
+    attrs = {
+        m.group(1).lower(): (m.group(2) if m.group(2) is not None else m.group(3))
+        for m in _ATTR_RE.finditer(attributes)
+    }
     if attrs != {"type": "application/ld+json"}:
         return False
     end = text.find("</", start)

@@ -16,8 +16,9 @@ from .errors import Diagnostic, Location, Severity
 from .policy import check_policy, check_site_policy
 
 
-def validate_content(site: m.Site, conditions: list[m.Condition], root: Path,
-                     today: dt.date) -> dict[str, list[Diagnostic]]:
+def validate_content(
+    site: m.Site, conditions: list[m.Condition], root: Path, today: dt.date
+) -> dict[str, list[Diagnostic]]:
     out: dict[str, list[Diagnostic]] = defaultdict(list)
     for c in conditions:
         out[c.location.path].extend(_check_condition(c, today))
@@ -33,9 +34,13 @@ def validate_content(site: m.Site, conditions: list[m.Condition], root: Path,
         seen: dict[str, m.Condition] = {}
         for c in group:
             if c.lang in seen:
-                out[c.location.path].append(Diagnostic(
-                    c.at("id"), f"id '{cid}' is already used by {seen[c.lang].location.path} in "
-                    f"the same language", code="duplicate-id"))
+                out[c.location.path].append(
+                    Diagnostic(
+                        c.at("id"),
+                        f"id '{cid}' is already used by {seen[c.lang].location.path} in the same language",
+                        code="duplicate-id",
+                    )
+                )
             seen[c.lang] = c
         reference = min(seen.values(), key=lambda c: lang_rank.get(c.lang, 99))
         for c in seen.values():
@@ -44,8 +49,14 @@ def validate_content(site: m.Site, conditions: list[m.Condition], root: Path,
     known = set(by_id)
     for cid in site.order:
         if cid not in known:
-            out_site.append(Diagnostic(site.location, f"site.yaml 'order' names '{cid}', but no "
-                                       "condition has that id", Severity.WARNING, "order"))
+            out_site.append(
+                Diagnostic(
+                    site.location,
+                    f"site.yaml 'order' names '{cid}', but no condition has that id",
+                    Severity.WARNING,
+                    "order",
+                )
+            )
     return out
 
 
@@ -55,8 +66,13 @@ def _check_condition(c: m.Condition, today: dt.date) -> list[Diagnostic]:
     for section in c.walk():
         if section.anchor in anchors:
             first = anchors[section.anchor]
-            diags.append(Diagnostic(section.location, f"duplicate anchor '#{section.anchor}' (first "
-                                    f"used at line {first.location.line})", code="duplicate-anchor"))
+            diags.append(
+                Diagnostic(
+                    section.location,
+                    f"duplicate anchor '#{section.anchor}' (first used at line {first.location.line})",
+                    code="duplicate-anchor",
+                )
+            )
         else:
             anchors[section.anchor] = section
     for section in c.walk():
@@ -67,11 +83,16 @@ def _check_condition(c: m.Condition, today: dt.date) -> list[Diagnostic]:
                     if isinstance(node, m.Link):
                         diags.extend(_check_link(node, anchors, where))
     if c.review_due and c.review_due < today:
-        diags.append(Diagnostic(c.at("review_due"), f"review overdue: review_due is "
-                                f"{c.review_due.isoformat()}", Severity.WARNING, "review-overdue"))
+        diags.append(
+            Diagnostic(
+                c.at("review_due"),
+                f"review overdue: review_due is {c.review_due.isoformat()}",
+                Severity.WARNING,
+                "review-overdue",
+            )
+        )
     if c.reviewed_on and c.reviewed_on > today:
-        diags.append(Diagnostic(c.at("reviewed_on"), "reviewed_on is in the future",
-                                Severity.WARNING, "review-date"))
+        diags.append(Diagnostic(c.at("reviewed_on"), "reviewed_on is in the future", Severity.WARNING, "review-date"))
     return diags
 
 
@@ -79,15 +100,26 @@ def _check_link(link: m.Link, anchors: dict[str, m.Section], where: Location) ->
     href = link.href
     if href.startswith("#"):
         if href[1:] not in anchors:
-            return [Diagnostic(where, f"link to a missing anchor '{href}' (this condition has: "
-                               f"{', '.join('#' + a for a in anchors) or 'none'})", code="link-anchor")]
+            return [
+                Diagnostic(
+                    where,
+                    f"link to a missing anchor '{href}' (this condition has: "
+                    f"{', '.join('#' + a for a in anchors) or 'none'})",
+                    code="link-anchor",
+                )
+            ]
         return []
     problem = urls.check_link(href)
     if not problem:
         return []
-    return [Diagnostic(where, f"link '{href[:80]}' is not supported ({problem}): use '#anchor' "
-                       "for this condition, or a full https://, mailto: or tel: address",
-                       code="link-target")]
+    return [
+        Diagnostic(
+            where,
+            f"link '{href[:80]}' is not supported ({problem}): use '#anchor' "
+            "for this condition, or a full https://, mailto: or tel: address",
+            code="link-target",
+        )
+    ]
 
 
 def _compare_translation(c: m.Condition, ref: m.Condition) -> list[Diagnostic]:
@@ -103,5 +135,10 @@ def _compare_translation(c: m.Condition, ref: m.Condition) -> list[Diagnostic]:
         parts.append("extra " + ", ".join("#" + a for a in extra))
     if not parts:
         parts.append("same anchors in a different order")
-    return [Diagnostic(c.location, f"anchors differ from its translation {ref.location.path}: "
-                       + "; ".join(parts), code="translation-anchors")]
+    return [
+        Diagnostic(
+            c.location,
+            f"anchors differ from its translation {ref.location.path}: " + "; ".join(parts),
+            code="translation-anchors",
+        )
+    ]

@@ -58,8 +58,9 @@ def xmp_properties(documents: Iterable[Facts]) -> XmpProperties:
         dates.update(d.isoformat() for d in (f.last_updated, f.reviewed_on) if d)
         if f.url and f.url not in sources:
             sources.append(f.url)
-    return XmpProperties(tuple(contributors), tuple(relations),
-                         sources[0] if len(sources) == 1 else "", tuple(sorted(dates)))
+    return XmpProperties(
+        tuple(contributors), tuple(relations), sources[0] if len(sources) == 1 else "", tuple(sorted(dates))
+    )
 
 
 def rdf_description(props: XmpProperties) -> bytes:

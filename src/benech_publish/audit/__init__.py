@@ -70,8 +70,7 @@ def audit_pdf(path_or_bytes: str | Path | bytes) -> AuditReport:
         out.add("cannot-read", f"cannot read: not a readable PDF ({_short(exc)})")
         return AuditReport(label, tuple(out.findings))
     with pdf:
-        structure = _guarded(out, "the structure tree and page content",
-                             lambda: read_structure(pdf))
+        structure = _guarded(out, "the structure tree and page content", lambda: read_structure(pdf))
         part = _run_rules(data, structure, out) if structure is not None else None
     return AuditReport(label, tuple(out.findings), declared_part=part)
 
@@ -82,13 +81,18 @@ def _run_rules(data: bytes, s: PdfStructure, out: Collector) -> str | None:
     _guarded(out, "the file header", lambda: header_rules(data[:1024], s, part, out))
     _guarded(out, "the catalog", lambda: catalog_rules(s, out))
     tree = s.pdf.Root.get("/StructTreeRoot")
-    parent_tree = _guarded(out, "the ParentTree", lambda: number_tree(
-        tree.get("/ParentTree") if isinstance(tree, pikepdf.Dictionary) else None)) or {}
+    parent_tree = (
+        _guarded(
+            out,
+            "the ParentTree",
+            lambda: number_tree(tree.get("/ParentTree") if isinstance(tree, pikepdf.Dictionary) else None),
+        )
+        or {}
+    )
     owned = owners(s)
     _guarded(out, "the marked content", lambda: content_rules(s, owned, parent_tree, out))
     _guarded(out, "the structure tree", lambda: tree_rules(s, out))
-    _guarded(out, "the annotations",
-             lambda: annotation_rules(s, parent_tree, objr_owners(s), out))
+    _guarded(out, "the annotations", lambda: annotation_rules(s, parent_tree, objr_owners(s), out))
     _guarded(out, "the fonts", lambda: font_rules(s, out))
     _guarded(out, "the reading text", lambda: quality_rules(s, out))
     return part

@@ -23,8 +23,7 @@ def _rect(value: Any) -> tuple[float, float, float, float] | None:
     return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
 
 
-def _outside(rect: tuple[float, float, float, float] | None,
-             crop: tuple[float, float, float, float] | None) -> bool:
+def _outside(rect: tuple[float, float, float, float] | None, crop: tuple[float, float, float, float] | None) -> bool:
     if rect is None or crop is None:
         return False
     return rect[2] < crop[0] or rect[0] > crop[2] or rect[3] < crop[1] or rect[1] > crop[3]
@@ -42,8 +41,9 @@ def _target(annot: Any) -> str:
     return ""
 
 
-def annotation_rules(s: PdfStructure, parent_tree: dict[int, Any],
-                     objr: dict[tuple[int, int], StructElem], out: Collector) -> None:
+def annotation_rules(
+    s: PdfStructure, parent_tree: dict[int, Any], objr: dict[tuple[int, int], StructElem], out: Collector
+) -> None:
     has_catalog_lang = catalog_lang(s) is not None
     for number, page in enumerate(s.pdf.pages):
         annots = page.obj.get("/Annots")
@@ -51,9 +51,14 @@ def annotation_rules(s: PdfStructure, parent_tree: dict[int, Any],
             continue
         tabs = page.obj.get("/Tabs")
         if tabs != "/S":
-            out.add("7.18.3-1", "page with annotations has no /Tabs /S" if tabs is None else
-                    f"page with annotations has /Tabs {tabs}, not /S", number,
-                    checkpoint="28-008" if tabs is None else "28-009")
+            out.add(
+                "7.18.3-1",
+                "page with annotations has no /Tabs /S"
+                if tabs is None
+                else f"page with annotations has /Tabs {tabs}, not /S",
+                number,
+                checkpoint="28-008" if tabs is None else "28-009",
+            )
         crop = _rect(page.obj.get("/CropBox", page.obj.get("/MediaBox")))
         links: list[tuple[str, tuple[float, float, float, float]]] = []
         zero = 0
@@ -73,8 +78,7 @@ def annotation_rules(s: PdfStructure, parent_tree: dict[int, Any],
             text = str(contents).strip() if contents is not None else ""
             if subtype == "/PrinterMark":
                 if element is not None and not exempt:
-                    out.add("7.18.8-1", "a PrinterMark annotation is in the structure tree",
-                            number)
+                    out.add("7.18.8-1", "a PrinterMark annotation is in the structure tree", number)
                 continue
             if subtype == "/Popup":
                 continue
@@ -82,42 +86,60 @@ def annotation_rules(s: PdfStructure, parent_tree: dict[int, Any],
                 out.add("7.18.2-1", "a TrapNet annotation", number)
             if not exempt:
                 if subtype == "/Link" and role != "Link":
-                    out.add("7.18.5-1", f"Link annotation ({text or _target(annot)!r}) is not "
-                            "in a Link structure element", number)
+                    out.add(
+                        "7.18.5-1",
+                        f"Link annotation ({text or _target(annot)!r}) is not in a Link structure element",
+                        number,
+                    )
                 elif subtype == "/Widget" and role != "Form":
                     out.add("7.18.4-1", "Widget annotation is not in a Form element", number)
                 elif subtype not in ("/Link", "/Widget") and role != "Annot":
-                    out.add("7.18.1-1", f"{subtype or 'untyped'} annotation is not in an Annot "
-                            "structure element", number)
+                    out.add(
+                        "7.18.1-1", f"{subtype or 'untyped'} annotation is not in an Annot structure element", number
+                    )
                 alt = element.alt if element is not None else None
                 if subtype == "/Link" and not text:
                     out.add("7.18.5-2", "Link annotation without /Contents", number)
                 elif subtype not in ("/Widget", "/Link") and not text and not (alt or "").strip():
-                    out.add("7.18.1-2", f"{subtype} annotation without /Contents or an /Alt on "
-                            "its element", number)
+                    out.add("7.18.1-2", f"{subtype} annotation without /Contents or an /Alt on its element", number)
             if contents is not None and not has_catalog_lang and "/Lang" not in annot:
                 out.add("7.2-24", "annotation /Contents without a determined language", number)
-            if element is not None and "/StructParent" in annot and \
-                    not same(parent_tree.get(_int(annot.get("/StructParent"))), element.obj):
-                out.add("parent-tree", "annotation /StructParent does not map back to the "
-                        "element with its OBJR", number)
+            if (
+                element is not None
+                and "/StructParent" in annot
+                and not same(parent_tree.get(_int(annot.get("/StructParent"))), element.obj)
+            ):
+                out.add(
+                    "parent-tree", "annotation /StructParent does not map back to the element with its OBJR", number
+                )
             if subtype == "/Link" and element is not None and text and _raw_target(annot, text):
                 if _plain(text) not in _link_texts(s, element):
-                    out.add("link-description", f"Link annotation /Contents {text!r} is the raw "
-                            "target, not a description", number)
-            if rect is not None and subtype in ("/Link", "/Widget") and (
-                    rect[2] - rect[0] < 0.01 or rect[3] - rect[1] < 0.01):
+                    out.add(
+                        "link-description",
+                        f"Link annotation /Contents {text!r} is the raw target, not a description",
+                        number,
+                    )
+            if (
+                rect is not None
+                and subtype in ("/Link", "/Widget")
+                and (rect[2] - rect[0] < 0.01 or rect[3] - rect[1] < 0.01)
+            ):
                 zero += 1
             elif rect is not None and subtype == "/Link":
                 links.append((_target(annot), rect))
         duplicates = _redundant(links)
         if zero:
-            out.add("zero-area-annotation", f"{zero} annotations have a zero-area /Rect (an "
-                    "invisible focus stop)", number)
+            out.add(
+                "zero-area-annotation", f"{zero} annotations have a zero-area /Rect (an invisible focus stop)", number
+            )
         if duplicates:
-            out.add("duplicate-annotation", f"{duplicates} link annotations repeat (or lie "
-                    "inside) another's rectangle with the same target: one link, several tab "
-                    "stops", number)
+            out.add(
+                "duplicate-annotation",
+                f"{duplicates} link annotations repeat (or lie "
+                "inside) another's rectangle with the same target: one link, several tab "
+                "stops",
+                number,
+            )
 
 
 #: Characters that show and say nothing: a break opportunity (<wbr>) and a soft hyphen.
@@ -148,9 +170,15 @@ def _redundant(links: list[tuple[str, tuple[float, float, float, float]]]) -> in
     count = 0
     for i, (target, (x1, y1, x2, y2)) in enumerate(links):
         for j, (other, (a1, b1, a2, b2)) in enumerate(links):
-            if i != j and target == other and a1 - 0.05 <= x1 and b1 - 0.05 <= y1 and \
-                    x2 <= a2 + 0.05 and y2 <= b2 + 0.05 and (
-                        j < i or (a1, b1, a2, b2) != (x1, y1, x2, y2)):
+            if (
+                i != j
+                and target == other
+                and a1 - 0.05 <= x1
+                and b1 - 0.05 <= y1
+                and x2 <= a2 + 0.05
+                and y2 <= b2 + 0.05
+                and (j < i or (a1, b1, a2, b2) != (x1, y1, x2, y2))
+            ):
                 count += 1
                 break
     return count

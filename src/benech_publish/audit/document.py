@@ -20,8 +20,7 @@ _PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
 _DC = "http://purl.org/dc/elements/1.1/"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-_XMP_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                              remove_blank_text=True)
+_XMP_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=True)
 
 
 def catalog_lang(s: PdfStructure) -> str | None:
@@ -55,8 +54,7 @@ def catalog_rules(s: PdfStructure, out: Collector) -> None:
         out.add("7.1-10", "/ViewerPreferences has no /DisplayDocTitle")
     elif prefs.get("/DisplayDocTitle") is not True:
         out.add("7.1-10", "/DisplayDocTitle is not true", checkpoint="07-002")
-    if catalog_lang(s) is None and isinstance(root.get("/Outlines"), pikepdf.Dictionary) \
-            and "/First" in root.Outlines:
+    if catalog_lang(s) is None and isinstance(root.get("/Outlines"), pikepdf.Dictionary) and "/First" in root.Outlines:
         out.add("7.2-2", "the document has outline entries but no catalog /Lang")
     _optional_content(root, out)
     _embedded_files(root, out)
@@ -72,10 +70,10 @@ def catalog_rules(s: PdfStructure, out: Collector) -> None:
             out.add("7.15-1", "the XFA form requires dynamic rendering")
     for number, page in enumerate(s.pdf.pages):
         resources = page.obj.get("/Resources")
-        xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) \
-            else None
+        xobjects = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
         if isinstance(xobjects, pikepdf.Dictionary) and any(
-                isinstance(x, pikepdf.Stream) and "/Ref" in x for x in xobjects.values()):
+            isinstance(x, pikepdf.Stream) and "/Ref" in x for x in xobjects.values()
+        ):
             out.add("7.20-1", "the page uses a reference XObject", number)
     if s.pdf.is_encrypted and not s.pdf.encryption.P & 512:
         out.add("7.16-1", "the encryption forbids text extraction for accessibility (P bit 10)")
@@ -92,8 +90,11 @@ def _optional_content(root: Any, out: Collector) -> None:
         configs.extend(c for c in props.Configs if isinstance(c, pikepdf.Dictionary))
     for config in configs:
         if not str(config.get("/Name", "")).strip():
-            out.add("7.10-1", "an optional content configuration has no /Name",
-                    checkpoint="20-002" if config is configs[0] and "/D" in props else "20-001")
+            out.add(
+                "7.10-1",
+                "an optional content configuration has no /Name",
+                checkpoint="20-002" if config is configs[0] and "/D" in props else "20-001",
+            )
         if "/AS" in config:
             out.add("7.10-2", "an optional content configuration has /AS")
 
@@ -105,8 +106,11 @@ def _embedded_files(root: Any, out: Collector) -> None:
         entries = node.get("/Names")
         if isinstance(entries, pikepdf.Array):
             for spec in list(entries)[1::2]:
-                if isinstance(spec, pikepdf.Dictionary) and "/EF" in spec and not (
-                        str(spec.get("/F", "")) and str(spec.get("/UF", ""))):
+                if (
+                    isinstance(spec, pikepdf.Dictionary)
+                    and "/EF" in spec
+                    and not (str(spec.get("/F", "")) and str(spec.get("/UF", "")))
+                ):
                     out.add("7.11-1", "an embedded file's specification lacks /F or /UF")
 
 
@@ -152,13 +156,11 @@ def metadata_rules(s: PdfStructure, out: Collector) -> str | None:
     if part is None:
         out.add("5-1", "XMP metadata has no PDF/UA identification (pdfuaid:part)")
     elif not (part == "1" or (part == "2" and s.pdf_version.startswith("2"))):
-        out.add("5-2", f"pdfuaid:part is {part!r} in a PDF {s.pdf_version} file: a PDF/UA-1 "
-                "file declares part 1")
+        out.add("5-2", f"pdfuaid:part is {part!r} in a PDF {s.pdf_version} file: a PDF/UA-1 file declares part 1")
     titles = [value for value, _ in _xmp_properties(root, _DC, "title")]
     if not any(t.strip() for t in titles):
         out.add("7.1-9", "XMP metadata has no dc:title")
-    if catalog_lang(s) is None and root.xpath("//rdf:li[@xml:lang='x-default']",
-                                              namespaces={"rdf": _RDF}):
+    if catalog_lang(s) is None and root.xpath("//rdf:li[@xml:lang='x-default']", namespaces={"rdf": _RDF}):
         out.add("7.2-33", "XMP metadata has x-default text but the catalog has no /Lang")
     return part
 
@@ -209,8 +211,9 @@ def same(a: Any, b: Any) -> bool:
         return False
 
 
-def content_rules(s: PdfStructure, owned: dict[tuple[int, int], StructElem],
-                  parent_tree: dict[int, Any], out: Collector) -> None:
+def content_rules(
+    s: PdfStructure, owned: dict[tuple[int, int], StructElem], parent_tree: dict[int, Any], out: Collector
+) -> None:
     has_catalog_lang = catalog_lang(s) is not None
     for number, page in enumerate(s.pages):
         if page.unreadable:
@@ -219,40 +222,48 @@ def content_rules(s: PdfStructure, owned: dict[tuple[int, int], StructElem],
         if page.untagged_text or page.untagged_graphics or unreachable:
             parts = []
             if page.untagged_text or page.untagged_graphics:
-                parts.append(f"{page.untagged_text} text and {page.untagged_graphics} graphics "
-                             "operations are neither tagged nor artifacts")
+                parts.append(
+                    f"{page.untagged_text} text and {page.untagged_graphics} graphics "
+                    "operations are neither tagged nor artifacts"
+                )
             if unreachable:
-                sample = " / ".join(
-                    repr(page.marks[m].read.strip()[:40]) for m in unreachable[:3])
-                parts.append(f"{len(unreachable)} marked-content sequences (MCID "
-                             f"{', '.join(map(str, unreachable[:8]))}) are not in the "
-                             f"structure tree (e.g. {sample}); page furniture must be an "
-                             "Artifact")
+                sample = " / ".join(repr(page.marks[m].read.strip()[:40]) for m in unreachable[:3])
+                parts.append(
+                    f"{len(unreachable)} marked-content sequences (MCID "
+                    f"{', '.join(map(str, unreachable[:8]))}) are not in the "
+                    f"structure tree (e.g. {sample}); page furniture must be an "
+                    "Artifact"
+                )
             out.add("7.1-3", "; ".join(parts), number)
         if page.artifact_in_tagged:
-            out.add("7.1-1", f"{page.artifact_in_tagged} artifacts are nested in tagged "
-                    "content", number)
+            out.add("7.1-1", f"{page.artifact_in_tagged} artifacts are nested in tagged content", number)
         if page.tagged_in_artifact:
-            out.add("7.1-2", f"{page.tagged_in_artifact} tagged sequences are nested in "
-                    "artifacts", number)
+            out.add("7.1-2", f"{page.tagged_in_artifact} tagged sequences are nested in artifacts", number)
         if page.duplicate_mcids:
             out.add("parent-tree", f"MCIDs used twice: {sorted(page.duplicate_mcids)}", number)
         for lang in page.langs:
             if not LANG_RE.match(lang):
-                out.add("7.2-29", f"marked content /Lang {lang!r} is not a language tag",
-                        number)
+                out.add("7.2-29", f"marked content /Lang {lang!r} is not a language tag", number)
         if not has_catalog_lang:
             for key, mark in page.span_texts:
                 owner = owned.get((number, mark.mcid)) if mark is not None else None
                 if owner is None or owner.lang() is None:
                     rule = {"/ActualText": "7.2-30", "/Alt": "7.2-31", "/E": "7.2-32"}[key]
-                    out.add(rule, f"Span marked content has {key} but no language is "
-                            "determined", number)
-            silent = [m for mcid, m in page.marks.items() if m.read.strip() and m.lang is None
-                      and ((number, mcid) not in owned or owned[number, mcid].lang() is None)]
+                    out.add(rule, f"Span marked content has {key} but no language is determined", number)
+            silent = [
+                m
+                for mcid, m in page.marks.items()
+                if m.read.strip()
+                and m.lang is None
+                and ((number, mcid) not in owned or owned[number, mcid].lang() is None)
+            ]
             if silent or page.untagged_text:
-                out.add("7.2-34", f"{len(silent) or page.untagged_text} text sequences have no "
-                        "language: no catalog /Lang and no /Lang on their elements", number)
+                out.add(
+                    "7.2-34",
+                    f"{len(silent) or page.untagged_text} text sequences have no "
+                    "language: no catalog /Lang and no /Lang on their elements",
+                    number,
+                )
 
     for number, page in enumerate(s.pdf.pages):
         if not s.pages[number].marks:
@@ -273,8 +284,11 @@ def content_rules(s: PdfStructure, owned: dict[tuple[int, int], StructElem],
             if mcid >= len(entry) or not same(entry[mcid], owner.obj):
                 bad.append(mcid)
         if bad:
-            out.add("parent-tree", f"ParentTree entries for MCID {bad[:8]} do not point to the "
-                    "struct element that contains them", number)
+            out.add(
+                "parent-tree",
+                f"ParentTree entries for MCID {bad[:8]} do not point to the struct element that contains them",
+                number,
+            )
 
 
 def objr_owners(s: PdfStructure) -> dict[tuple[int, int], StructElem]:

@@ -22,7 +22,8 @@ from .structure import Font, PdfStructure
 
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
 #: ISO 32000-1 9.7.5.2, Table 118: predefined CMaps (not embedded).
-PREDEFINED_CMAPS = frozenset("""
+PREDEFINED_CMAPS = frozenset(
+    """
 Identity-H Identity-V GB-EUC-H GB-EUC-V GBpc-EUC-H GBpc-EUC-V GBK-EUC-H GBK-EUC-V GBKp-EUC-H
 GBKp-EUC-V GBK2K-H GBK2K-V UniGB-UCS2-H UniGB-UCS2-V UniGB-UTF16-H UniGB-UTF16-V B5pc-H B5pc-V
 HKscs-B5-H HKscs-B5-V ETen-B5-H ETen-B5-V ETenms-B5-H ETenms-B5-V CNS-EUC-H CNS-EUC-V
@@ -30,12 +31,14 @@ UniCNS-UCS2-H UniCNS-UCS2-V UniCNS-UTF16-H UniCNS-UTF16-V 83pv-RKSJ-H 90ms-RKSJ-
 90msp-RKSJ-H 90msp-RKSJ-V 90pv-RKSJ-H Add-RKSJ-H Add-RKSJ-V EUC-H EUC-V Ext-RKSJ-H Ext-RKSJ-V
 H V UniJIS-UCS2-H UniJIS-UCS2-V UniJIS-UCS2-HW-H UniJIS-UCS2-HW-V UniJIS-UTF16-H UniJIS-UTF16-V
 KSC-EUC-H KSC-EUC-V KSCms-UHC-H KSCms-UHC-V KSCms-UHC-HW-H KSCms-UHC-HW-V KSCpc-EUC-H
-UniKS-UCS2-H UniKS-UCS2-V UniKS-UTF16-H UniKS-UTF16-V""".split())
+UniKS-UCS2-H UniKS-UCS2-V UniKS-UTF16-H UniKS-UTF16-V""".split()
+)
 _FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 
 
 class Program(NamedTuple):
     """What the rules need from an embedded TrueType font program."""
+
     glyphs: int  # number of glyphs
     advances: list[float]  # advance width per glyph id, in 1/1000 em
 
@@ -62,8 +65,19 @@ def load_program(descriptor: Any) -> Program | None:
             advances += [advances[-1]] * (glyphs - metrics)
         scale = 1000 / (upem or 1000)
         return Program(glyphs, [a * scale for a in advances])
-    except (TTLibError, KeyError, IndexError, ValueError, TypeError, AssertionError,
-            AttributeError, EOFError, OSError, struct.error, pikepdf.PdfError) as exc:
+    except (
+        TTLibError,
+        KeyError,
+        IndexError,
+        ValueError,
+        TypeError,
+        AssertionError,
+        AttributeError,
+        EOFError,
+        OSError,
+        struct.error,
+        pikepdf.PdfError,
+    ) as exc:
         raise ValueError(f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -107,15 +121,14 @@ def _gid(cid: int, mapping: bytes | None) -> int:
         return cid
     if 2 * cid + 2 > len(mapping):
         return 0
-    return int.from_bytes(mapping[2 * cid:2 * cid + 2], "big")
+    return int.from_bytes(mapping[2 * cid : 2 * cid + 2], "big")
 
 
 def font_rules(s: PdfStructure, out: Collector) -> None:
     for font in sorted(s.fonts.values(), key=lambda f: f.name):
         try:
             _font_rules(font, out)
-        except (ValueError, TypeError, KeyError, IndexError, AttributeError,
-                pikepdf.PdfError) as exc:
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, pikepdf.PdfError) as exc:
             out.add("cannot-read", f"cannot read font {font.name}: {type(exc).__name__}: {exc}")
 
 
@@ -126,21 +139,20 @@ def _font_rules(font: Font, out: Collector) -> None:
         _unicode_rules(font, out)
         return
     descendants = obj.get("/DescendantFonts")
-    target = descendants[0] if isinstance(descendants, pikepdf.Array) and len(descendants) \
-        else obj
+    target = descendants[0] if isinstance(descendants, pikepdf.Array) and len(descendants) else obj
     if subtype == "/Type0":
         _cmap_rules(font, target, out)
     descriptor = target.get("/FontDescriptor")
     embedded = isinstance(descriptor, pikepdf.Dictionary) and any(
-        isinstance(descriptor.get(k), pikepdf.Stream) for k in _FONT_FILES)
+        isinstance(descriptor.get(k), pikepdf.Stream) for k in _FONT_FILES
+    )
     if not embedded:
         out.add("7.21.4.1-1", f"font {font.name} is not embedded")
     _unicode_rules(font, out)
     if not embedded or not isinstance(descriptor, pikepdf.Dictionary):
         return
     cid_font = subtype == "/Type0"
-    if cid_font and target.get("/Subtype") == "/CIDFontType2" and \
-            "/CIDToGIDMap" not in target:
+    if cid_font and target.get("/Subtype") == "/CIDFontType2" and "/CIDToGIDMap" not in target:
         out.add("7.21.3.2-1", f"CIDFontType2 font {font.name} has no /CIDToGIDMap")
     try:
         program = load_program(descriptor)
@@ -164,30 +176,45 @@ def _font_rules(font: Font, out: Collector) -> None:
         if abs(widths.get(cid, default) - expected) > 1:
             wrong.append((cid, widths.get(cid, default), expected))
     if notdef:
-        out.add("7.21.8-1", f"font {font.name}: {len(notdef)} codes shown map to the .notdef "
-                f"glyph (codes {notdef[:8]})")
+        out.add(
+            "7.21.8-1", f"font {font.name}: {len(notdef)} codes shown map to the .notdef glyph (codes {notdef[:8]})"
+        )
     if missing:
-        out.add("7.21.4.1-2", f"font {font.name}: {len(missing)} codes shown have no glyph in "
-                f"the embedded program (codes {missing[:8]})")
+        out.add(
+            "7.21.4.1-2",
+            f"font {font.name}: {len(missing)} codes shown have no glyph in the embedded program (codes {missing[:8]})",
+        )
     if wrong:
         cid, given, real = wrong[0]
-        out.add("7.21.5-1", f"font {font.name}: {len(wrong)} glyph widths differ from the font "
-                f"program (code {cid}: /W {given:g}, program {real:.0f})")
+        out.add(
+            "7.21.5-1",
+            f"font {font.name}: {len(wrong)} glyph widths differ from the font "
+            f"program (code {cid}: /W {given:g}, program {real:.0f})",
+        )
     cidset = descriptor.get("/CIDSet")
     if isinstance(cidset, pikepdf.Stream) and _SUBSET.match(font.name):
         bits = cidset.read_bytes()
-        listed = {i * 8 + b for i, byte in enumerate(bits) for b in range(8)
-                  if byte & (0x80 >> b)}
-        present = {cid for cid in range(program.glyphs)} if mapping is None else \
-            {cid for cid in range(len(mapping) // 2) if 0 < _gid(cid, mapping) < program.glyphs}
+        listed = {i * 8 + b for i, byte in enumerate(bits) for b in range(8) if byte & (0x80 >> b)}
+        present = (
+            {cid for cid in range(program.glyphs)}
+            if mapping is None
+            else {cid for cid in range(len(mapping) // 2) if 0 < _gid(cid, mapping) < program.glyphs}
+        )
         absent = sorted(present - listed)
         extra = sorted(c for c in listed - present if c)
         if absent:
-            out.add("7.21.4.2-2", f"font {font.name}: the CIDSet does not list {len(absent)} "
-                    f"CIDs of the font program (e.g. {absent[:8]})")
+            out.add(
+                "7.21.4.2-2",
+                f"font {font.name}: the CIDSet does not list {len(absent)} "
+                f"CIDs of the font program (e.g. {absent[:8]})",
+            )
         elif extra:
-            out.add("7.21.4.2-2", f"font {font.name}: the CIDSet lists {len(extra)} CIDs the "
-                    f"font program does not have (e.g. {extra[:8]})", checkpoint="31-015")
+            out.add(
+                "7.21.4.2-2",
+                f"font {font.name}: the CIDSet lists {len(extra)} CIDs the "
+                f"font program does not have (e.g. {extra[:8]})",
+                checkpoint="31-015",
+            )
 
 
 def _cmap_rules(font: Font, cid_font: Any, out: Collector) -> None:
@@ -195,8 +222,7 @@ def _cmap_rules(font: Font, cid_font: Any, out: Collector) -> None:
     if isinstance(encoding, pikepdf.Name):
         name = str(encoding)[1:]
         if name not in PREDEFINED_CMAPS:
-            out.add("7.21.3.3-1", f"font {font.name} uses the CMap {name}, neither predefined "
-                    "nor embedded")
+            out.add("7.21.3.3-1", f"font {font.name} uses the CMap {name}, neither predefined nor embedded")
         return
     if not isinstance(encoding, pikepdf.Stream):
         return
@@ -205,27 +231,33 @@ def _cmap_rules(font: Font, cid_font: Any, out: Collector) -> None:
     if isinstance(mine, pikepdf.Dictionary) and isinstance(theirs, pikepdf.Dictionary):
         for key, checkpoint in (("/Registry", "31-001"), ("/Ordering", "31-002")):
             if str(mine.get(key, "")) != str(theirs.get(key, "")):
-                out.add("7.21.3.1-1", f"font {font.name}: CIDSystemInfo {key[1:]} differs "
-                        "from its CMap's", checkpoint=checkpoint)
+                out.add(
+                    "7.21.3.1-1",
+                    f"font {font.name}: CIDSystemInfo {key[1:]} differs from its CMap's",
+                    checkpoint=checkpoint,
+                )
         try:
             if int(mine.get("/Supplement", 0)) > int(theirs.get("/Supplement", 0)):
-                out.add("7.21.3.1-1", f"font {font.name}: CIDSystemInfo Supplement is greater "
-                        "than its CMap's", checkpoint="31-003")
+                out.add(
+                    "7.21.3.1-1",
+                    f"font {font.name}: CIDSystemInfo Supplement is greater than its CMap's",
+                    checkpoint="31-003",
+                )
         except (TypeError, ValueError):
             pass
 
 
 def _unicode_rules(font: Font, out: Collector) -> None:
     if font.to_unicode_error is not None:
-        out.add("cannot-read", f"cannot read the ToUnicode CMap of {font.name}: "
-                f"{font.to_unicode_error}")
+        out.add("cannot-read", f"cannot read the ToUnicode CMap of {font.name}: {font.to_unicode_error}")
     if not font.has_to_unicode:
         out.add("7.21.7-1", f"font {font.name} has no ToUnicode CMap", checkpoint="31-027")
         return
     unmapped = sorted(c for c in font.used if c not in font.to_unicode)
     if unmapped and font.to_unicode_error is None:
-        out.add("7.21.7-1", f"font {font.name}: {len(unmapped)} codes shown have no Unicode "
-                f"mapping (codes {unmapped[:8]})")
+        out.add(
+            "7.21.7-1", f"font {font.name}: {len(unmapped)} codes shown have no Unicode mapping (codes {unmapped[:8]})"
+        )
     zero, bom = [], []
     for code in sorted(font.used):
         text = font.to_unicode.get(code, "")
@@ -234,8 +266,6 @@ def _unicode_rules(font: Font, out: Collector) -> None:
         if "\ufeff" in text or "\ufffe" in text:
             bom.append(code)
     if zero:
-        out.add("7.21.7-2", f"font {font.name}: ToUnicode maps codes {zero[:8]} to U+0000",
-                checkpoint="31-028")
+        out.add("7.21.7-2", f"font {font.name}: ToUnicode maps codes {zero[:8]} to U+0000", checkpoint="31-028")
     if bom:
-        out.add("7.21.7-2", f"font {font.name}: ToUnicode maps codes {bom[:8]} to U+FEFF or "
-                "U+FFFE")
+        out.add("7.21.7-2", f"font {font.name}: ToUnicode maps codes {bom[:8]} to U+FEFF or U+FFFE")

@@ -25,17 +25,20 @@ from typing import Any, NamedTuple
 
 import pikepdf
 
-STANDARD_TYPES_17 = frozenset("""
+STANDARD_TYPES_17 = frozenset(
+    """
 Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private
 P H H1 H2 H3 H4 H5 H6 L LI Lbl LBody Table TR TH TD THead TBody TFoot Span Quote
 Note Reference BibEntry Code Link Annot Ruby RB RT RP Warichu WT WP Figure Formula
-Form""".split())
-STANDARD_TYPES_20 = STANDARD_TYPES_17 | frozenset(
-    "DocumentFragment Aside Title FENote Sub Em Strong Artifact".split())
+Form""".split()
+)
+STANDARD_TYPES_20 = STANDARD_TYPES_17 | frozenset("DocumentFragment Aside Title FENote Sub Em Strong Artifact".split())
 #: Roles after which a reader pauses: text on either side is never one word.
-BLOCK_ROLES = frozenset("""Document Part Art Sect Div Aside BlockQuote Caption TOC TOCI
+BLOCK_ROLES = frozenset(
+    """Document Part Art Sect Div Aside BlockQuote Caption TOC TOCI
 Index P H H1 H2 H3 H4 H5 H6 L LI Lbl LBody Table TR TH TD THead TBody TFoot Figure
-Formula Form Note Title""".split())
+Formula Form Note Title""".split()
+)
 #: Deeper structure trees are cut here (and reported): no recursion without bound.
 MAX_DEPTH = 100
 
@@ -130,6 +133,7 @@ class StructElem:
 @dataclass
 class Mark:
     """One marked-content sequence with an MCID."""
+
     page: int
     mcid: int
     tag: str
@@ -207,8 +211,7 @@ class PdfStructure:
         while stack:
             event, item = stack.pop()
             if event == 2:
-                mark = self.pages[item.page].marks.get(item.mcid) \
-                    if 0 <= item.page < len(self.pages) else None
+                mark = self.pages[item.page].marks.get(item.mcid) if 0 <= item.page < len(self.pages) else None
                 if mark is None:
                     continue
                 position = (mark.page, mark.y)
@@ -282,8 +285,7 @@ def read_structure(source: str | Path | bytes | Any) -> PdfStructure:
     page_index = {page.obj.objgen: i for i, page in enumerate(pdf.pages)}
     root = pdf.Root.get("/StructTreeRoot")
     role_map: dict[str, str] = {}
-    if isinstance(root, pikepdf.Dictionary) and isinstance(root.get("/RoleMap"),
-                                                           pikepdf.Dictionary):
+    if isinstance(root, pikepdf.Dictionary) and isinstance(root.get("/RoleMap"), pikepdf.Dictionary):
         role_map = {_name(k): _name(v) for k, v in root.RoleMap.items()}
     version = str(pdf.pdf_version)
     standard = STANDARD_TYPES_20 if version.startswith("2") else STANDARD_TYPES_17
@@ -309,8 +311,7 @@ def read_structure(source: str | Path | bytes | Any) -> PdfStructure:
             return page_index.get(pg.objgen, inherited)
         return inherited
 
-    def build(obj: Any, parent: StructElem | None, page: int | None,
-              depth: int) -> StructElem | MCRef | ObjRef | None:
+    def build(obj: Any, parent: StructElem | None, page: int | None, depth: int) -> StructElem | MCRef | ObjRef | None:
         nonlocal too_deep
         if not isinstance(obj, pikepdf.Dictionary):
             try:
@@ -335,9 +336,17 @@ def read_structure(source: str | Path | bytes | Any) -> PdfStructure:
         seen_objs.add(key)
         raw = _name(obj.get("/S"))
         actual, alt = obj.get("/ActualText"), obj.get("/Alt")
-        elem = StructElem(obj, raw, standard_role(raw), parent, page, depth=depth, pdf=pdf,
-                          actual_text=None if actual is None else str(actual),
-                          alt=None if alt is None else str(alt))
+        elem = StructElem(
+            obj,
+            raw,
+            standard_role(raw),
+            parent,
+            page,
+            depth=depth,
+            pdf=pdf,
+            actual_text=None if actual is None else str(actual),
+            alt=None if alt is None else str(alt),
+        )
         if depth >= MAX_DEPTH:
             too_deep = True
             return elem
@@ -361,12 +370,12 @@ def read_structure(source: str | Path | bytes | Any) -> PdfStructure:
     for number, content in enumerate(pages):
         for mark in content.marks.values():
             mark.page = number
-    return PdfStructure(pdf, roots, role_map, pages, page_index, fonts, version,
-                        frozenset(circular), too_deep)
+    return PdfStructure(pdf, roots, role_map, pages, page_index, fonts, version, frozenset(circular), too_deep)
 
 
 # ----------------------------------------------------------------------------
 # Content streams.
+
 
 class Font:
     """A font the pages show text with, and the character codes they show."""
@@ -388,17 +397,17 @@ class Font:
     def decode(self, data: bytes) -> str:
         """The text of the codes in ``data`` (U+FFFD where a code has no mapping)."""
         if self.two_byte:
-            codes: tuple[int, ...] = struct.unpack(f">{len(data) // 2}H",
-                                                   data[:len(data) // 2 * 2])
+            codes: tuple[int, ...] = struct.unpack(f">{len(data) // 2}H", data[: len(data) // 2 * 2])
         else:
             codes = tuple(data)
         self.used.update(codes)
         table = self.to_unicode
         chars = [table.get(code) for code in codes]
         if None in chars:
-            chars = [c if c is not None else (
-                chr(code) if not self.two_byte and 32 <= code < 127 else "\ufffd")
-                for c, code in zip(chars, codes, strict=True)]
+            chars = [
+                c if c is not None else (chr(code) if not self.two_byte and 32 <= code < 127 else "\ufffd")
+                for c, code in zip(chars, codes, strict=True)
+            ]
         return "".join(chars)  # type: ignore[arg-type]
 
 
@@ -445,13 +454,13 @@ def parse_cmap(data: bytes) -> dict[int, str]:
 _PAINT = {"f", "F", "f*", "S", "s", "B", "B*", "b", "b*", "sh"}
 _NO_OPERANDS = frozenset(_PAINT - {"sh"}) | {"EMC", "T*"}
 #: The only operators the reader looks at (qpdf filters the rest out while parsing).
-_OPERATORS = " ".join(sorted(_PAINT | {"BMC", "BDC", "EMC", "Tf", "Tm", "Td", "TD", "T*", "Tj",
-                                       "TJ", "'", '"', "Do"}))
+_OPERATORS = " ".join(sorted(_PAINT | {"BMC", "BDC", "EMC", "Tf", "Tm", "Td", "TD", "T*", "Tj", "TJ", "'", '"', "Do"}))
 
 
 class _Open(NamedTuple):
     """One open marked-content sequence while a content stream is read, with the state
     it leaves: the innermost tagged mark, whether inside tagged content, inside an artifact."""
+
     mark: Mark | None
     tagged: bool
     artifact: bool
@@ -490,8 +499,15 @@ def _lookup(resources: Any, category: str, name: Any) -> Any:
     return table.get(str(name))
 
 
-def _read_stream(container: Any, resources: Any, content: PageContent, stack: list[_Open],
-                 fonts: dict[Key, Font], depth: int, visiting: set[Key]) -> None:
+def _read_stream(
+    container: Any,
+    resources: Any,
+    content: PageContent,
+    stack: list[_Open],
+    fonts: dict[Key, Font],
+    depth: int,
+    visiting: set[Key],
+) -> None:
     try:
         instructions = pikepdf.parse_content_stream(container, _OPERATORS)
     except (pikepdf.PdfError, TypeError, ValueError) as exc:
@@ -556,10 +572,8 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
                 if mark is None:
                     mark = enclosing
                 if tag == "Span" and lang is None and isinstance(props, pikepdf.Dictionary):
-                    content.span_texts.extend((key, mark) for key in ("/ActualText", "/Alt", "/E")
-                                              if key in props)
-                stack.append(_Open(mark, tagged or mark is not None, artifact or is_artifact,
-                                   lang))
+                    content.span_texts.extend((key, mark) for key in ("/ActualText", "/Alt", "/E") if key in props)
+                stack.append(_Open(mark, tagged or mark is not None, artifact or is_artifact, lang))
             elif op == "EMC":
                 if stack:
                     stack.pop()
@@ -589,13 +603,19 @@ def _read_stream(container: Any, resources: Any, content: PageContent, stack: li
                 _, tagged, artifact, _ = stack[-1] if stack else _OUTSIDE
                 if op == "Do":
                     xobject = _lookup(resources, "/XObject", operands[0])
-                    if isinstance(xobject, pikepdf.Stream) and \
-                            xobject.get("/Subtype") == "/Form":
+                    if isinstance(xobject, pikepdf.Stream) and xobject.get("/Subtype") == "/Form":
                         key = key_of(xobject)
                         if key not in visiting and depth < 8:
                             visiting.add(key)
-                            _read_stream(xobject, xobject.get("/Resources", resources),
-                                         content, stack, fonts, depth + 1, visiting)
+                            _read_stream(
+                                xobject,
+                                xobject.get("/Resources", resources),
+                                content,
+                                stack,
+                                fonts,
+                                depth + 1,
+                                visiting,
+                            )
                             visiting.discard(key)
                         continue
                 if not tagged and not artifact:

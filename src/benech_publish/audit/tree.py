@@ -61,19 +61,23 @@ def tree_rules(s: PdfStructure, out: Collector) -> None:
         role = element.role
         if role not in standard and element.type not in reported_types:
             reported_types.add(element.type)
-            out.add("7.1-5", f"structure type /{element.type} is not standard and not "
-                    "role-mapped to a standard type", page)
+            out.add(
+                "7.1-5", f"structure type /{element.type} is not standard and not role-mapped to a standard type", page
+            )
         if "/P" not in element.obj:
             out.add("7.1-12", f"/{element.type} has no /P (parent) entry", page)
         lang = element.get("/Lang")
         if lang is not None and not LANG_RE.match(str(lang)):
-            out.add("7.2-29", f"/{element.type} has /Lang {str(lang)!r}, not a language tag",
-                    page)
+            out.add("7.2-29", f"/{element.type} has /Lang {str(lang)!r}, not a language tag", page)
         if not has_catalog_lang and element.lang() is None:
             for key, rule in (("/ActualText", "7.2-21"), ("/Alt", "7.2-22"), ("/E", "7.2-23")):
                 if key in element.obj:
-                    out.add(rule, f"/{element.type} has {key} but no language is determined "
-                            "(no /Lang on it, its ancestors or the catalog)", page)
+                    out.add(
+                        rule,
+                        f"/{element.type} has {key} but no language is determined "
+                        "(no /Lang on it, its ancestors or the catalog)",
+                        page,
+                    )
         ident = element.get("/ID")
         if ident is not None:
             ids[str(ident)] += 1
@@ -83,8 +87,7 @@ def tree_rules(s: PdfStructure, out: Collector) -> None:
         elif role == "H":
             plain_h.append(element)
         elif role == "Figure" and not _has_alternative(element):
-            out.add("7.3-1", "Figure without /Alt or /ActualText (decorative images must be "
-                    "Artifacts)", page)
+            out.add("7.3-1", "Figure without /Alt or /ActualText (decorative images must be Artifacts)", page)
         elif role == "Formula" and not _has_alternative(element):
             out.add("7.7-1", "Formula without /Alt or /ActualText", page)
         elif role == "Note":
@@ -114,19 +117,20 @@ def _nesting(element: StructElem, out: Collector) -> None:
         rule, allowed = _ALLOWED_KIDS[role]
         wrong = sorted({k for k in kids if k not in allowed})
         if wrong:
-            out.add(rule, f"/{role} has kids of type {', '.join('/' + w for w in wrong)}; "
-                    f"allowed: {', '.join(sorted(allowed))}", element.page)
+            out.add(
+                rule,
+                f"/{role} has kids of type {', '.join('/' + w for w in wrong)}; allowed: {', '.join(sorted(allowed))}",
+                element.page,
+            )
     if role in _ALLOWED_PARENT:
         rule, allowed = _ALLOWED_PARENT[role]
         parent = element.parent.role if element.parent is not None else "StructTreeRoot"
         if parent not in allowed:
-            out.add(rule, f"/{role} is inside /{parent}, not {' or '.join(sorted(allowed))}",
-                    element.page)
+            out.add(rule, f"/{role} is inside /{parent}, not {' or '.join(sorted(allowed))}", element.page)
     if kids.count("H") > 1:
         out.add("7.4.4-1", f"/{element.type} has {kids.count('H')} H kids", element.page)
     if role in ("L", "TOC") and "Caption" in kids[1:]:
-        out.add("7.2-40" if role == "L" else "7.2-28",
-                f"/{role} has a Caption that is not its first kid", element.page)
+        out.add("7.2-40" if role == "L" else "7.2-28", f"/{role} has a Caption that is not its first kid", element.page)
     if role == "Table":
         counts = Counter(kids)
         if counts["THead"] > 1:
@@ -140,24 +144,21 @@ def _nesting(element: StructElem, out: Collector) -> None:
         if counts["Caption"] > 1:
             out.add("7.2-39", f"Table has {counts['Caption']} Caption kids", element.page)
         if "Caption" in kids[1:-1]:
-            out.add("7.2-16", "Table has a Caption that is neither its first nor its last kid",
-                    element.page)
+            out.add("7.2-16", "Table has a Caption that is neither its first nor its last kid", element.page)
 
 
-def _heading_rules(s: PdfStructure, headings: list[tuple[int, StructElem]],
-                   plain_h: list[StructElem], out: Collector) -> None:
+def _heading_rules(
+    s: PdfStructure, headings: list[tuple[int, StructElem]], plain_h: list[StructElem], out: Collector
+) -> None:
     if plain_h and headings:
-        out.add("7.4.4-2", f"{len(plain_h)} H elements in a document that uses H1-H6",
-                plain_h[0].page)
-        out.add("7.4.4-3", f"{len(headings)} H1-H6 elements in a document that uses H",
-                headings[0][1].page)
+        out.add("7.4.4-2", f"{len(plain_h)} H elements in a document that uses H1-H6", plain_h[0].page)
+        out.add("7.4.4-3", f"{len(headings)} H1-H6 elements in a document that uses H", headings[0][1].page)
     if not headings and not plain_h and len(s.pages) > 1:
         out.add("headings-present", "no headings in a multi-page document")
     previous = 0
     for level, element in headings:
         if previous == 0 and level != 1:
-            out.add("7.4.2-1", f"the first numbered heading is H{level}, not H1", element.page,
-                    checkpoint="14-002")
+            out.add("7.4.2-1", f"the first numbered heading is H{level}, not H1", element.page, checkpoint="14-002")
         elif previous and level > previous + 1:
             out.add("7.4.2-1", f"H{level} follows H{previous}: level skipped", element.page)
         previous = level
@@ -222,16 +223,18 @@ def table_grid(table: StructElem) -> tuple[list[Cell], list[int], list[int]]:
 def table_rules(table: StructElem, out: Collector) -> None:
     cells, widths, overflow = table_grid(table)
     if overflow:
-        out.add("7.2-41", f"a row span in row {overflow[0] + 1} reaches past the table's last "
-                "row", table.page)
+        out.add("7.2-41", f"a row span in row {overflow[0] + 1} reaches past the table's last row", table.page)
     if widths and len(set(widths)) > 1:
         expected = Counter(widths).most_common(1)[0][0]
         for r, width in enumerate(widths):
             if width == expected:
                 continue
             spans = any(c.columns > 1 for c in cells if c.row == r)
-            out.add("7.2-43" if spans and width > expected else "7.2-42",
-                    f"table row {r + 1} has {width} columns, the table {expected}", table.page)
+            out.add(
+                "7.2-43" if spans and width > expected else "7.2-42",
+                f"table row {r + 1} has {width} columns, the table {expected}",
+                table.page,
+            )
     ths = [c for c in cells if c.element.role == "TH"]
     if not ths:
         out.add("table-has-headers", "Table without TH cells", table.page)
@@ -243,26 +246,25 @@ def table_rules(table: StructElem, out: Collector) -> None:
             continue
         headers = cell.element.attribute("/Headers")
         if headers is not None:
-            names = [str(h) for h in (headers if isinstance(headers, pikepdf.Array)
-                                      else [headers])]
+            names = [str(h) for h in (headers if isinstance(headers, pikepdf.Array) else [headers])]
             unknown = [n for n in names if n not in ids]
             if unknown:
-                out.add("7.5-2", f"a TD's /Headers name unknown IDs {unknown[:3]}",
-                        cell.element.page)
+                out.add("7.5-2", f"a TD's /Headers name unknown IDs {unknown[:3]}", cell.element.page)
             if names:
                 continue
         if not any(_header_of(th, cell) for th in ths):
             unconnected.append(cell)
     if unconnected:
-        out.add("7.5-1", f"{len(unconnected)} TD cells have no header: no /Headers and no TH "
-                "with /Scope in their row or column", unconnected[0].element.page)
+        out.add(
+            "7.5-1",
+            f"{len(unconnected)} TD cells have no header: no /Headers and no TH with /Scope in their row or column",
+            unconnected[0].element.page,
+        )
 
 
 def _header_of(th: Cell, cell: Cell) -> bool:
     scope = th.element.attribute("/Scope")
     scope = str(scope) if scope is not None else ""
     same_row = th.row < cell.row + cell.rows and cell.row < th.row + th.rows
-    same_column = th.column < cell.column + cell.columns and \
-        cell.column < th.column + th.columns
-    return (same_row and scope in ("/Row", "/Both")) or \
-        (same_column and scope in ("/Column", "/Both"))
+    same_column = th.column < cell.column + cell.columns and cell.column < th.column + th.columns
+    return (same_row and scope in ("/Row", "/Both")) or (same_column and scope in ("/Column", "/Both"))

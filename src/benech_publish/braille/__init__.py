@@ -58,32 +58,37 @@ class BrailleWriter:
         """The codes of a publication in ``lang`` (tables compiled once per build, on first use)."""
         base = lang.split("-")[0].lower()
         if base not in self.setup.tables:
-            raise ConfigError(f"no braille table for language '{lang}': add it under "
-                              "braille: tables: in site.yaml (see docs/braille.md)")
+            raise ConfigError(
+                f"no braille table for language '{lang}': add it under "
+                "braille: tables: in site.yaml (see docs/braille.md)"
+            )
         return Codes(base, self.setup.tables, self._translators)
 
-    def leaflet(self, condition: m.Condition, print_layout: PrintLayout | None = None
-                ) -> dict[str, bytes]:
+    def leaflet(self, condition: m.Condition, print_layout: PrintLayout | None = None) -> dict[str, bytes]:
         """The BRF and PEF of one condition's leaflet."""
-        identifier = "urn:benech:braille:" + digest("braille-leaflet", __version__,
-                                                    condition.lang, condition.id,
-                                                    repr(condition), repr(self.setup))[:32]
+        identifier = (
+            "urn:benech:braille:"
+            + digest("braille-leaflet", __version__, condition.lang, condition.id, repr(condition), repr(self.setup))[
+                :32
+            ]
+        )
         doc = document.leaflet(condition, self.site, identifier=identifier)
         where = f"{condition.location.path}: {condition.title}"
         return self._publish(doc, print_layout, where)
 
-    def booklet(self, conditions: Iterable[m.Condition], lang: str,
-                print_layout: PrintLayout | None = None) -> dict[str, bytes]:
+    def booklet(
+        self, conditions: Iterable[m.Condition], lang: str, print_layout: PrintLayout | None = None
+    ) -> dict[str, bytes]:
         """The BRF and PEF of one language's booklet."""
         conditions = tuple(conditions)
-        identifier = "urn:benech:braille:" + digest("braille-booklet", __version__, lang,
-                                                    *[repr(c) for c in conditions],
-                                                    repr(self.setup))[:32]
+        identifier = (
+            "urn:benech:braille:"
+            + digest("braille-booklet", __version__, lang, *[repr(c) for c in conditions], repr(self.setup))[:32]
+        )
         doc = document.booklet(conditions, self.site, lang, identifier=identifier)
         return self._publish(doc, print_layout, f"booklet '{lang}'")
 
-    def _publish(self, doc: document.Document, print_layout: PrintLayout | None,
-                 where: str) -> dict[str, bytes]:
+    def _publish(self, doc: document.Document, print_layout: PrintLayout | None, where: str) -> dict[str, bytes]:
         codes = self.codes(doc.lang)
         B = braille_labels(doc.lang)
         description = B["produced"].format(version=version(), tables=codes.main.table_list)
@@ -97,11 +102,14 @@ class BrailleWriter:
         self.last = laid
         brf = formats.brf(laid.pages, self.setup.display)
         meta = formats.PefMeta(
-            identifier=doc.identifier, title=doc.title, language=doc.lang,
-            date=source_date().date().isoformat(), publisher=self.site.name,
-            description=description + (" " + B["print_pages"].format(source=source)
-                                       if source else ""),
-            source=source)
+            identifier=doc.identifier,
+            title=doc.title,
+            language=doc.lang,
+            date=source_date().date().isoformat(),
+            publisher=self.site.name,
+            description=description + (" " + B["print_pages"].format(source=source) if source else ""),
+            source=source,
+        )
         pef = formats.pef(laid.pages, meta, self.geometry)
         findings = fidelity.fidelity(laid, codes)
         findings += fidelity.structure(laid.pages, self.geometry, where)

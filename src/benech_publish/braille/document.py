@@ -110,8 +110,9 @@ class _Builder:
 
     # -------------------------------------------------------------- runs
 
-    def run(self, text: str, *, region: str | None = None, lang: str = "", emphasis: int = 0,
-            literal: bool = False) -> Run:
+    def run(
+        self, text: str, *, region: str | None = None, lang: str = "", emphasis: int = 0, literal: bool = False
+    ) -> Run:
         """A run of print text in ``region`` (default: the current one); "" = not print text."""
         region = self.region if region is None else region
         offset = 0
@@ -199,8 +200,7 @@ class _Builder:
     def _table(self, table: m.Table, depth: int) -> None:
         labels = braille_labels(self.lang)
         if table.caption:
-            self.add("para", [self.label(f"{labels['table']}: "), *self.inlines(table.caption)],
-                     level=depth)
+            self.add("para", [self.label(f"{labels['table']}: "), *self.inlines(table.caption)], level=depth)
         headers = [m.plain_text(c.inlines) for c in table.head[-1]] if table.head else []
         for row in table.head:
             runs: list[Run] = [self.label(f"{labels['columns']}: ")]
@@ -219,13 +219,11 @@ class _Builder:
                 runs += self.inlines(cell.inlines)
             self.add("item", runs, level=depth)
 
-    def sections(self, condition: m.Condition, sections: Iterable[m.Section], prefix: str,
-                 toc_offset: int = 0) -> None:
+    def sections(self, condition: m.Condition, sections: Iterable[m.Section], prefix: str, toc_offset: int = 0) -> None:
         for s in sections:
             self.region = f"{prefix}{s.anchor}"
             self.where = f"{condition.location.path}: {condition.title}, section '{s.heading}'"
-            self.add("heading", [self.run(s.heading)], level=s.level,
-                     toc_level=s.level - 1 + toc_offset)
+            self.add("heading", [self.run(s.heading)], level=s.level, toc_level=s.level - 1 + toc_offset)
             self.model_blocks(s.blocks)
             self.sections(condition, s.subsections, prefix, toc_offset)
 
@@ -248,8 +246,9 @@ class _Builder:
 def is_address(text: str) -> bool:
     """A web or e-mail address written as text (uncontracted in braille)."""
     t = text.strip()
-    return (" " not in t and (t.startswith(("http://", "https://", "www.", "mailto:"))
-                              or ("@" in t and "." in t.rsplit("@", 1)[-1])))
+    return " " not in t and (
+        t.startswith(("http://", "https://", "www.", "mailto:")) or ("@" in t and "." in t.rsplit("@", 1)[-1])
+    )
 
 
 def _title_line(text: str, *, literal: bool = False) -> tuple[Run, ...]:
@@ -265,8 +264,13 @@ def leaflet(condition: m.Condition, site: m.Site, *, identifier: str) -> Documen
     title_page = [_title_line(site.name)]
     if site.tagline:
         title_page.append(_title_line(site.text(site.tagline, lang)))
-    title_page += [(), _title_line(L["patient_information"]), _title_line(condition.title), (),
-                   _title_line(B["braille_edition"])]
+    title_page += [
+        (),
+        _title_line(L["patient_information"]),
+        _title_line(condition.title),
+        (),
+        _title_line(B["braille_edition"]),
+    ]
     if condition.status == "draft":
         title_page.append(_title_line(L["draft"]))
     # The body opens with the title, as the print page does (no print region:
@@ -279,8 +283,7 @@ def leaflet(condition: m.Condition, site: m.Site, *, identifier: str) -> Documen
         b.add("para", [b.run(condition.summary)])
     b.sections(condition, condition.sections, "", toc_offset=0)
     closing(b, condition, site)
-    return Document(lang, condition.title, identifier, tuple(title_page), tuple(b.blocks),
-                    L["contents"])
+    return Document(lang, condition.title, identifier, tuple(title_page), tuple(b.blocks), L["contents"])
 
 
 def closing(b: _Builder, condition: m.Condition, site: m.Site) -> None:
@@ -310,8 +313,7 @@ def _dates(b: _Builder, condition: m.Condition, *, with_due: bool) -> None:
         b.fact(L["review_due"], i18n.format_date(condition.review_due, b.lang))
 
 
-def booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, *,
-            identifier: str) -> Document:
+def booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, *, identifier: str) -> Document:
     """The braille booklet of one language (regions as the print booklet's units and sections)."""
     conditions = tuple(conditions)
     L, B = i18n.labels(lang), braille_labels(lang)
@@ -334,9 +336,13 @@ def booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, *,
             b.add("para", [b.run(para)])
     for c in conditions:
         b.region, b.where = c.id, f"{c.location.path}: {c.title}"
-        b.add("heading", [b.run(c.title)] + ([b.label(f" ({L['draft_short']})")]
-                                              if c.status == "draft" else []),
-              level=1, toc_level=1, new_page=True)
+        b.add(
+            "heading",
+            [b.run(c.title)] + ([b.label(f" ({L['draft_short']})")] if c.status == "draft" else []),
+            level=1,
+            toc_level=1,
+            new_page=True,
+        )
         if c.status == "draft":
             b.add("para", [b.run(L["draft"], emphasis=BOLD)])
         if c.summary:
@@ -354,5 +360,6 @@ def booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, *,
     if dates:
         b.fact(L["published"], i18n.format_date(max(dates), lang))
     b.add("para", [b.run(L["disclaimer"])])
-    return Document(lang, f"{L['booklet_title']} – {site.name}", identifier, tuple(title_page),
-                    tuple(b.blocks), L["contents"])
+    return Document(
+        lang, f"{L['booklet_title']} – {site.name}", identifier, tuple(title_page), tuple(b.blocks), L["contents"]
+    )

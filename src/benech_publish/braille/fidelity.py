@@ -52,13 +52,15 @@ def compare(source: str, back: str, translator: Translator) -> list[str]:
     for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             continue
-        if op == "replace" and i2 - i1 == j2 - j1 and all(
-                translator.same_braille(src[i], got[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=False)):
+        if (
+            op == "replace"
+            and i2 - i1 == j2 - j1
+            and all(translator.same_braille(src[i], got[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=False))
+        ):
             continue
         if op in ("replace", "delete"):
             shown = " ".join(got[j1:j2])
-            missing.append(" ".join(src[i1:i2]) + (f" (braille reads back as '{shown}')"
-                                                   if shown else " (missing)"))
+            missing.append(" ".join(src[i1:i2]) + (f" (braille reads back as '{shown}')" if shown else " (missing)"))
     return missing
 
 
@@ -82,25 +84,22 @@ def fidelity(laid: Laid, codes: Codes) -> list[Finding]:
             undefined = sorted({c for c in g.text if t.is_undefined(c)})
             if undefined:
                 chars = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in undefined)
-                findings.append(Finding(block.where, f"no braille for {chars} in tables "
-                                        f"{t.table_list}"))
+                findings.append(Finding(block.where, f"no braille for {chars} in tables {t.table_list}"))
             # Emphasis indicators only add cells; liblouis 3.24 cannot back-translate
             # them, so the words are read back from the braille without emphasis.
             plain_tf = [tf & ~(ITALIC | BOLD) for tf in g.typeform]
             plain = t.translate(g.text, plain_tf)[0] if plain_tf != list(g.typeform) else cells
             if not _is_subsequence(plain.replace(BLANK, ""), cells.replace(BLANK, "")):
-                findings.append(Finding(block.where, "emphasis changes the braille of "
-                                        f"'{g.text[:40]}' beyond its indicators"))
+                findings.append(
+                    Finding(block.where, f"emphasis changes the braille of '{g.text[:40]}' beyond its indicators")
+                )
             back = t.back_translate(plain)
             if has_escape(back) and not undefined:
-                findings.append(Finding(block.where, f"braille that the tables cannot read "
-                                        f"back: {back[:60]!r}"))
+                findings.append(Finding(block.where, f"braille that the tables cannot read back: {back[:60]!r}"))
             for text in compare(g.text, back, t):
-                findings.append(Finding(block.where, f"'{text}' is not in the braille "
-                                        f"({t.table_list})"))
+                findings.append(Finding(block.where, f"'{text}' is not in the braille ({t.table_list})"))
         if translated != laid_cells:
-            findings.append(Finding(block.where, "the laid-out braille differs from the "
-                                    "translation"))
+            findings.append(Finding(block.where, "the laid-out braille differs from the translation"))
     return findings
 
 
@@ -109,15 +108,20 @@ def structure(pages: Sequence[Page], geometry: Geometry, where: str) -> list[Fin
     findings: list[Finding] = []
     for page in pages:
         if len(page.lines) != geometry.lines:
-            findings.append(Finding(where, f"braille page {page.number} has {len(page.lines)} "
-                                    f"lines, not {geometry.lines}"))
+            findings.append(
+                Finding(where, f"braille page {page.number} has {len(page.lines)} lines, not {geometry.lines}")
+            )
         for n, line in enumerate(page.lines, 1):
             if len(line) > geometry.cells:
-                findings.append(Finding(where, f"braille page {page.number}, line {n}: "
-                                        f"{len(line)} cells (more than {geometry.cells})"))
+                findings.append(
+                    Finding(
+                        where, f"braille page {page.number}, line {n}: {len(line)} cells (more than {geometry.cells})"
+                    )
+                )
             if any(not (BLANK <= c <= "\u28ff") for c in line):
-                findings.append(Finding(where, f"braille page {page.number}, line {n}: "
-                                        "characters that are not braille cells"))
+                findings.append(
+                    Finding(where, f"braille page {page.number}, line {n}: characters that are not braille cells")
+                )
     return findings
 
 
@@ -136,14 +140,13 @@ def brf_charset(data: bytes, geometry: Geometry, where: str) -> list[Finding]:
         if lines and lines[-1] == "":
             lines.pop()
         if len(lines) != geometry.lines:
-            findings.append(Finding(where, f"BRF page {number}: {len(lines)} lines, "
-                                    f"not {geometry.lines}"))
+            findings.append(Finding(where, f"BRF page {number}: {len(lines)} lines, not {geometry.lines}"))
         for n, line in enumerate(lines, 1):
             bad = sorted({c for c in line if c not in BRF_CHARSET})
             if bad:
-                findings.append(Finding(where, f"BRF page {number}, line {n}: characters "
-                                        f"outside ASCII braille {bad}"))
+                findings.append(Finding(where, f"BRF page {number}, line {n}: characters outside ASCII braille {bad}"))
             if len(line) > geometry.cells:
-                findings.append(Finding(where, f"BRF page {number}, line {n}: {len(line)} "
-                                        f"cells (more than {geometry.cells})"))
+                findings.append(
+                    Finding(where, f"BRF page {number}, line {n}: {len(line)} cells (more than {geometry.cells})")
+                )
     return findings

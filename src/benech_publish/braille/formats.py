@@ -42,8 +42,10 @@ def to_ascii(cells: str, display: str) -> str:
     text = str(louis.dotsToChar([display], dots)).upper()
     bad = sorted({c for c in text if c not in BRF_CHARSET})
     if bad or len(text) != len(cells):
-        raise RenderError(f"display table {display} gives characters outside ASCII braille: "
-                          f"{', '.join(repr(c) for c in bad) or 'a different length'}")
+        raise RenderError(
+            f"display table {display} gives characters outside ASCII braille: "
+            f"{', '.join(repr(c) for c in bad) or 'a different length'}"
+        )
     return text
 
 
@@ -76,15 +78,22 @@ def pef(pages: Sequence[Page], meta: PefMeta, geometry: Geometry) -> bytes:
     root.set("version", "2008-1")
     head = etree.SubElement(root, f"{E}head")
     meta_el = etree.SubElement(head, f"{E}meta")
-    for name, value in (("format", PEF_MEDIA_TYPE), ("identifier", meta.identifier),
-                        ("title", meta.title), ("language", meta.language), ("date", meta.date),
-                        ("publisher", meta.publisher), ("description", meta.description),
-                        ("source", meta.source)):
+    for name, value in (
+        ("format", PEF_MEDIA_TYPE),
+        ("identifier", meta.identifier),
+        ("title", meta.title),
+        ("language", meta.language),
+        ("date", meta.date),
+        ("publisher", meta.publisher),
+        ("description", meta.description),
+        ("source", meta.source),
+    ):
         if value:
             etree.SubElement(meta_el, f"{{{DC_NS}}}{name}").text = value
     body = etree.SubElement(root, f"{E}body")
-    volume = etree.SubElement(body, f"{E}volume", cols=str(geometry.cells),
-                              rows=str(geometry.lines), rowgap="0", duplex="false")
+    volume = etree.SubElement(
+        body, f"{E}volume", cols=str(geometry.cells), rows=str(geometry.lines), rowgap="0", duplex="false"
+    )
     section = etree.SubElement(volume, f"{E}section")
     for page in pages:
         page_el = etree.SubElement(section, f"{E}page")

@@ -174,8 +174,9 @@ class _Pager:
         bottom = self.codes.cells(str(self.number)) if self.numbered else ""
         body = self.current + [""] * (self.text_lines - len(self.current))
         lines = [_right(top, width), *body, _right(bottom, width)]
-        self.pages.append(Page(self.number, self.top_label if self.numbered else "",
-                               tuple(line.rstrip(BLANK) for line in lines)))
+        self.pages.append(
+            Page(self.number, self.top_label if self.numbered else "", tuple(line.rstrip(BLANK) for line in lines))
+        )
         self.current = []
         self.top_label = ""
 
@@ -240,8 +241,9 @@ def _indents(block: Block) -> tuple[int, int]:
 # --------------------------------------------------------------------------- print pages
 
 
-def _print_targets(body: Sequence[tuple[Block, tuple[Word, ...]]], layout: PrintLayout | None,
-                   notices: list[str]) -> dict[tuple[int, int], int]:
+def _print_targets(
+    body: Sequence[tuple[Block, tuple[Word, ...]]], layout: PrintLayout | None, notices: list[str]
+) -> dict[tuple[int, int], int]:
     """(block index, word index) → the print page that begins just before that word."""
     if layout is None or not body:
         return {}
@@ -270,12 +272,13 @@ def _print_targets(body: Sequence[tuple[Block, tuple[Word, ...]]], layout: Print
 
     for start in layout.starts:
         if start.region in carried:
-            common = _common_prefix(braille_text.get(start.region, ""),
-                                    print_text.get(start.region, ""))
+            common = _common_prefix(braille_text.get(start.region, ""), print_text.get(start.region, ""))
             candidates = carried[start.region]
             if start.offset >= common and start.offset > 0:
-                notices.append(f"print page {start.page} begins where the braille text of "
-                               f"'{start.region}' differs from print: marked at its start")
+                notices.append(
+                    f"print page {start.page} begins where the braille text of "
+                    f"'{start.region}' differs from print: marked at its start"
+                )
                 place(candidates[0][:2], start.page)
                 continue
             chosen = candidates[0]
@@ -293,10 +296,9 @@ def _print_targets(body: Sequence[tuple[Block, tuple[Word, ...]]], layout: Print
         if index < 0 or not any(k in carried for k in order[:index]):
             target = words[0]  # print matter before the braille text: where the body begins
         else:
-            target = next((carried[k][0] for k in order[index + 1:] if k in carried), None)
+            target = next((carried[k][0] for k in order[index + 1 :] if k in carried), None)
         if target is None:
-            notices.append(f"print page {start.page} begins after the last text the braille "
-                           "carries: not marked")
+            notices.append(f"print page {start.page} begins after the last text the braille carries: not marked")
             continue
         place(target[:2], start.page)
     return targets
@@ -314,8 +316,12 @@ def _common_prefix(a: str, b: str) -> int:
 # --------------------------------------------------------------------------- layout
 
 
-def _body(pager: _Pager, body: Sequence[tuple[Block, tuple[Word, ...]]],
-          targets: dict[tuple[int, int], int], placed: list[tuple[int, int]]) -> list[ContentsEntry]:
+def _body(
+    pager: _Pager,
+    body: Sequence[tuple[Block, tuple[Word, ...]]],
+    targets: dict[tuple[int, int], int],
+    placed: list[tuple[int, int]],
+) -> list[ContentsEntry]:
     width = pager.geometry.cells
     contents: list[ContentsEntry] = []
     for bi, (block, words) in enumerate(body):
@@ -374,8 +380,9 @@ def _title_page(pager: _Pager, doc: Document, codes: Codes) -> None:
     pager.numbered = True
 
 
-def _contents_pages(entries: Sequence[ContentsEntry], title: str, codes: Codes,
-                    geometry: Geometry, first_number: int) -> list[Page]:
+def _contents_pages(
+    entries: Sequence[ContentsEntry], title: str, codes: Codes, geometry: Geometry, first_number: int
+) -> list[Page]:
     pager = _Pager(geometry, codes, first_number)
     width = geometry.cells
     for line in _centre(translate_runs([_plain(title)], codes), width):
@@ -406,8 +413,9 @@ def _plain(text: str) -> Run:
     return Run(text)
 
 
-def lay_out(doc: Document, codes: Codes, geometry: Geometry = Geometry(),
-            print_layout: PrintLayout | None = None) -> Laid:
+def lay_out(
+    doc: Document, codes: Codes, geometry: Geometry = Geometry(), print_layout: PrintLayout | None = None
+) -> Laid:
     """Title page, contents page(s) and body of ``doc`` as numbered braille pages."""
     body = tuple((block, translate_runs(block.runs, codes)) for block in doc.body)
     notices: list[str] = []
@@ -426,5 +434,4 @@ def lay_out(doc: Document, codes: Codes, geometry: Geometry = Geometry(),
             break
         contents_count = len(contents)
     pages = tuple(title.pages) + tuple(contents) + tuple(pager.pages)
-    return Laid(pages, tuple(entries), body, tuple(placed), pager.first_number,
-                tuple(dict.fromkeys(notices)))
+    return Laid(pages, tuple(entries), body, tuple(placed), pager.first_number, tuple(dict.fromkeys(notices)))

@@ -52,8 +52,7 @@ class BrailleUnavailable(BenechError):
 
 
 def install_hint() -> str:
-    return ("install liblouis: apt-get install " + " ".join(PACKAGES)
-            + " (make build does it when run as root)")
+    return "install liblouis: apt-get install " + " ".join(PACKAGES) + " (make build does it when run as root)"
 
 
 def _import_binding() -> ModuleType:
@@ -63,22 +62,24 @@ def _import_binding() -> ModuleType:
     if importlib.util.find_spec("louis") is not None:
         return importlib.import_module("louis")
     if not DEBIAN_BINDING.is_file():
-        raise BrailleUnavailable("braille needs liblouis and its Python binding, not found "
-                                 f"(no 'louis' module, no {DEBIAN_BINDING}): {install_hint()}")
+        raise BrailleUnavailable(
+            "braille needs liblouis and its Python binding, not found "
+            f"(no 'louis' module, no {DEBIAN_BINDING}): {install_hint()}"
+        )
     spec = importlib.util.spec_from_file_location("louis", DEBIAN_BINDING)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
     except OSError as exc:  # liblouis.so.20 missing
-        raise BrailleUnavailable(f"cannot open the liblouis library ({exc}): "
-                                 f"{install_hint()}") from exc
+        raise BrailleUnavailable(f"cannot open the liblouis library ({exc}): {install_hint()}") from exc
     sys.modules["louis"] = module
     return module
 
 
 def _log_to(louis: ModuleType, sink: list[str] | None) -> None:
     """Send liblouis's log messages to ``sink`` (None: discard): the library never prints."""
+
     def receive(level: int, message: bytes) -> None:
         if sink is not None:
             sink.append(message.decode("utf-8", "replace"))
@@ -134,9 +135,11 @@ class Translator:
             self.louis.checkTable(self.tables)
         except RuntimeError as exc:
             said = f": {messages[0]}" if messages else ""
-            raise ConfigError(f"liblouis {version()} cannot compile the braille tables "
-                              f"'{table_list}'{said}; check the names in site.yaml "
-                              "braille: tables") from exc
+            raise ConfigError(
+                f"liblouis {version()} cannot compile the braille tables "
+                f"'{table_list}'{said}; check the names in site.yaml "
+                "braille: tables"
+            ) from exc
         finally:
             _log_to(self.louis, None)
         self._fold_cache: dict[str, str] = {}
@@ -148,15 +151,13 @@ class Translator:
         if not text:
             return "", []
         tf = list(typeform) if typeform and any(typeform) else None
-        cells, in_pos, _, _ = self.louis.translate(self.tables, text, typeform=tf,
-                                                   mode=_DOTS_IO | _UC_BRL)
+        cells, in_pos, _, _ = self.louis.translate(self.tables, text, typeform=tf, mode=_DOTS_IO | _UC_BRL)
         cells = "".join(BLANK if c == " " else c for c in cells)
         return cells, [max(0, min(p, len(text) - 1)) for p in in_pos]
 
     def back_translate(self, cells: str) -> str:
         """Unicode braille → text, with the same tables (blank cells are spaces)."""
-        dots = "".join(chr(0x8000 | (ord(c) - 0x2800)) if "\u2800" <= c <= "\u28ff"
-                       else chr(0x8000) for c in cells)
+        dots = "".join(chr(0x8000 | (ord(c) - 0x2800)) if "\u2800" <= c <= "\u28ff" else chr(0x8000) for c in cells)
         return str(self.louis.backTranslateString(self.tables, dots, mode=_DOTS_IO))
 
     def is_undefined(self, char: str) -> bool:
@@ -166,8 +167,7 @@ class Translator:
             if char.isspace():
                 cached = False
             else:
-                cells = self.louis.translateString(self.tables, char,
-                                                   mode=_DOTS_IO | _UC_BRL | _NO_UNDEFINED)
+                cells = self.louis.translateString(self.tables, char, mode=_DOTS_IO | _UC_BRL | _NO_UNDEFINED)
                 cached = not cells.strip(BLANK + " ")
             self._undefined_cache[char] = cached
         return cached
@@ -183,8 +183,7 @@ class Translator:
         key = self._fold_cache.get(word)
         if key is None:
             if self._indicators is None:
-                self._indicators = frozenset(self.translate("A")[0][:-1]
-                                             + self.translate("1")[0][:-1])
+                self._indicators = frozenset(self.translate("A")[0][:-1] + self.translate("1")[0][:-1])
             cells = self.translate(word.lower())[0]
             key = "".join(c for c in cells if c not in self._indicators)
             self._fold_cache[word] = key

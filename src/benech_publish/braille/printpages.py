@@ -51,8 +51,7 @@ def _region(element: Any) -> str:
     return "document"
 
 
-def to_layout(stamped: pagelist.Stamped, starts: Iterable[pagelist.PageStart],
-              source: str) -> PrintLayout:
+def to_layout(stamped: pagelist.Stamped, starts: Iterable[pagelist.PageStart], source: str) -> PrintLayout:
     """Page starts keyed by stamped blocks → page starts keyed by print region."""
     region_of: dict[str, str] = {}
     before: dict[str, int] = {}
@@ -64,8 +63,11 @@ def to_layout(stamped: pagelist.Stamped, starts: Iterable[pagelist.PageStart],
         before[key] = sum(len(p) for p in parts)
         parts.append(stamped.texts.get(key, ""))
     regions = tuple(PrintRegion(k, "".join(v)) for k, v in texts.items())
-    out = [PrintStart(s.page, region_of[s.key], before[s.key] + s.offset)
-           for s in starts if s.key is not None and s.key in region_of]
+    out = [
+        PrintStart(s.page, region_of[s.key], before[s.key] + s.offset)
+        for s in starts
+        if s.key is not None and s.key in region_of
+    ]
     return PrintLayout(regions, tuple(out), source)
 
 
@@ -79,8 +81,10 @@ def leaflet_layout(ctx: Context, condition: m.Condition, site: m.Site) -> PrintL
     stamped = pagelist.stamp(root)
     layout = ctx.typesetter.layout(
         "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode"),
-        ctx.print_stylesheets(ed, site, condition.lang), hyphenate=ed.hyphenate,
-        where=condition.location.path)
+        ctx.print_stylesheets(ed, site, condition.lang),
+        hyphenate=ed.hyphenate,
+        where=condition.location.path,
+    )
     label = i18n.labels(condition.lang)["standard_print"]
     source = f"{condition.title} ({label}, PDF, {ed.paper})"
     if layout.page_count == 1:
@@ -89,11 +93,9 @@ def leaflet_layout(ctx: Context, condition: m.Condition, site: m.Site) -> PrintL
     return to_layout(stamped, pagelist.page_starts(layout.document, stamped.texts), source)
 
 
-def booklet_layout(ctx: Context, conditions: Iterable[m.Condition], site: m.Site,
-                   lang: str) -> PrintLayout:
+def booklet_layout(ctx: Context, conditions: Iterable[m.Condition], site: m.Site, lang: str) -> PrintLayout:
     """The page starts of ``lang``'s standard-edition PDF booklet (laid out, no file written)."""
     ed = edition("standard", ctx.options)
     booklet = write_booklet(tuple(conditions), site, lang, ed, (), ctx)
     label = i18n.labels(lang)["standard_print"]
-    return to_layout(booklet.stamp, booklet.starts,
-                     f"{booklet.plan.pdf_title} ({label}, PDF, {ed.paper})")
+    return to_layout(booklet.stamp, booklet.starts, f"{booklet.plan.pdf_title} ({label}, PDF, {ed.paper})")

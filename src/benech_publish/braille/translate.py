@@ -119,15 +119,15 @@ def translate_runs(runs: Iterable[Run], codes: Codes) -> tuple[Word, ...]:
     previous_text = ""
     for g in groups(runs, codes):
         cells, in_pos = g.translator.translate(g.text, g.typeform)
-        glue_first = bool(previous_text) and not previous_text[-1].isspace() \
-            and not g.text[:1].isspace()
+        glue_first = bool(previous_text) and not previous_text[-1].isspace() and not g.text[:1].isspace()
         words += _split(cells, in_pos, g.text, list(g.where), g.lang, glue_first)
         previous_text = g.text
     return tuple(words)
 
 
-def _split(cells: str, in_pos: list[int], text: str, where: list[tuple[str, int]], lang: str,
-           glue_first: bool) -> list[Word]:
+def _split(
+    cells: str, in_pos: list[int], text: str, where: list[tuple[str, int]], lang: str, glue_first: bool
+) -> list[Word]:
     out: list[Word] = []
     start = 0
     n = len(cells)
@@ -143,10 +143,11 @@ def _split(cells: str, in_pos: list[int], text: str, where: list[tuple[str, int]
                     region, offset = r, o
                     break
             breaks = tuple(
-                k - start + 1 for k in range(start, end - 1)
-                if text[in_pos[k]] in _BREAK_AFTER and in_pos[k + 1] != in_pos[k])
-            out.append(Word(cells[start:end], region, offset, breaks,
-                            glue=first and glue_first, lang=lang))
+                k - start + 1
+                for k in range(start, end - 1)
+                if text[in_pos[k]] in _BREAK_AFTER and in_pos[k + 1] != in_pos[k]
+            )
+            out.append(Word(cells[start:end], region, offset, breaks, glue=first and glue_first, lang=lang))
             first = False
         elif start == 0:
             first = False  # the text starts with a space: nothing to glue

@@ -100,10 +100,16 @@ def workers_for(options: Options) -> int:
     return options.jobs or os.cpu_count() or 1
 
 
-def run(jobs: list[Job], content: m.Content, options: Options = DEFAULT_OPTIONS, *,
-        out_dir: str | Path | None = None, renderer: Renderer | None = None,
-        created: dt.datetime | None = None,
-        on_progress: Callable[[Progress], None] | None = None) -> BuildReport:
+def run(
+    jobs: list[Job],
+    content: m.Content,
+    options: Options = DEFAULT_OPTIONS,
+    *,
+    out_dir: str | Path | None = None,
+    renderer: Renderer | None = None,
+    created: dt.datetime | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> BuildReport:
     """Make the outputs of ``jobs`` that are stale, in worker processes or in this one.
 
     With ``out_dir``, the folder's manifest decides what is stale and records
@@ -137,16 +143,24 @@ def _save(manifest: Manifest) -> str:
     try:
         manifest.save()
     except OSError as exc:
-        return (f"{manifest.out / MANIFEST_NAME} not written ({exc.strerror or exc}): "
-                "the next build makes every output again")
+        return (
+            f"{manifest.out / MANIFEST_NAME} not written ({exc.strerror or exc}): "
+            "the next build makes every output again"
+        )
     return ""
 
 
 class _Runner:
     """Bookkeeping of one run: the report, the manifest, progress in finishing order."""
 
-    def __init__(self, jobs: list[Job], options: Options, manifest: Manifest | None,
-                 digests: Digests | None, on_progress: Callable[[Progress], None] | None):
+    def __init__(
+        self,
+        jobs: list[Job],
+        options: Options,
+        manifest: Manifest | None,
+        digests: Digests | None,
+        on_progress: Callable[[Progress], None] | None,
+    ):
         self.jobs, self.options, self.manifest, self.digests = jobs, options, manifest, digests
         self.on_progress = on_progress
         self.finished = 0
@@ -175,8 +189,7 @@ class _Runner:
                 if outcome.findings and self.options.strict:
                     self.manifest.entries.pop(self.manifest.key(path), None)  # made again next time
                 else:
-                    self.manifest.record(job, path, self.digests.of(job, fmt), outcome.findings,
-                                         outcome.notices)
+                    self.manifest.record(job, path, self.digests.of(job, fmt), outcome.findings, outcome.notices)
         if outcome.failure:
             self.progress(job, "failed", outcome.failure)
         else:
@@ -193,8 +206,7 @@ class _Runner:
                 report.failures.append(JobFailure(job.name, outcome.failure))
             report.written.extend(path for _, path in outcome.written)
             written = {path for _, path in outcome.written}
-            report.skipped.extend(path for _, path in job.outputs
-                                  if path not in written and not outcome.failure)
+            report.skipped.extend(path for _, path in job.outputs if path not in written and not outcome.failure)
             if outcome.findings:
                 if self.options.strict:
                     report.failures.append(JobFailure(str(job.outputs[0][1]), outcome.findings))
@@ -205,9 +217,15 @@ class _Runner:
         return report
 
 
-def _run(jobs: list[Job], content: m.Content, options: Options, manifest: Manifest | None,
-         renderer: Renderer | None, created: dt.datetime,
-         on_progress: Callable[[Progress], None] | None) -> BuildReport:
+def _run(
+    jobs: list[Job],
+    content: m.Content,
+    options: Options,
+    manifest: Manifest | None,
+    renderer: Renderer | None,
+    created: dt.datetime,
+    on_progress: Callable[[Progress], None] | None,
+) -> BuildReport:
     digests = Digests(content, options) if manifest is not None else None
     runner = _Runner(jobs, options, manifest, digests, on_progress)
     tasks: list[Task] = []
@@ -215,8 +233,7 @@ def _run(jobs: list[Job], content: m.Content, options: Options, manifest: Manife
         if manifest is None or digests is None or options.force:
             stale = frozenset(fmt for fmt, _ in job.outputs)
         else:
-            stale = frozenset(fmt for fmt, path in job.outputs
-                              if manifest.stale(path, digests.of(job, fmt)))
+            stale = frozenset(fmt for fmt, path in job.outputs if manifest.stale(path, digests.of(job, fmt)))
         if stale:
             tasks.append(Task(index, job, stale))
         else:
@@ -230,8 +247,7 @@ def _run(jobs: list[Job], content: m.Content, options: Options, manifest: Manife
     elif tasks:
         from ..writers import Context
 
-        ctx = Context(renderer or Renderer(options.templates), options,
-                      Path(content.root or "."), created)
+        ctx = Context(renderer or Renderer(options.templates), options, Path(content.root or "."), created)
         if typesets:
             ctx.typesetter  # noqa: B018 - fail once, up front, when WeasyPrint is unsupported
         for task in tasks:
@@ -239,10 +255,15 @@ def _run(jobs: list[Job], content: m.Content, options: Options, manifest: Manife
     return runner.report()
 
 
-def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
-          options: Options = DEFAULT_OPTIONS, *, today: dt.date | None = None,
-          created: dt.datetime | None = None,
-          on_progress: Callable[[Progress], None] | None = None) -> BuildReport:
+def build(
+    content_dir: str | Path = "content",
+    out_dir: str | Path = "out",
+    options: Options = DEFAULT_OPTIONS,
+    *,
+    today: dt.date | None = None,
+    created: dt.datetime | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> BuildReport:
     """Load, check, plan and make every stale output; the whole pipeline in one function.
 
     ``today`` dates the review checks; ``created`` is the build date written
@@ -268,8 +289,9 @@ def build(content_dir: str | Path = "content", out_dir: str | Path = "out",
     present = set(content.languages) | {Path(f).parent.name for f in loaded.failed_files}
     unknown = [lang for lang in options.languages if lang not in present]
     if unknown:
-        raise ConfigError(f"no content in language(s) {', '.join(unknown)} (content has "
-                          f"{', '.join(content.languages) or 'none'})")
+        raise ConfigError(
+            f"no content in language(s) {', '.join(unknown)} (content has {', '.join(content.languages) or 'none'})"
+        )
     site_path = content.site.location.path
     if not content.site.name or any(d.is_error and d.location.path == site_path for d in report.diagnostics):
         raise BuildError([], report=report)  # nothing can be made without a valid site.yaml
@@ -318,20 +340,26 @@ def _booklet_notes(content: m.Content, options: Options, failed_files: Iterable[
     wanted = options.languages or content.languages
     for lang in sorted({Path(f).parent.name for f in failed_files}):
         if lang in wanted:
-            notes.append(f"booklet for '{lang}' not rebuilt: a condition in '{lang}' has errors "
-                         "(the previous booklet is kept)")
+            notes.append(
+                f"booklet for '{lang}' not rebuilt: a condition in '{lang}' has errors (the previous booklet is kept)"
+            )
     if options.include_drafts:
         return notes
     for lang in wanted:
-        drafts = [Path(c.location.path).name for c in content.in_language(lang, include_drafts=True)
-                  if c.status == "draft"]
+        drafts = [
+            Path(c.location.path).name for c in content.in_language(lang, include_drafts=True) if c.status == "draft"
+        ]
         if not drafts:
             continue
         names = ", ".join(drafts)
         if content.in_language(lang, include_drafts=False):
-            notes.append(f"booklet for '{lang}' leaves out {len(drafts)} draft condition(s) ({names}): "
-                         "use --include-drafts to include them, marked as drafts")
+            notes.append(
+                f"booklet for '{lang}' leaves out {len(drafts)} draft condition(s) ({names}): "
+                "use --include-drafts to include them, marked as drafts"
+            )
         else:
-            notes.append(f"no booklet for '{lang}': every condition is a draft ({names}); "
-                         "use --include-drafts to build it with the drafts marked")
+            notes.append(
+                f"no booklet for '{lang}': every condition is a draft ({names}); "
+                "use --include-drafts to build it with the drafts marked"
+            )
     return notes

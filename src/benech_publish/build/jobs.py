@@ -137,6 +137,7 @@ class Outcome:
 
 # ----------------------------------------------------------------------------- kinds
 
+
 def _page(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
     from ..writers.html import write_page
 
@@ -210,43 +211,89 @@ def _audit(job: Job, data: dict[str, bytes], ctx: Context) -> tuple[str, str]:
     if not count:
         return "", ""
     path = dict(job.outputs)["pdf"]
-    return (f"{path}: FAILS ITS PDF AUDIT ({count} error(s)): {problems}",
-            f"{path}: not written: its PDF audit found {count} error(s): {problems}")
+    return (
+        f"{path}: FAILS ITS PDF AUDIT ({count} error(s)): {problems}",
+        f"{path}: not written: its PDF audit found {count} error(s): {problems}",
+    )
 
 
 KINDS: dict[str, JobKind] = {
-    kind.name: kind for kind in (
-        JobKind("page", "condition", (OutputSpec("html", "html", "{slug}", "html"),),
-                _page, typesets=False, depends_on=_edition_name, weight=0.05, check=_no_check),
-        JobKind("leaflet", "condition", (OutputSpec("pdf", "pdf", "{slug}", "pdf"),),
-                _leaflet, typesets=True, depends_on=_print, weight=1.0, check=_audit),
-        JobKind("booklet", "language", (OutputSpec("pdf", "pdf", "booklet", "pdf"),
-                                        OutputSpec("epub", "epub", "booklet", "epub")),
-                _booklet, typesets=True, depends_on=_print, weight=0.6, check=_audit),
+    kind.name: kind
+    for kind in (
+        JobKind(
+            "page",
+            "condition",
+            (OutputSpec("html", "html", "{slug}", "html"),),
+            _page,
+            typesets=False,
+            depends_on=_edition_name,
+            weight=0.05,
+            check=_no_check,
+        ),
+        JobKind(
+            "leaflet",
+            "condition",
+            (OutputSpec("pdf", "pdf", "{slug}", "pdf"),),
+            _leaflet,
+            typesets=True,
+            depends_on=_print,
+            weight=1.0,
+            check=_audit,
+        ),
+        JobKind(
+            "booklet",
+            "language",
+            (OutputSpec("pdf", "pdf", "booklet", "pdf"), OutputSpec("epub", "epub", "booklet", "epub")),
+            _booklet,
+            typesets=True,
+            depends_on=_print,
+            weight=0.6,
+            check=_audit,
+        ),
         # Braille follows the standard edition's print pages (its page numbers).
-        JobKind("braille", "condition", (OutputSpec("brf", "braille", "{slug}", "brf", "braille"),
-                                         OutputSpec("pef", "braille", "{slug}", "pef", "braille")),
-                _braille, typesets=True, depends_on=_print, weight=1.0, check=_braille_check,
-                editions=("standard",)),
-        JobKind("braille-booklet", "language",
-                (OutputSpec("brf", "braille", "booklet", "brf", "braille"),
-                 OutputSpec("pef", "braille", "booklet", "pef", "braille")),
-                _braille, typesets=True, depends_on=_print, weight=0.6, check=_braille_check,
-                editions=("standard",)),
+        JobKind(
+            "braille",
+            "condition",
+            (
+                OutputSpec("brf", "braille", "{slug}", "brf", "braille"),
+                OutputSpec("pef", "braille", "{slug}", "pef", "braille"),
+            ),
+            _braille,
+            typesets=True,
+            depends_on=_print,
+            weight=1.0,
+            check=_braille_check,
+            editions=("standard",),
+        ),
+        JobKind(
+            "braille-booklet",
+            "language",
+            (
+                OutputSpec("brf", "braille", "booklet", "brf", "braille"),
+                OutputSpec("pef", "braille", "booklet", "pef", "braille"),
+            ),
+            _braille,
+            typesets=True,
+            depends_on=_print,
+            weight=0.6,
+            check=_braille_check,
+            editions=("standard",),
+        ),
     )
 }
 
 
 def output_options(options: Options) -> tuple[object, ...]:
     """Every option value that can change an output's bytes (with override templates, all count)."""
-    return (options.paper, options.large_print_pt, options.standard_pt, options.pdf_variant,
-            options.include_drafts)
+    return (options.paper, options.large_print_pt, options.standard_pt, options.pdf_variant, options.include_drafts)
 
 
 # ----------------------------------------------------------------------------- planning
 
-def plan(content: m.Content, out_dir: str | Path, options: Options, *,
-         failed_files: tuple[str, ...] | list[str] = ()) -> list[Job]:
+
+def plan(
+    content: m.Content, out_dir: str | Path, options: Options, *, failed_files: tuple[str, ...] | list[str] = ()
+) -> list[Job]:
     """The jobs that make every requested output, cheapest kind first (pages, leaflets, booklets).
 
     A language with a condition that failed to load gets no booklet job (its
@@ -270,30 +317,45 @@ def plan(content: m.Content, out_dir: str | Path, options: Options, *,
                 for condition in owners:
                     stem_of = condition.slug if condition is not None else ""
                     outputs = tuple(
-                        (spec.format, out / spec.folder / lang
-                         / f"{spec.stem.format(slug=stem_of)}{suffix}.{spec.ext}")
-                        for spec in kind.outputs if spec.asked_by in options.formats)
+                        (spec.format, out / spec.folder / lang / f"{spec.stem.format(slug=stem_of)}{suffix}.{spec.ext}")
+                        for spec in kind.outputs
+                        if spec.asked_by in options.formats
+                    )
                     if outputs:
-                        jobs.append(Job(kind.name, lang, ed_name, outputs, condition,
-                                        members if kind.scope == "language" else ()))
+                        jobs.append(
+                            Job(
+                                kind.name,
+                                lang,
+                                ed_name,
+                                outputs,
+                                condition,
+                                members if kind.scope == "language" else (),
+                            )
+                        )
     return jobs
 
 
 def check_arguments(**arguments: object) -> None:
     """ConfigError (never TypeError/AttributeError) for an argument of the wrong type."""
     expected: dict[str, tuple[type, ...]] = {
-        "content": (m.Content,), "options": (Options,), "content_dir": (str, os.PathLike),
-        "out_dir": (str, os.PathLike), "today": (dt.date, type(None))}
+        "content": (m.Content,),
+        "options": (Options,),
+        "content_dir": (str, os.PathLike),
+        "out_dir": (str, os.PathLike),
+        "today": (dt.date, type(None)),
+    }
     for name, value in arguments.items():
         if not isinstance(value, expected[name]) or (isinstance(value, str) and not value):
-            raise ConfigError(f"{name} must be {' or '.join(t.__name__ for t in expected[name])}, "
-                              f"not {type(value).__name__}")
+            raise ConfigError(
+                f"{name} must be {' or '.join(t.__name__ for t in expected[name])}, not {type(value).__name__}"
+            )
     out_dir = arguments.get("out_dir")
     if out_dir is not None and Path(out_dir).exists() and not Path(out_dir).is_dir():  # type: ignore[arg-type]
         raise ConfigError(f"output folder {out_dir} is a file")
 
 
 # ----------------------------------------------------------------------------- running
+
 
 def execute(index: int, job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> Outcome:
     """Make ``formats`` of ``job``, write them atomically, audit each PDF; never raises.
@@ -313,17 +375,23 @@ def execute(index: int, job: Job, formats: frozenset[str], site: m.Site, ctx: Co
             if fmt in formats:
                 atomic_write(path, data[fmt])
                 written.append((fmt, path))
-        return Outcome(index, tuple(written), findings, tuple(ctx.notices[seen:]),
-                       log=tuple(ctx.logged[seen_log:]))
+        return Outcome(index, tuple(written), findings, tuple(ctx.notices[seen:]), log=tuple(ctx.logged[seen_log:]))
     except BenechError as exc:
-        return Outcome(index, notices=tuple(ctx.notices[seen:]), failure=str(exc),
-                       log=tuple(ctx.logged[seen_log:]))
+        return Outcome(index, notices=tuple(ctx.notices[seen:]), failure=str(exc), log=tuple(ctx.logged[seen_log:]))
     except OSError as exc:  # a full disk, a read-only or missing output folder
-        return Outcome(index, notices=tuple(ctx.notices[seen:]), log=tuple(ctx.logged[seen_log:]),
-                       failure=f"cannot write: {exc.strerror or exc}: {exc.filename or job.name}")
+        return Outcome(
+            index,
+            notices=tuple(ctx.notices[seen:]),
+            log=tuple(ctx.logged[seen_log:]),
+            failure=f"cannot write: {exc.strerror or exc}: {exc.filename or job.name}",
+        )
     except Exception as exc:  # a bug in one job must not cost the other outputs
-        return Outcome(index, notices=tuple(ctx.notices[seen:]), log=tuple(ctx.logged[seen_log:]),
-                       failure=f"internal error: {type(exc).__name__}: {exc}")
+        return Outcome(
+            index,
+            notices=tuple(ctx.notices[seen:]),
+            log=tuple(ctx.logged[seen_log:]),
+            failure=f"internal error: {type(exc).__name__}: {exc}",
+        )
 
 
 def audit_problems(pdf: bytes | None) -> tuple[int, str]:

@@ -40,9 +40,24 @@ MANIFEST_NAME = ".benech-manifest.json"
 MANIFEST_VERSION = 1
 PACKAGE = Path(__file__).resolve().parent.parent
 #: Distributions whose version can change the bytes of an output.
-LIBRARIES = ("weasyprint", "pydyf", "tinycss2", "cssselect2", "fonttools", "pyphen", "jinja2",
-             "markdown-it-py", "mdit-py-plugins", "pyyaml", "babel", "segno", "lxml", "ebooklib",
-             "fontpkg-atkinson-hyperlegible", "pikepdf")
+LIBRARIES = (
+    "weasyprint",
+    "pydyf",
+    "tinycss2",
+    "cssselect2",
+    "fonttools",
+    "pyphen",
+    "jinja2",
+    "markdown-it-py",
+    "mdit-py-plugins",
+    "pyyaml",
+    "babel",
+    "segno",
+    "lxml",
+    "ebooklib",
+    "fontpkg-atkinson-hyperlegible",
+    "pikepdf",
+)
 
 
 @dataclass(frozen=True)
@@ -59,15 +74,29 @@ class Entry:
     notices: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "lang": self.lang, "slug": self.slug, "digest": self.digest,
-                "size": self.size, "mtime_ns": self.mtime_ns, "findings": self.findings,
-                "notices": list(self.notices)}
+        return {
+            "kind": self.kind,
+            "lang": self.lang,
+            "slug": self.slug,
+            "digest": self.digest,
+            "size": self.size,
+            "mtime_ns": self.mtime_ns,
+            "findings": self.findings,
+            "notices": list(self.notices),
+        }
 
     @staticmethod
     def from_json(data: Any) -> Entry:
-        return Entry(str(data["kind"]), str(data["lang"]), str(data["slug"]), str(data["digest"]),
-                     int(data["size"]), int(data["mtime_ns"]), str(data.get("findings", "")),
-                     tuple(str(n) for n in data.get("notices", ())))
+        return Entry(
+            str(data["kind"]),
+            str(data["lang"]),
+            str(data["slug"]),
+            str(data["digest"]),
+            int(data["size"]),
+            int(data["mtime_ns"]),
+            str(data.get("findings", "")),
+            tuple(str(n) for n in data.get("notices", ())),
+        )
 
 
 def _hash(*parts: str | bytes) -> str:
@@ -122,8 +151,7 @@ class Digests:
         folder = Path(options.templates) if options.templates is not None else None
         self.overrides = folder is not None and _overrides_something(folder)
         templates = _tree(folder) if folder is not None and self.overrides else []
-        self.common = _hash(__version__, *_tree(PACKAGE), *_library_versions(), *site,
-                            "templates", *templates)
+        self.common = _hash(__version__, *_tree(PACKAGE), *_library_versions(), *site, "templates", *templates)
         self._conditions: dict[tuple[str, str], str] = {}
 
     def condition(self, c: m.Condition) -> str:
@@ -141,8 +169,7 @@ class Digests:
         ed = edition(job.edition, self.options)
         depends = output_options(self.options) if self.overrides else kind.depends_on(ed, self.options)
         sources = [job.condition] if job.condition is not None else list(job.members)
-        return _hash(self.common, job.kind, fmt, job.edition, repr(depends),
-                     *(self.condition(c) for c in sources))
+        return _hash(self.common, job.kind, fmt, job.edition, repr(depends), *(self.condition(c) for c in sources))
 
 
 @dataclass
@@ -188,8 +215,9 @@ class Manifest:
 
     def record(self, job: Job, path: Path, digest: str, findings: str, notices: tuple[str, ...]) -> None:
         stat = path.stat()
-        self.entries[self.key(path)] = Entry(job.kind, job.lang, job.slug, digest, stat.st_size,
-                                             stat.st_mtime_ns, findings, notices)
+        self.entries[self.key(path)] = Entry(
+            job.kind, job.lang, job.slug, digest, stat.st_size, stat.st_mtime_ns, findings, notices
+        )
 
     def obsolete(self, content: m.Content, failed_files: tuple[str, ...] | list[str]) -> list[str]:
         """Recorded outputs whose condition or language no longer exists.
@@ -218,7 +246,7 @@ class Manifest:
         deleted path.
         """
         entry = self.entries.pop(key)
-        path = (self.out / key)
+        path = self.out / key
         try:
             inside = path.resolve().is_relative_to(self.out.resolve()) and not Path(key).is_absolute()
             stat = path.lstat()
@@ -236,10 +264,12 @@ class Manifest:
         """Write the manifest atomically when it changed; True when written."""
         if self.entries == self._saved and (self._on_disk or not self.entries):
             return False
-        data = {"version": MANIFEST_VERSION, "generator": f"benech-publish {__version__}",
-                "outputs": {k: self.entries[k].as_json() for k in sorted(self.entries)}}
-        atomic_write(self.out / MANIFEST_NAME,
-                     (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
+        data = {
+            "version": MANIFEST_VERSION,
+            "generator": f"benech-publish {__version__}",
+            "outputs": {k: self.entries[k].as_json() for k in sorted(self.entries)},
+        }
+        atomic_write(self.out / MANIFEST_NAME, (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode("utf-8"))
         self._saved, self._on_disk = dict(self.entries), True
         return True
 

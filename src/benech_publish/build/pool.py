@@ -41,8 +41,10 @@ from ..writers import Context
 from .jobs import Outcome, Task, execute
 
 #: Message of a task whose worker process died while running it, twice.
-CRASHED = ("the worker process making this output stopped unexpectedly (a crash in a "
-           "library, or the process was killed); the other outputs were built")
+CRASHED = (
+    "the worker process making this output stopped unexpectedly (a crash in a "
+    "library, or the process was killed); the other outputs were built"
+)
 #: Pool breaks not explained by a task in flight before the remaining tasks fail.
 MAX_UNEXPLAINED_BREAKS = 2
 
@@ -64,8 +66,9 @@ class _Worker:
         self.site = setup.content.site
         self.running = running
         self.slot = slot
-        self.ctx = Context(Renderer(setup.options.templates), setup.options,
-                           Path(setup.content.root or "."), setup.created)
+        self.ctx = Context(
+            Renderer(setup.options.templates), setup.options, Path(setup.content.root or "."), setup.created
+        )
         self.fatal = ""
         if setup.typesets:
             try:
@@ -99,8 +102,7 @@ def _work(task: Task) -> Outcome:
         worker.running[worker.slot] = -1
 
 
-def run_pool(tasks: list[Task], setup: Setup, workers: int,
-             on_outcome: Callable[[Outcome], None]) -> None:
+def run_pool(tasks: list[Task], setup: Setup, workers: int, on_outcome: Callable[[Outcome], None]) -> None:
     """Run ``tasks`` in up to ``workers`` processes, longest first; report each outcome.
 
     Raises :class:`~benech_publish.errors.RenderError` when the workers cannot
@@ -110,8 +112,7 @@ def run_pool(tasks: list[Task], setup: Setup, workers: int,
     pending = deque(sorted(tasks, key=lambda t: -t.job.weight))
     unexplained = 0
     while pending:
-        in_flight, unfinished = _one_pool(list(pending), setup, min(workers, len(pending)),
-                                          on_outcome)
+        in_flight, unfinished = _one_pool(list(pending), setup, min(workers, len(pending)), on_outcome)
         if not unfinished:
             return
         if not in_flight:
@@ -128,16 +129,16 @@ def run_pool(tasks: list[Task], setup: Setup, workers: int,
         pending = deque(t for t in unfinished if t.index not in done)
 
 
-def _one_pool(tasks: list[Task], setup: Setup, workers: int,
-              on_outcome: Callable[[Outcome], None]) -> tuple[list[Task], list[Task]]:
+def _one_pool(
+    tasks: list[Task], setup: Setup, workers: int, on_outcome: Callable[[Outcome], None]
+) -> tuple[list[Task], list[Task]]:
     """Run ``tasks`` in one pool. Returns (tasks in flight when it broke, tasks not finished)."""
     context = multiprocessing.get_context("spawn")
     running = context.Array("i", [-1] * workers, lock=False)
     counter = context.Value("i", 0)
     by_index = {t.index: t for t in tasks}
     finished: set[int] = set()
-    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init,
-                                   initargs=(setup, running, counter))
+    executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(setup, running, counter))
     broken = False
     try:
         futures: dict[Future[Outcome], int] = {executor.submit(_work, t): t.index for t in tasks}
@@ -152,8 +153,7 @@ def _one_pool(tasks: list[Task], setup: Setup, workers: int,
                     continue
                 except Exception as exc:  # e.g. an outcome that could not be sent back
                     finished.add(futures[future])
-                    on_outcome(Outcome(futures[future],
-                                       failure=f"internal error: {type(exc).__name__}: {exc}"))
+                    on_outcome(Outcome(futures[future], failure=f"internal error: {type(exc).__name__}: {exc}"))
                     continue
                 if outcome.fatal:
                     raise RenderError(outcome.fatal)

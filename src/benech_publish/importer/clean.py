@@ -22,23 +22,110 @@ from .inline import _same_page
 from .textutil import _CONTROL, HtmlResult, _short, clean_text
 
 # Removed with everything inside them; reported as dropped.
-EXECUTABLE = {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet",
-              "noscript", "template", "link", "meta", "base", "svg", "math", "canvas",
-              "form", "input", "button", "select", "textarea", "option", "datalist", "dialog",
-              "video", "audio", "source", "track", "map", "area", "portal", "param", "title"}
+EXECUTABLE = {
+    "script",
+    "style",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "noscript",
+    "template",
+    "link",
+    "meta",
+    "base",
+    "svg",
+    "math",
+    "canvas",
+    "form",
+    "input",
+    "button",
+    "select",
+    "textarea",
+    "option",
+    "datalist",
+    "dialog",
+    "video",
+    "audio",
+    "source",
+    "track",
+    "map",
+    "area",
+    "portal",
+    "param",
+    "title",
+}
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-CONTAINERS = {"div", "section", "article", "main", "header", "footer", "aside", "nav", "center",
-              "body", "html", "hgroup", "address", "details", "summary", "fieldset", "legend",
-              "figcaption", "dl", "dt", "dd", "menu", "search", "head"}
-BLOCKS = CONTAINERS | set(HEADINGS) | {"p", "ul", "ol", "li", "table", "figure", "blockquote",
-                                       "pre", "hr", "img", "picture", "caption", "thead",
-                                       "tbody", "tfoot", "tr", "td", "th"}
+CONTAINERS = {
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "nav",
+    "center",
+    "body",
+    "html",
+    "hgroup",
+    "address",
+    "details",
+    "summary",
+    "fieldset",
+    "legend",
+    "figcaption",
+    "dl",
+    "dt",
+    "dd",
+    "menu",
+    "search",
+    "head",
+}
+BLOCKS = (
+    CONTAINERS
+    | set(HEADINGS)
+    | {
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "table",
+        "figure",
+        "blockquote",
+        "pre",
+        "hr",
+        "img",
+        "picture",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+    }
+)
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
 _BREADCRUMB_SEP = re.compile(r"\s*[»›]\s*")
 _TAG_RE = re.compile(r"^[a-z][a-z0-9-]*$")
-KEPT_ATTRIBUTES = {"id", "name", "class", "href", "src", "data-src", "alt", "title", "lang",
-                   "start", "colspan", "rowspan", "aria-label"}
-
+KEPT_ATTRIBUTES = {
+    "id",
+    "name",
+    "class",
+    "href",
+    "src",
+    "data-src",
+    "alt",
+    "title",
+    "lang",
+    "start",
+    "colspan",
+    "rowspan",
+    "aria-label",
+}
 
 
 def html_to_text(html: str) -> str:
@@ -55,19 +142,49 @@ def html_to_text(html: str) -> str:
     return clean_text(root.text_content())
 
 
-
 MAX_DEPTH = 100
 MAX_ELEMENTS = 10_000
 MAX_CHARS = 5_000_000
 # Elements that never stay open (void) or that the parser closes by itself
 # when a sibling starts: they add no depth.
-_FLAT = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr", "param", "keygen", "p", "li", "dt", "dd", "option", "optgroup", "tr",
-         "td", "th", "thead", "tbody", "tfoot", "rb", "rt", "rp", "colgroup", "caption"}
-_FORMATTING = {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong",
-               "tt", "u"}
-_RAW_TEXT = re.compile(r"<(script|style|textarea|title|xmp|noembed|noframes|iframe)\b.*?</\1\s*>|<!--.*?-->",
-                       re.S | re.I)
+_FLAT = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+    "param",
+    "keygen",
+    "p",
+    "li",
+    "dt",
+    "dd",
+    "option",
+    "optgroup",
+    "tr",
+    "td",
+    "th",
+    "thead",
+    "tbody",
+    "tfoot",
+    "rb",
+    "rt",
+    "rp",
+    "colgroup",
+    "caption",
+}
+_FORMATTING = {"a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt", "u"}
+_RAW_TEXT = re.compile(
+    r"<(script|style|textarea|title|xmp|noembed|noframes|iframe)\b.*?</\1\s*>|<!--.*?-->", re.S | re.I
+)
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 
 
@@ -83,8 +200,7 @@ def check_bounds(html: str) -> None:
     the deep side).
     """
     if len(html) > MAX_CHARS:
-        raise TooComplex(f"the page's HTML is too large ({len(html)} characters; the limit is "
-                         f"{MAX_CHARS})")
+        raise TooComplex(f"the page's HTML is too large ({len(html)} characters; the limit is {MAX_CHARS})")
     stack: list[str] = []  # open elements, as the parser would keep them (roughly)
     formatting = 0  # open formatting elements among them
     count = 0
@@ -102,8 +218,7 @@ def check_bounds(html: str) -> None:
             stack.append(tag)
             formatting += tag in _FORMATTING
             if len(stack) > MAX_DEPTH:
-                raise TooComplex(f"the page's HTML is nested too deeply (more than {MAX_DEPTH} "
-                                 "levels)")
+                raise TooComplex(f"the page's HTML is nested too deeply (more than {MAX_DEPTH} levels)")
         elif tag in stack:  # an end tag closes its element and those opened inside it
             cut = len(stack) - 1 - stack[::-1].index(tag)
             formatting -= sum(1 for t in stack[cut:] if t in _FORMATTING)
@@ -133,7 +248,6 @@ def _classes(el: etree._Element) -> set[str]:
 
 def _text(el: etree._Element) -> str:
     return clean_text(el.text_content())
-
 
 
 class Cleaning:
@@ -217,9 +331,14 @@ class Cleaning:
                 counts[tag] = counts.get(tag, 0) + 1
                 _drop(el)
         for tag, n in sorted(counts.items()):
-            what = {"script": "script (executable code)", "style": "style sheet",
-                    "iframe": "embedded frame (iframe)", "object": "embedded object",
-                    "embed": "embedded plug-in content", "form": "form"}.get(tag, f"<{tag}> element")
+            what = {
+                "script": "script (executable code)",
+                "style": "style sheet",
+                "iframe": "embedded frame (iframe)",
+                "object": "embedded object",
+                "embed": "embedded plug-in content",
+                "form": "form",
+            }.get(tag, f"<{tag}> element")
             self.result.dropped.append(f"{what}{f' ×{n}' if n > 1 else ''}")
 
     # ------------------------------------------------------------------ chrome
@@ -235,7 +354,7 @@ class Cleaning:
                     self.category_texts.add(text.casefold())
                 images = [img.get("src", "") for img in el.iter("img")]
                 bg = f", background image {images[0].rsplit('/', 1)[-1]}" if images else ""
-                r.dropped.append(f"cover block \"{_short(text)}\"{bg}" if text else f"cover block{bg}")
+                r.dropped.append(f'cover block "{_short(text)}"{bg}' if text else f"cover block{bg}")
                 _drop(el)
             elif classes & {"wp-block-spacer"} or el.tag == "hr":
                 _drop(el)
@@ -248,7 +367,7 @@ class Cleaning:
                 parts = [p for p in _BREADCRUMB_SEP.split(text) if p]
                 for part in parts[:-1]:
                     self.category_texts.add(part.casefold())
-                r.dropped.append(f"breadcrumbs \"{_short(' » '.join(parts), 80)}\"")
+                r.dropped.append(f'breadcrumbs "{_short(" » ".join(parts), 80)}"')
                 _drop(el)
         for el in list(root.iter()):
             if not self._attached(el, root) or el is root:
@@ -263,11 +382,14 @@ class Cleaning:
             if not self._attached(el, root):
                 continue
             text = _text(el)
-            if text and text.casefold() in self.category_texts and not any(
-                    child.tag in BLOCKS for child in el.iter() if child is not el):
+            if (
+                text
+                and text.casefold() in self.category_texts
+                and not any(child.tag in BLOCKS for child in el.iter() if child is not el)
+            ):
                 if el.tag in HEADINGS and text.casefold() == clean_text(self.title).casefold():
                     continue  # the page title itself
-                r.dropped.append(f"repeated category label \"{_short(text)}\"")
+                r.dropped.append(f'repeated category label "{_short(text)}"')
                 _drop(el)
         for el in list(root.iter()):
             if self._attached(el, root) and el.tag in ("p", "div") and self._is_empty(el):
@@ -294,8 +416,9 @@ class Cleaning:
     def _is_breadcrumbs(self, el: etree._Element) -> bool:
         if not isinstance(el.tag, str):
             return False
-        marker = " ".join([str(el.get("class") or ""), str(el.get("id") or ""),
-                           str(el.get("aria-label") or "")]).lower()
+        marker = " ".join(
+            [str(el.get("class") or ""), str(el.get("id") or ""), str(el.get("aria-label") or "")]
+        ).lower()
         if "breadcrumb" in marker:
             return True
         if el.tag not in ("p", "nav", "div", "ol", "ul"):
@@ -309,8 +432,9 @@ class Cleaning:
         links = [a for a in el.iter("a") if a.get("href")]
         if not links or any(str(a.get("href")).startswith("#") for a in links):
             return False
-        return not any(child.tag in ("p", "h1", "h2", "h3", "ul", "ol", "table")
-                       for child in el.iter() if child is not el) or el.tag in ("ol", "ul")
+        return not any(
+            child.tag in ("p", "h1", "h2", "h3", "ul", "ol", "table") for child in el.iter() if child is not el
+        ) or el.tag in ("ol", "ul")
 
     def _fragment(self, href: str) -> str:
         """The anchor of an in-page link (``#x`` or this page's address + ``#x``), else ''."""
@@ -339,4 +463,3 @@ class Cleaning:
         if _text(el).replace(" ", "") != link_text:
             return []
         return [(frag, label) for frag, label in pairs if label]
-

@@ -54,5 +54,6 @@ def markdown_diff(existing: Path, new_text: str) -> str:
 def _one(path: Path, title: str, before: list[str], after: list[str]) -> list[str]:
     if before == after:
         return []
-    return list(difflib.unified_diff(before, after, fromfile=f"{path} ({title})",
-                                     tofile=f"site ({title})", lineterm=""))
+    return list(
+        difflib.unified_diff(before, after, fromfile=f"{path} ({title})", tofile=f"site ({title})", lineterm="")
+    )

@@ -59,7 +59,6 @@ class _Heading:
     note: str = ""  # how the heading came to be (repairs)
 
 
-
 class Converter(Cleaning):
     """One page's conversion; see the module docstring for the steps."""
 
@@ -123,8 +122,11 @@ class Converter(Cleaning):
         r = self.result
         if tag in HEADINGS:
             text = clean_text(m.plain_text(normalize(tuple(self._inline_children(el, [])))))
-            ids = tuple(str(x.get("id") or x.get("name") or "") for x in el.iter()
-                        if isinstance(x.tag, str) and (x.get("id") or (x.tag == "a" and x.get("name"))))
+            ids = tuple(
+                str(x.get("id") or x.get("name") or "")
+                for x in el.iter()
+                if isinstance(x.tag, str) and (x.get("id") or (x.tag == "a" and x.get("name")))
+            )
             if not text:
                 if ids:
                     r.review.append(f"empty heading with anchor #{ids[0]} dropped")
@@ -134,8 +136,7 @@ class Converter(Cleaning):
                 out.append(_Heading(HEADINGS[tag], text, ids))
             else:
                 out.append(m.Paragraph((m.Strong((m.Text(text),)),)))
-                r.repaired.append(f"heading \"{_short(text)}\" inside a list, table or quote "
-                                  "kept as bold text")
+                r.repaired.append(f'heading "{_short(text)}" inside a list, table or quote kept as bold text')
         elif tag == "p":
             hoisted: list[m.Block] = []
             inlines = normalize(tuple(self._inline_children(el, hoisted)))
@@ -184,7 +185,7 @@ class Converter(Cleaning):
             text = clean_text(el.text_content())
             if text:
                 out.append(m.Paragraph((m.Text(text),)))
-                r.review.append(f"preformatted text \"{_short(text)}\" imported as a paragraph")
+                r.review.append(f'preformatted text "{_short(text)}" imported as a paragraph')
         elif tag == "hr":
             return
         elif tag in ("li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "caption"):
@@ -198,8 +199,7 @@ class Converter(Cleaning):
         safe = re.sub(r"<(?=[A-Za-z/!?])", "‹", heading)
         if safe != heading:
             safe = safe.replace(">", "›")
-            self.result.repaired.append(f"heading \"{_short(heading)}\" looked like HTML: "
-                                        f"written as \"{_short(safe)}\"")
+            self.result.repaired.append(f'heading "{_short(heading)}" looked like HTML: written as "{_short(safe)}"')
         return safe
 
     def _figure(self, el: etree._Element, out: list[object], *, top: bool) -> None:
@@ -233,19 +233,22 @@ class Converter(Cleaning):
         alt_attr = img.get("alt")
         alt = clean_text(str(alt_attr or ""))
         src = self._safe_url(raw, images=True)
-        label = f"\"{_short(alt)}\" " if alt else ""
+        label = f'"{_short(alt)}" ' if alt else ""
         if not src:
-            r.dropped.append(f"image {label}({_short(raw, 80) or 'no address'}): only http(s) "
-                             "images can be imported")
+            r.dropped.append(f"image {label}({_short(raw, 80) or 'no address'}): only http(s) images can be imported")
             if alt:
-                r.review.append(f"image \"{_short(alt)}\" was dropped (unsupported address "
-                                f"{_short(raw, 60)}): add it again as a file under content/images")
+                r.review.append(
+                    f'image "{_short(alt)}" was dropped (unsupported address '
+                    f"{_short(raw, 60)}): add it again as a file under content/images"
+                )
             return None
         src = _encode_url(src)
         if not alt:
             why = "no alt attribute" if alt_attr is None else "empty alt text"
-            r.review.append(f"image {src.rsplit('/', 1)[-1]} has {why}: write its alt text, or "
-                            "mark it {.decorative} if it adds no information")
+            r.review.append(
+                f"image {src.rsplit('/', 1)[-1]} has {why}: write its alt text, or "
+                "mark it {.decorative} if it adds no information"
+            )
         return m.Figure(src=src, alt=alt)
 
     def _table(self, el: etree._Element, caption_el: etree._Element | None = None) -> m.Table | None:
@@ -260,18 +263,22 @@ class Converter(Cleaning):
         r = self.result
         table = convert_table(el, caption, self._cell_inlines, r.review, r.repaired)
         if table is None and caption:
-            r.review.append(f"a table caption \"{_short(m.plain_text(caption))}\" had no table: "
-                            "kept as a paragraph")
+            r.review.append(f'a table caption "{_short(m.plain_text(caption))}" had no table: kept as a paragraph')
         return table
 
     def _cell_inlines(self, cell: etree._Element) -> tuple[m.Inline, ...]:
-        inlines = normalize(tuple(m.Text(" ") if isinstance(x, m.LineBreak) else x
-                                  for x in self._inline_children(cell, [], flatten_blocks=True)))
+        inlines = normalize(
+            tuple(
+                m.Text(" ") if isinstance(x, m.LineBreak) else x
+                for x in self._inline_children(cell, [], flatten_blocks=True)
+            )
+        )
         return _no_breaks(inlines)
 
     # ------------------------------------------------------------------ inline
-    def _inline_children(self, el: etree._Element, hoisted: list[m.Block], *,
-                         flatten_blocks: bool = False) -> list[m.Inline]:
+    def _inline_children(
+        self, el: etree._Element, hoisted: list[m.Block], *, flatten_blocks: bool = False
+    ) -> list[m.Inline]:
         out: list[m.Inline] = []
         if el.text:
             out.append(m.Text(el.text))
@@ -281,8 +288,7 @@ class Converter(Cleaning):
                 out.append(m.Text(child.tail))
         return out
 
-    def _inline(self, el: etree._Element, hoisted: list[m.Block], *,
-                flatten_blocks: bool = False) -> list[m.Inline]:
+    def _inline(self, el: etree._Element, hoisted: list[m.Block], *, flatten_blocks: bool = False) -> list[m.Inline]:
         if not isinstance(el.tag, str):
             return []
         tag = el.tag.lower()
@@ -299,8 +305,7 @@ class Converter(Cleaning):
             fig = self._image(img)
             if fig is not None:
                 hoisted.append(fig)
-                r.repaired.append(f"image {fig.src.rsplit('/', 1)[-1]} inside text moved after "
-                                  "its paragraph")
+                r.repaired.append(f"image {fig.src.rsplit('/', 1)[-1]} inside text moved after its paragraph")
             return []
         if tag in ("strong", "b"):
             return [m.Strong(kids())]
@@ -334,9 +339,11 @@ class Converter(Cleaning):
             return [m.Link("#" + frag, children)]
         url = self._safe_url(href)
         if not url:
-            self.result.dropped.append(f"link \"{_short(clean_text(m.plain_text(children)))}\" to "
-                                       f"{_short(href, 60)} (unsafe or unsupported address; "
-                                       "its text is kept)")
+            self.result.dropped.append(
+                f'link "{_short(clean_text(m.plain_text(children)))}" to '
+                f"{_short(href, 60)} (unsafe or unsupported address; "
+                "its text is kept)"
+            )
             return list(children)
         title = clean_text(str(el.get("title") or ""))
         return [m.Link(_encode_url(url), children, title)]
@@ -364,8 +371,9 @@ class Converter(Cleaning):
         title_index = None
         for i, ev in enumerate(events):
             if isinstance(ev, _Heading) and ev.src_level == 1:
-                if ev.text.casefold() == title_key or (title_index is None and not any(
-                        isinstance(e, _Heading) for e in events[:i])):
+                if ev.text.casefold() == title_key or (
+                    title_index is None and not any(isinstance(e, _Heading) for e in events[:i])
+                ):
                     title_index = i
                     break
         first_ids: tuple[str, ...] = ()
@@ -410,14 +418,23 @@ class Converter(Cleaning):
             heading = self.nav_labels.get(original, "") if original else ""
             if not heading:
                 heading = labels(self.lang).get("introduction", "Introduction")
-                r.review.append(f"the text before the first heading was put in a section "
-                                f"named \"{heading}\": check the heading")
+                r.review.append(
+                    f'the text before the first heading was put in a section named "{heading}": check the heading'
+                )
             else:
-                r.repaired.append(f"first section named \"{heading}\" after the page's "
-                                  "in-page navigation")
+                r.repaired.append(f'first section named "{heading}" after the page\'s in-page navigation')
             anchor, _ = anchor_for(first_ids, heading)
-            nodes.append({"level": 2, "src": 1.5, "anchor": anchor, "heading": heading,
-                          "label": "", "blocks": leading, "children": []})
+            nodes.append(
+                {
+                    "level": 2,
+                    "src": 1.5,
+                    "anchor": anchor,
+                    "heading": heading,
+                    "label": "",
+                    "blocks": leading,
+                    "children": [],
+                }
+            )
         elif first_ids and any(first_ids):
             r.review.append(f"anchor #{first_ids[0]} on the page title has no text under it; dropped")
 
@@ -431,20 +448,26 @@ class Converter(Cleaning):
             src = ev.src_level
             if src == 1:
                 src = 2
-                r.repaired.append(f"extra top-level heading \"{_short(ev.text)}\" (h1) made a section")
+                r.repaired.append(f'extra top-level heading "{_short(ev.text)}" (h1) made a section')
             while stack and stack[-1]["src"] >= src:
                 stack.pop()
             parent_level = stack[-1]["level"] if stack else 1
             parent_src = stack[-1]["src"] if stack else 1
             level = min(parent_level + 1, MAX_LEVEL)
             if src == int(src) and src > int(parent_src) + 1:
-                r.repaired.append(f"heading \"{_short(ev.text)}\" (h{int(src)}) skipped a level: "
-                                  f"made level {level}")
+                r.repaired.append(f'heading "{_short(ev.text)}" (h{int(src)}) skipped a level: made level {level}')
             if ev.note:
                 r.repaired.append(ev.note)
             anchor, original = anchor_for(ev.ids, ev.text)
-            node: dict[str, Any] = {"level": level, "src": src, "anchor": anchor, "heading": ev.text,
-                    "label": label_for(original, ev.text), "blocks": [], "children": []}
+            node: dict[str, Any] = {
+                "level": level,
+                "src": src,
+                "anchor": anchor,
+                "heading": ev.text,
+                "label": label_for(original, ev.text),
+                "blocks": [],
+                "children": [],
+            }
             if level == MAX_LEVEL and stack and stack[-1]["level"] == MAX_LEVEL:
                 stack.pop()
             (stack[-1]["children"] if stack else nodes).append(node)
@@ -452,15 +475,18 @@ class Converter(Cleaning):
 
         for frag, label in self.nav_labels.items():
             if frag not in id_map:
-                r.review.append(f"in-page navigation link #{frag} (\"{_short(label)}\") "
-                                "points to no heading")
+                r.review.append(f'in-page navigation link #{frag} ("{_short(label)}") points to no heading')
 
         def freeze(node: dict) -> m.Section:
-            blocks = tuple(_markdown_safe(_fix_links(b, id_map, used, r), r)
-                           for b in node["blocks"])
-            return m.Section(anchor=node["anchor"], heading=node["heading"], level=node["level"],
-                             blocks=blocks, subsections=tuple(freeze(c) for c in node["children"]),
-                             nav_label=node["label"])
+            blocks = tuple(_markdown_safe(_fix_links(b, id_map, used, r), r) for b in node["blocks"])
+            return m.Section(
+                anchor=node["anchor"],
+                heading=node["heading"],
+                level=node["level"],
+                blocks=blocks,
+                subsections=tuple(freeze(c) for c in node["children"]),
+                nav_label=node["label"],
+            )
 
         r.sections = tuple(freeze(n) for n in nodes)
 
@@ -477,12 +503,12 @@ class Converter(Cleaning):
             if text and following is not None and not isinstance(following, _Heading):
                 text = self._defuse(text)
                 level_src = int(current_src) + 0.5
-                out.append(_Heading(level_src, text, (), note=f"bold paragraph \"{_short(text)}\" "
-                                    "made a subsection heading"))
+                out.append(
+                    _Heading(level_src, text, (), note=f'bold paragraph "{_short(text)}" made a subsection heading')
+                )
             else:
                 out.append(ev)
         return out
-
 
 
 def convert(html: str, *, title: str, page_url: str, lang: str) -> HtmlResult:

@@ -28,8 +28,7 @@ from ..util import atomic_write
 from . import net
 
 IMAGE_MAX_BYTES = 15 * 1024 * 1024
-_MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF87a", ".gif"),
-          (b"GIF89a", ".gif"))
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", ".png"), (b"\xff\xd8\xff", ".jpg"), (b"GIF87a", ".gif"), (b"GIF89a", ".gif"))
 _RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
@@ -69,8 +68,9 @@ class ImageNotes:
     review: list[str] = field(default_factory=list)
 
 
-def localise(condition: m.Condition, content_dir: Path, policy: net.Policy | None, *,
-             why_not: str, write: bool = True) -> tuple[m.Condition, ImageNotes]:
+def localise(
+    condition: m.Condition, content_dir: Path, policy: net.Policy | None, *, why_not: str, write: bool = True
+) -> tuple[m.Condition, ImageNotes]:
     """Every http(s) figure → a local path; downloads under ``policy`` when given.
 
     ``why_not`` says why images are not downloaded when ``policy`` is None.
@@ -82,8 +82,7 @@ def localise(condition: m.Condition, content_dir: Path, policy: net.Policy | Non
 
     def placeholder(url: str, reason: str) -> str:
         rel = f"{folder}/{placeholder_name(url)}"
-        notes.review.append(f"image {_short(url)} not downloaded ({reason}): save it as "
-                            f"{content_dir / rel}")
+        notes.review.append(f"image {_short(url)} not downloaded ({reason}): save it as {content_dir / rel}")
         return rel
 
     def one(fig: m.Figure) -> m.Figure:
@@ -96,8 +95,9 @@ def localise(condition: m.Condition, content_dir: Path, policy: net.Policy | Non
         if policy is None:
             rel = placeholder(url, why_not)
         elif origin not in policy.origins:
-            rel = placeholder(url, f"it is on {origin}, not on {_allowed(policy)}; list the host "
-                                   "with --image-host to allow it")
+            rel = placeholder(
+                url, f"it is on {origin}, not on {_allowed(policy)}; list the host with --image-host to allow it"
+            )
         else:
             rel, reason = _download(url, policy, content_dir, folder, notes, write)
             if reason:
@@ -123,12 +123,12 @@ def localise(condition: m.Condition, content_dir: Path, policy: net.Policy | Non
     return replace(condition, sections=tuple(section(s) for s in condition.sections)), notes
 
 
-def _download(url: str, policy: net.Policy, content_dir: Path, folder: str, notes: ImageNotes,
-              write: bool) -> tuple[str, str]:
+def _download(
+    url: str, policy: net.Policy, content_dir: Path, folder: str, notes: ImageNotes, write: bool
+) -> tuple[str, str]:
     """Download one image → ``(content-relative path, '')`` or ``('', why not)``."""
     try:
-        data, _, _ = net.fetch(url, replace(policy, max_bytes=min(policy.max_bytes, IMAGE_MAX_BYTES)),
-                               accept="image/*")
+        data, _, _ = net.fetch(url, replace(policy, max_bytes=min(policy.max_bytes, IMAGE_MAX_BYTES)), accept="image/*")
     except ImportError_ as exc:
         return "", str(exc).removeprefix(url + ": ")
     name = image_name(url, data)

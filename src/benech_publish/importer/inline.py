@@ -42,8 +42,10 @@ def _fix_links(block: m.Block, id_map: dict[str, str], anchors: set[str], r: Htm
                 if node.href.startswith("#"):
                     target = id_map.get(node.href[1:], node.href[1:])
                     if target not in anchors:
-                        r.dropped.append(f"link \"{_short(m.plain_text(kids))}\" to {node.href} "
-                                         "(no such anchor on the page; its text is kept)")
+                        r.dropped.append(
+                            f'link "{_short(m.plain_text(kids))}" to {node.href} '
+                            "(no such anchor on the page; its text is kept)"
+                        )
                         out.extend(kids)
                         continue
                     node = replace(node, href="#" + target)
@@ -57,14 +59,18 @@ def _fix_links(block: m.Block, id_map: dict[str, str], anchors: set[str], r: Htm
     if isinstance(block, m.Paragraph):
         return replace(block, inlines=fix(block.inlines))
     if isinstance(block, (m.BulletList, m.NumberedList)):
-        return replace(block, items=tuple(
-            m.ListItem(tuple(_fix_links(b, id_map, anchors, r) for b in item.blocks))
-            for item in block.items))
+        return replace(
+            block,
+            items=tuple(
+                m.ListItem(tuple(_fix_links(b, id_map, anchors, r) for b in item.blocks)) for item in block.items
+            ),
+        )
     if isinstance(block, m.Table):
-        return replace(block, head=tuple(tuple(replace(c, inlines=fix(c.inlines)) for c in row)
-                                         for row in block.head),
-                       body=tuple(tuple(replace(c, inlines=fix(c.inlines)) for c in row)
-                                  for row in block.body))
+        return replace(
+            block,
+            head=tuple(tuple(replace(c, inlines=fix(c.inlines)) for c in row) for row in block.head),
+            body=tuple(tuple(replace(c, inlines=fix(c.inlines)) for c in row) for row in block.body),
+        )
     if isinstance(block, m.Note):
         return replace(block, blocks=tuple(_fix_links(b, id_map, anchors, r) for b in block.blocks))
     return block
@@ -102,12 +108,14 @@ def _safe_run(nodes: tuple[m.Inline, ...], r: HtmlResult) -> tuple[m.Inline, ...
         return nodes
     simpler = _strip_formatting(nodes)
     if simpler != nodes and _reparse(simpler) == simpler:
-        r.repaired.append(f"bold/italic dropped in \"{_short(m.plain_text(nodes))}\": Markdown "
-                          "could not express it exactly")
+        r.repaired.append(
+            f'bold/italic dropped in "{_short(m.plain_text(nodes))}": Markdown could not express it exactly'
+        )
         return simpler
     plain = normalize((m.Text(m.plain_text(nodes)),))
-    r.review.append(f"formatting and links dropped in \"{_short(m.plain_text(nodes))}\": "
-                    "Markdown could not express them exactly")
+    r.review.append(
+        f'formatting and links dropped in "{_short(m.plain_text(nodes))}": Markdown could not express them exactly'
+    )
     return plain
 
 
@@ -115,13 +123,15 @@ def _markdown_safe(block: m.Block, r: HtmlResult) -> m.Block:
     if isinstance(block, m.Paragraph):
         return replace(block, inlines=_safe_run(block.inlines, r))
     if isinstance(block, (m.BulletList, m.NumberedList)):
-        return replace(block, items=tuple(m.ListItem(tuple(_markdown_safe(b, r) for b in i.blocks))
-                                          for i in block.items))
+        return replace(
+            block, items=tuple(m.ListItem(tuple(_markdown_safe(b, r) for b in i.blocks)) for i in block.items)
+        )
     if isinstance(block, m.Table):
+
         def row(cells):
             return tuple(replace(c, inlines=_safe_run(c.inlines, r)) for c in cells)
-        return replace(block, head=tuple(row(x) for x in block.head),
-                       body=tuple(row(x) for x in block.body))
+
+        return replace(block, head=tuple(row(x) for x in block.head), body=tuple(row(x) for x in block.body))
     if isinstance(block, m.Note):
         return replace(block, blocks=tuple(_markdown_safe(b, r) for b in block.blocks))
     return block
@@ -140,8 +150,15 @@ def _encode_url(url: str) -> str:
     """Percent-encode what Markdown link syntax cannot carry (spaces, brackets, quotes, ...)."""
     parts = urlsplit(url)
     safe = "/:@!$&'*+,;=%-._~"
-    return urlunsplit((parts.scheme, parts.netloc.replace(" ", ""), quote(parts.path, safe=safe),
-                       quote(parts.query, safe=safe + "?"), quote(parts.fragment, safe=safe + "?")))
+    return urlunsplit(
+        (
+            parts.scheme,
+            parts.netloc.replace(" ", ""),
+            quote(parts.path, safe=safe),
+            quote(parts.query, safe=safe + "?"),
+            quote(parts.fragment, safe=safe + "?"),
+        )
+    )
 
 
 def _no_breaks(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
@@ -311,5 +328,3 @@ def _inner_normalize(nodes: tuple[m.Inline, ...]) -> list[m.Inline]:
         else:
             out.append(node)
     return out
-
-

@@ -70,6 +70,7 @@ def language_notes(spans: list[m.Span], page_lang: str) -> list[str]:
         text = " ".join(m.plain_text(span.children).split())
         other = looks_foreign(text, span.lang, page_lang)
         if other:
-            notes.append(f"\"{_short(text)}\" is marked as language '{span.lang}' but reads as "
-                         f"'{other}': check its lang")
+            notes.append(
+                f"\"{_short(text)}\" is marked as language '{span.lang}' but reads as '{other}': check its lang"
+            )
     return notes

@@ -40,7 +40,7 @@ def _guard_line_start(line: str) -> str:
         return line
     token = match.group(0)
     if token[0].isdigit() or token == "Table:":  # "1." would start a list, "Table:" a caption
-        return token[:-1] + "\\" + token[-1] + line[len(token):]
+        return token[:-1] + "\\" + token[-1] + line[len(token) :]
     return "\\" + line
 
 
@@ -83,13 +83,15 @@ def inline_md(nodes: tuple[m.Inline, ...], *, em: str = "*", nested: bool = Fals
         elif isinstance(node, m.Emphasis):
             out.append(em + inline_md(node.children, em="*" if em == "_" else "_", nested=True) + em)
         elif isinstance(node, m.Link):
-            out.append(f"[{inline_md(node.children, nested=True)}]({node.href}"
-                       f"{_link_title(node.title)})".replace(" ", _KEEP))
+            out.append(
+                f"[{inline_md(node.children, nested=True)}]({node.href}{_link_title(node.title)})".replace(" ", _KEEP)
+            )
         elif isinstance(node, m.Span):
             out.append(f"[{inline_md(node.children, nested=True)}]{{lang={node.lang}}}")
         elif isinstance(node, m.Abbr):
-            out.append(f"[{inline_md(node.children, nested=True)}]"
-                       f"{{abbr={_attr_value(node.title)}}}".replace(" ", _KEEP))
+            out.append(
+                f"[{inline_md(node.children, nested=True)}]{{abbr={_attr_value(node.title)}}}".replace(" ", _KEEP)
+            )
     return "".join(out)
 
 
@@ -145,16 +147,19 @@ def _table(table: m.Table) -> list[str]:
     width = max([len(head)] + [len(r) for r in table.body] + [1])
     aligns = [c.align for c in head] + [""] * (width - len(head))
     rule = {"": "---", "left": ":---", "center": ":---:", "right": "---:"}
-    lines = ["| " + " | ".join([_cell(c) for c in head] + [" "] * (width - len(head))) + " |",
-             "| " + " | ".join(rule[a] for a in aligns) + " |"]
+    lines = [
+        "| " + " | ".join([_cell(c) for c in head] + [" "] * (width - len(head))) + " |",
+        "| " + " | ".join(rule[a] for a in aligns) + " |",
+    ]
     for row in table.body:
         cells = [_cell(c) for c in row] + [" "] * (width - len(row))
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
-def blocks_md(blocks: tuple[m.Block, ...], src_for: Callable[[str], str], indent: str = "",
-              width: int = WIDTH) -> list[str]:
+def blocks_md(
+    blocks: tuple[m.Block, ...], src_for: Callable[[str], str], indent: str = "", width: int = WIDTH
+) -> list[str]:
     """Blocks → lines (blank lines between blocks), each prefixed with ``indent``."""
     out: list[str] = []
     previous: m.Block | None = None
@@ -182,7 +187,7 @@ def blocks_md(blocks: tuple[m.Block, ...], src_for: Callable[[str], str], indent
                 if not lines:
                     out.append(indent + marker)
                 elif isinstance(item.blocks[0], m.Paragraph) or isinstance(item.blocks[0], m.Figure):
-                    out.append(indent + marker + " " + lines[0][len(inner):])
+                    out.append(indent + marker + " " + lines[0][len(inner) :])
                     out.extend(lines[1:])
                 else:
                     out.append(indent + marker)
@@ -272,8 +277,7 @@ def relative_src(src: str) -> str:
     return "../" + src
 
 
-def to_markdown(c: m.Condition, *, comment: str = "",
-                src_for: Callable[[str], str] = relative_src) -> str:
+def to_markdown(c: m.Condition, *, comment: str = "", src_for: Callable[[str], str] = relative_src) -> str:
     """The whole file: front matter, then each section (``## Heading {#anchor}``)."""
     lines = front_matter(c, comment)
     for section in c.sections:

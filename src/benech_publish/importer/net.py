@@ -121,8 +121,7 @@ def check_address(origin: Origin, policy: Policy, deadline: float) -> str:
         try:
             infos = socket.getaddrinfo(origin.host, origin.port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError, OSError) as exc:
-            raise ImportError_(where, f"cannot reach the site (offline, or a wrong address?): "
-                               f"{exc}") from None
+            raise ImportError_(where, f"cannot reach the site (offline, or a wrong address?): {exc}") from None
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:  # pragma: no cover - getaddrinfo raises instead
         raise ImportError_(where, "the host has no address")
@@ -131,8 +130,11 @@ def check_address(origin: Origin, policy: Policy, deadline: float) -> str:
         if problem == "link-local" and not policy.link_local_ok:
             raise ImportError_(where, f"refused: {origin.host} is a link-local address ({ip})")
         if problem and problem != "link-local" and origin not in policy.private_ok:
-            raise ImportError_(where, f"refused: {origin.host} is a {problem} address ({ip}); "
-                               "only the site you asked for may be on this network")
+            raise ImportError_(
+                where,
+                f"refused: {origin.host} is a {problem} address ({ip}); "
+                "only the site you asked for may be on this network",
+            )
     return str(addresses[0])
 
 
@@ -162,8 +164,7 @@ def _remaining(deadline: float, url: str, timeout: float) -> float:
     return left
 
 
-def fetch(url: str, policy: Policy, *, accept: str = "application/json"
-          ) -> tuple[bytes, dict[str, str], str]:
+def fetch(url: str, policy: Policy, *, accept: str = "application/json") -> tuple[bytes, dict[str, str], str]:
     """GET ``url`` under ``policy`` → ``(body, headers, final url)``; raises ImportError_."""
     deadline = time.monotonic() + policy.timeout
     current = url
@@ -182,21 +183,22 @@ def fetch(url: str, policy: Policy, *, accept: str = "application/json"
         except ssl.SSLError as exc:
             raise ImportError_(current, f"secure connection failed: {exc.reason or exc}") from None
         except ConnectionRefusedError:
-            raise ImportError_(current, "cannot reach the site (offline, or a wrong address?): "
-                               "connection refused") from None
+            raise ImportError_(
+                current, "cannot reach the site (offline, or a wrong address?): connection refused"
+            ) from None
         except (OSError, http.client.HTTPException, ValueError) as exc:
             raise ImportError_(current, f"cannot read the answer: {exc or type(exc).__name__}") from None
         if status in (301, 302, 303, 307, 308) and location:
             target = urljoin(current, location)
             target_origin = origin_of(target)
             if target_origin is None or target_origin not in policy.origins:
-                raise ImportError_(url, f"refused a redirect to {target}: only {_allowed(policy)} "
-                                   "may be fetched")
+                raise ImportError_(url, f"refused a redirect to {target}: only {_allowed(policy)} may be fetched")
             current = target
             continue
         if status >= 400:
-            raise ImportError_(current, f"the server answered HTTP {status} "
-                               f"{http.client.responses.get(status, '')}".rstrip())
+            raise ImportError_(
+                current, f"the server answered HTTP {status} {http.client.responses.get(status, '')}".rstrip()
+            )
         return body, headers, current
     raise ImportError_(url, f"more than {MAX_REDIRECTS} redirects")
 
@@ -205,16 +207,16 @@ def _allowed(policy: Policy) -> str:
     return ", ".join(sorted(str(o) for o in policy.origins)) or "no site"
 
 
-def _get_once(url: str, origin: Origin, policy: Policy, deadline: float, accept: str
-              ) -> tuple[int, dict[str, str], bytes, str]:
+def _get_once(
+    url: str, origin: Origin, policy: Policy, deadline: float, accept: str
+) -> tuple[int, dict[str, str], bytes, str]:
     address = check_address(origin, policy, deadline)
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     kind = _PinnedHTTPS if origin.scheme == "https" else _PinnedHTTP
     conn = kind(origin.host, origin.port, address, _remaining(deadline, url, policy.timeout))
     try:
-        conn.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": accept,
-                                             "Accept-Encoding": "identity"})
+        conn.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": accept, "Accept-Encoding": "identity"})
         if conn.sock is not None:
             conn.sock.settimeout(_remaining(deadline, url, policy.timeout))
         response = conn.getresponse()
@@ -226,8 +228,7 @@ def _get_once(url: str, origin: Origin, policy: Policy, deadline: float, accept:
             return status, headers, b"", ""
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > policy.max_bytes:
-            raise ImportError_(url, f"the answer is too large ({int(length)} bytes; the limit is "
-                               f"{policy.max_bytes})")
+            raise ImportError_(url, f"the answer is too large ({int(length)} bytes; the limit is {policy.max_bytes})")
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -238,8 +239,7 @@ def _get_once(url: str, origin: Origin, policy: Policy, deadline: float, accept:
                 break
             size += len(chunk)
             if size > policy.max_bytes:
-                raise ImportError_(url, f"the answer is too large (more than {policy.max_bytes} "
-                                   "bytes)")
+                raise ImportError_(url, f"the answer is too large (more than {policy.max_bytes} bytes)")
             chunks.append(chunk)
             _remaining(deadline, url, policy.timeout)
         return status, headers, b"".join(chunks), ""

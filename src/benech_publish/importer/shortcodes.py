@@ -33,10 +33,13 @@ MEDIA = ("embed", "video", "audio", "playlist")
 _QUOTES = "\"'\u201c\u201d\u2018\u2019\u2032\u2033"
 _OPEN = re.compile(r"\[(?!/)([A-Za-z][A-Za-z0-9_-]{0,60})((?:\s[^\[\]]{0,2000})?)\s*/?\]")
 _CLOSE = re.compile(r"\[/([A-Za-z][A-Za-z0-9_-]{0,60})\]")
-_TOKEN = re.compile(r"\[(?!/)(?P<name>[A-Za-z][A-Za-z0-9_-]{0,60})(?P<attrs>(?:\s[^\[\]]{0,2000})?)\s*/?\]"
-                    r"|\[/(?P<close>[A-Za-z][A-Za-z0-9_-]{0,60})\]")
-_ATTR = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:[" + _QUOTES + r"]([^" + _QUOTES + r"]*)["
-                   + _QUOTES + r"]|(\S+))")
+_TOKEN = re.compile(
+    r"\[(?!/)(?P<name>[A-Za-z][A-Za-z0-9_-]{0,60})(?P<attrs>(?:\s[^\[\]]{0,2000})?)\s*/?\]"
+    r"|\[/(?P<close>[A-Za-z][A-Za-z0-9_-]{0,60})\]"
+)
+_ATTR = re.compile(
+    r"([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:[" + _QUOTES + r"]([^" + _QUOTES + r"]*)[" + _QUOTES + r"]|(\S+))"
+)
 _URL = re.compile(r"https?://[^\s<>\"'\[\]]+")
 _IMG_LEAD = re.compile(r"^\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*>(?:\s*</a>)?)(.*)$", re.S | re.I)
 
@@ -52,8 +55,9 @@ class Shortcodes:
 
 def _attrs(text: str) -> dict[str, str]:
     decoded = html_lib.unescape(text)
-    return {k.lower(): (q if q is not None and q != "" else b or "").strip(_QUOTES)
-            for k, q, b in _ATTR.findall(decoded)}
+    return {
+        k.lower(): (q if q is not None and q != "" else b or "").strip(_QUOTES) for k, q, b in _ATTR.findall(decoded)
+    }
 
 
 def _is_shortcode(name: str, attrs: str, closers: set[str]) -> bool:
@@ -87,15 +91,16 @@ def rewrite(html: str) -> Shortcodes:
         if result.html == before:
             return _counted(result)
     closers = {c.group(1).lower() for c in _CLOSE.finditer(result.html)}
-    result.html = _CLOSE.sub("", _OPEN.sub(
-        lambda o: "" if _is_shortcode(o.group(1), o.group(2) or "", closers) else o.group(0),
-        result.html))
+    result.html = _CLOSE.sub(
+        "", _OPEN.sub(lambda o: "" if _is_shortcode(o.group(1), o.group(2) or "", closers) else o.group(0), result.html)
+    )
     result.review.append("shortcodes nested too deeply were removed")
     return _counted(result)
 
 
 def _counted(result: Shortcodes) -> Shortcodes:
     """The same note repeated (a shortcode used 40 times) is reported once, with ×N."""
+
     def count(notes: list[str]) -> list[str]:
         seen: dict[str, int] = {}
         for note in notes:
@@ -123,20 +128,20 @@ def _pass(result: Shortcodes) -> None:
         if tok.start() < pos:
             continue  # inside a shortcode already replaced
         if tok.group("close"):  # a stray closing tag (its opening tag was text or missing)
-            out.append(html[pos:tok.start()])
+            out.append(html[pos : tok.start()])
             result.review.append(f"stray shortcode end [/{tok.group('close')}] removed")
             pos = tok.end()
             continue
         name, attr_text = tok.group("name"), tok.group("attrs") or ""
         if not _is_shortcode(name, attr_text, closers):
             continue
-        out.append(html[pos:tok.start()])
+        out.append(html[pos : tok.start()])
         end = None
         if not tok.group(0).endswith("/]"):
             candidates = ends.get(name.lower(), [])
             index = bisect.bisect_left(starts.get(name.lower(), []), tok.end())
             end = candidates[index] if index < len(candidates) else None
-        inner = html[tok.end():end.start()] if end else ""
+        inner = html[tok.end() : end.start()] if end else ""
         pos = end.end() if end else tok.end()
         out.append(_replace(name.lower(), _attrs(attr_text), inner, result))
     out.append(html[pos:])
@@ -154,22 +159,24 @@ def _replace(name: str, attrs: dict[str, str], inner: str, r: Shortcodes) -> str
         r.repaired.append("[caption] shortcode made a figure with its caption")
         return f"<figure>{image}<figcaption>{caption}</figcaption></figure>"
     if name in MEDIA:
-        url = attrs.get("src") or attrs.get("url") or next(
-            (v for k, v in attrs.items() if k in ("mp4", "m4v", "webm", "ogv", "mp3", "ogg", "wav",
-                                                   "m4a")), "")
+        url = (
+            attrs.get("src")
+            or attrs.get("url")
+            or next((v for k, v in attrs.items() if k in ("mp4", "m4v", "webm", "ogv", "mp3", "ogg", "wav", "m4a")), "")
+        )
         if not url:
             found = _URL.search(html_lib.unescape(re.sub(r"<[^>]*>", " ", inner)))
             url = found.group(0) if found else ""
         if url and _URL.fullmatch(url):
-            r.review.append(f"[{name}] shortcode turned into a link to {url}: describe what it "
-                            "shows, or remove it")
+            r.review.append(f"[{name}] shortcode turned into a link to {url}: describe what it shows, or remove it")
             return _link(url, name)
         r.review.append(f"[{name}] shortcode without an http(s) address dropped")
         return ""
     if name == "gallery":
         ids = attrs.get("ids", "")
-        r.review.append(f"[gallery{f' ids={ids}' if ids else ''}] shortcode dropped: add its "
-                        "images as figures with alt text")
+        r.review.append(
+            f"[gallery{f' ids={ids}' if ids else ''}] shortcode dropped: add its images as figures with alt text"
+        )
         return ""
     if inner.strip():
         r.review.append(f"[{name}] shortcode removed, the text inside it kept: check it")

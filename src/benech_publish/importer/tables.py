@@ -49,9 +49,13 @@ def _span(el: etree._Element, name: str) -> int:
     return max(1, min(value, MAX_SPAN))
 
 
-def convert_table(el: etree._Element, caption: tuple[m.Inline, ...],
-                  cell_inlines: Callable[[etree._Element], tuple[m.Inline, ...]],
-                  review: list[str], repaired: list[str]) -> m.Table | None:
+def convert_table(
+    el: etree._Element,
+    caption: tuple[m.Inline, ...],
+    cell_inlines: Callable[[etree._Element], tuple[m.Inline, ...]],
+    review: list[str],
+    repaired: list[str],
+) -> m.Table | None:
     """Convert ``el`` (see the module docstring); None when it has no cells."""
     rows: list[tuple[etree._Element, bool]] = []
     for tr in el.iter("tr"):
@@ -90,8 +94,7 @@ def convert_table(el: etree._Element, caption: tuple[m.Inline, ...],
     head_flags = [rows[r][1] if r < len(rows) else False for r in range(height)]
     n_head = sum(1 for flag in head_flags if flag)
     if not n_head:  # no thead: leading rows made only of th cells are the header
-        while n_head < height and all(
-                (n_head, c) in grid and grid[(n_head, c)].cell.header for c in range(width)):
+        while n_head < height and all((n_head, c) in grid and grid[(n_head, c)].cell.header for c in range(width)):
             n_head += 1
         if not n_head:
             n_head = 1
@@ -115,11 +118,12 @@ def convert_table(el: etree._Element, caption: tuple[m.Inline, ...],
             joined.extend(_strip_colon(part) if i < len(parts) - 1 else part)
         header.append(m.Cell(tuple(joined), header=True))
     if n_head > 1:
-        repaired.append(f"a table's {n_head} header rows were merged into one (each column's "
-                        "header names its group): check the wording")
+        repaired.append(
+            f"a table's {n_head} header rows were merged into one (each column's "
+            "header names its group): check the wording"
+        )
     elif merged_head:
-        repaired.append("a table header spanning several columns was repeated over each of them: "
-                        "check the wording")
+        repaired.append("a table header spanning several columns was repeated over each of them: check the wording")
     empty = [str(c + 1) for c, cell in enumerate(header) if not m.plain_text(cell.inlines).strip()]
     if empty:
         review.append(f"a table's column(s) {', '.join(empty)} have no header text: write one")
@@ -136,8 +140,10 @@ def convert_table(el: etree._Element, caption: tuple[m.Inline, ...],
             cells.append(replace(slot.cell, header=False))
         body.append(tuple(cells))
     if merged_body:
-        review.append("a table had merged cells: a cell spanning rows is repeated in each row, "
-                      "one spanning columns is kept in its first column; check the layout")
+        review.append(
+            "a table had merged cells: a cell spanning rows is repeated in each row, "
+            "one spanning columns is kept in its first column; check the layout"
+        )
     if row_headers:
         review.append("a table had row headers: they are now ordinary cells")
     return m.Table((tuple(header),), tuple(body), caption=caption)

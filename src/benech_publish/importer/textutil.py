@@ -27,11 +27,9 @@ class HtmlResult:
     review: list[str] = field(default_factory=list)
 
 
-
 def clean_text(text: str) -> str:
     """Entities are already text: drop control characters, collapse whitespace."""
     return _WS.sub(" ", _CONTROL.sub("", text)).strip()
-
 
 
 def _short(text: str, n: int = 60) -> str:
@@ -41,4 +39,3 @@ def _short(text: str, n: int = 60) -> str:
 def _lang_code(value: str) -> str:
     value = value.strip().replace("_", "-")
     return value.split("-")[0].lower() if value else ""
-

@@ -149,36 +149,40 @@ def _parse_json(data: bytes, origin: str) -> Any:
 def _items(value: Any, origin: str) -> list[_Item]:
     if isinstance(value, dict):
         if "code" in value and "message" in value and "content" not in value:
-            return [_Item(origin, error=f"the site answered with an error: {value.get('code')}: "
-                          f"{html2model.html_to_text(str(value.get('message')))}")]
+            return [
+                _Item(
+                    origin,
+                    error=f"the site answered with an error: {value.get('code')}: "
+                    f"{html2model.html_to_text(str(value.get('message')))}",
+                )
+            ]
         return [_Item(origin, value)]
     if isinstance(value, list):
         if not value:
             return []
         return [_Item(f"{origin}[{i}]", v) for i, v in enumerate(value)]
-    return [_Item(origin, error="expected a page object or a list of page objects, "
-                  f"not {type(value).__name__}")]
+    return [_Item(origin, error=f"expected a page object or a list of page objects, not {type(value).__name__}")]
 
 
 def is_address(source: str | Path) -> bool:
     """``source`` is written as an address (``scheme:...``), not a file name."""
     text = str(source)
     return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text)) or text.lower().startswith(
-        ("file:", "data:", "javascript:"))
+        ("file:", "data:", "javascript:")
+    )
 
 
 def source_policy(url: str, *, timeout: float, max_bytes: int) -> net.Policy:
     """The source address the user typed: its own origin only, whatever its address."""
     origin = net.origin_of(url)
     if origin is None:
-        raise ImportError_(url, "only http:// and https:// addresses, files and folders "
-                           "can be imported")
-    return net.Policy(frozenset({origin}), timeout, max_bytes, private_ok=frozenset({origin}),
-                      link_local_ok=True)
+        raise ImportError_(url, "only http:// and https:// addresses, files and folders can be imported")
+    return net.Policy(frozenset({origin}), timeout, max_bytes, private_ok=frozenset({origin}), link_local_ok=True)
 
 
-def read_source(source: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
-                max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[list[_Item], list[str]]:
+def read_source(
+    source: str | Path, *, timeout: float = DEFAULT_TIMEOUT, max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[list[_Item], list[str]]:
     """The pages of ``source`` (each possibly an error) and notes about the source."""
     notes: list[str] = []
     text = str(source)
@@ -188,12 +192,17 @@ def read_source(source: str | Path, *, timeout: float = DEFAULT_TIMEOUT,
             value = _parse_json(body, text)
         except ValueError as exc:
             kind = headers.get("content-type", "unknown type").split(";")[0]
-            raise ImportError_(text, f"the answer is not JSON ({kind}; {exc}): give the REST API "
-                               "address, e.g. https://site/wp-json/wp/v2/pages?slug=...") from None
+            raise ImportError_(
+                text,
+                f"the answer is not JSON ({kind}; {exc}): give the REST API "
+                "address, e.g. https://site/wp-json/wp/v2/pages?slug=...",
+            ) from None
         total = headers.get("x-wp-totalpages", "")
         if total.isdigit() and int(total) > 1:
-            notes.append(f"the site has {total} pages of results; only this one was imported "
-                         "(add &page=2, ... or &per_page=100 to the address)")
+            notes.append(
+                f"the site has {total} pages of results; only this one was imported "
+                "(add &page=2, ... or &per_page=100 to the address)"
+            )
         return _items(value, text), notes
     path = Path(source)
     if path.is_dir():
@@ -247,8 +256,7 @@ def detect_language(page: dict, languages: Iterable[str] = ()) -> tuple[str, str
     graph = schema.get("@graph") if isinstance(schema, dict) else None
     if isinstance(graph, list):
         for node in graph:
-            if isinstance(node, dict) and node.get("@type") == "WebPage" and isinstance(
-                    node.get("inLanguage"), str):
+            if isinstance(node, dict) and node.get("@type") == "WebPage" and isinstance(node.get("inLanguage"), str):
                 candidates.append((node["inLanguage"], "inLanguage"))
     for key in ("lang", "language", "locale"):
         if isinstance(page.get(key), str):
@@ -323,10 +331,8 @@ def file_slug(raw: Any, title: str, result: PageResult) -> str:
     if not slug:
         slug = sanitise_slug(title)
         if not slug:
-            raise ValueError("the page has no usable slug or title to name its file "
-                             f"(slug '{_quote(raw_slug)}')")
-        result.review.append(f"no usable slug ('{_quote(raw_slug)}'): the file is named "
-                             f"'{slug}' after the title")
+            raise ValueError(f"the page has no usable slug or title to name its file (slug '{_quote(raw_slug)}')")
+        result.review.append(f"no usable slug ('{_quote(raw_slug)}'): the file is named '{slug}' after the title")
     assert SLUG_RE.match(slug), slug
     return slug
 
@@ -346,13 +352,13 @@ def _link_local(url: str) -> bool:
 def check_lang(code: str) -> str:
     """A language code given by the user (``--lang``): 2-3 lower-case letters, else ConfigError."""
     if not LANG_RE.match(code):
-        raise ConfigError(f"--lang '{_quote(code)}' is not a language code (2 or 3 lower-case "
-                          "letters, e.g. it, en)")
+        raise ConfigError(f"--lang '{_quote(code)}' is not a language code (2 or 3 lower-case letters, e.g. it, en)")
     return code
 
 
-def page_to_condition(page: Any, *, languages: Iterable[str] = (),
-                      default_lang: str = "") -> tuple[m.Condition, PageResult]:
+def page_to_condition(
+    page: Any, *, languages: Iterable[str] = (), default_lang: str = ""
+) -> tuple[m.Condition, PageResult]:
     """One REST API page object → a draft :class:`Condition` and its notes.
 
     Raises ValueError (with a plain reason) when ``page`` is not a page.
@@ -370,13 +376,13 @@ def page_to_condition(page: Any, *, languages: Iterable[str] = (),
     result = PageResult(origin="", status="failed")
     if not lang:
         if not default_lang:
-            raise ValueError("cannot tell the page's language (no og_locale, inLanguage or "
-                             "/<lang>/ path): give it with --lang")
+            raise ValueError(
+                "cannot tell the page's language (no og_locale, inLanguage or /<lang>/ path): give it with --lang"
+            )
         lang, lang_from = default_lang, "the default language"
         result.review.append(f"language not stated by the page: assumed '{lang}'")
     elif default_lang and default_lang != lang:
-        result.review.append(f"--lang {default_lang} overrides the page's language "
-                             f"'{lang}' (from {lang_from})")
+        result.review.append(f"--lang {default_lang} overrides the page's language '{lang}' (from {lang_from})")
         lang = default_lang
     title = html2model.html_to_text(_rendered(page, "title"))
     content = page["content"] if isinstance(page["content"], str) else _rendered(page, "content")
@@ -394,8 +400,14 @@ def page_to_condition(page: Any, *, languages: Iterable[str] = (),
     if summary:
         result.review.append(f"summary taken from {summary_from}: check it")
     condition = m.Condition(
-        id=slug, slug=slug, lang=lang, title=title, summary=summary,
-        sections=converted.sections, status="draft", source_url=link,
+        id=slug,
+        slug=slug,
+        lang=lang,
+        title=title,
+        summary=summary,
+        sections=converted.sections,
+        status="draft",
+        source_url=link,
         last_updated=_date(page.get("modified_gmt")) or _date(page.get("modified")),
     )
     result.title, result.lang, result.slug = title, lang, slug
@@ -416,8 +428,9 @@ def _site_languages(content_dir: Path) -> tuple[str, ...]:
     return load_site(content_dir, []).languages
 
 
-def image_policy(source: str | Path, image_hosts: Iterable[str], *, timeout: float,
-                 max_bytes: int) -> net.Policy | None:
+def image_policy(
+    source: str | Path, image_hosts: Iterable[str], *, timeout: float, max_bytes: int
+) -> net.Policy | None:
     """Where images may come from: the origin of the source asked, plus ``image_hosts``.
 
     Only the source's own origin may be on a loopback or private network;
@@ -440,11 +453,18 @@ def image_policy(source: str | Path, image_hosts: Iterable[str], *, timeout: flo
     return net.Policy(frozenset(origins), timeout, max_bytes, private_ok=private)
 
 
-def import_wordpress(source: str | Path, content_dir: str | Path = "content", *,
-                     force: bool = False, fetch_images: bool = True, lang: str = "",
-                     image_hosts: Iterable[str] = (), diff: bool = False,
-                     timeout: float = DEFAULT_TIMEOUT,
-                     max_bytes: int = DEFAULT_MAX_BYTES) -> ImportReport:
+def import_wordpress(
+    source: str | Path,
+    content_dir: str | Path = "content",
+    *,
+    force: bool = False,
+    fetch_images: bool = True,
+    lang: str = "",
+    image_hosts: Iterable[str] = (),
+    diff: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ImportReport:
     """Import every page of ``source`` into ``content_dir`` as draft Markdown files.
 
     Images are downloaded (``fetch_images``) from the source's origin and
@@ -463,8 +483,11 @@ def import_wordpress(source: str | Path, content_dir: str | Path = "content", *,
     if lang:
         check_lang(lang)
     policy = image_policy(source, image_hosts, timeout=timeout, max_bytes=max_bytes)
-    why_not = ("--no-fetch-images was given" if not fetch_images else
-               "the source is a file: nothing is fetched unless its host is given with --image-host")
+    why_not = (
+        "--no-fetch-images was given"
+        if not fetch_images
+        else "the source is a file: nothing is fetched unless its host is given with --image-host"
+    )
     if not fetch_images:
         policy = None
     items, notes = read_source(source, timeout=timeout, max_bytes=max_bytes)
@@ -479,16 +502,17 @@ def import_wordpress(source: str | Path, content_dir: str | Path = "content", *,
             report.pages.append(PageResult(item.origin, "failed", reason=item.error))
             continue
         try:
-            condition, result = page_to_condition(item.page, languages=languages,
-                                                  default_lang=lang)
+            condition, result = page_to_condition(item.page, languages=languages, default_lang=lang)
         except ValueError as exc:
             report.pages.append(PageResult(item.origin, "failed", reason=str(exc)))
             continue
         result.origin = item.origin
         report.pages.append(result)
         if languages and condition.lang not in languages:
-            result.reason = (f"language '{condition.lang}' is not one of the site's languages "
-                             f"({', '.join(languages)}): give one with --lang")
+            result.reason = (
+                f"language '{condition.lang}' is not one of the site's languages "
+                f"({', '.join(languages)}): give one with --lang"
+            )
             continue
         path = content_dir / condition.lang / f"{condition.slug}.md"
         if not _inside(path, content_dir):  # cannot happen with a sanitised slug and lang
@@ -500,15 +524,17 @@ def import_wordpress(source: str | Path, content_dir: str | Path = "content", *,
             continue
         planned[path] = item.origin
         if path.exists() and not force and not diff:
-            result.status, result.reason = "skipped", (f"{path} exists (use --diff to see what "
-                                                       "changed, --force to replace it)")
+            result.status, result.reason = (
+                "skipped",
+                (f"{path} exists (use --diff to see what changed, --force to replace it)"),
+            )
             continue
-        condition, images_done = localise(condition, content_dir, policy, why_not=why_not,
-                                          write=not diff)
+        condition, images_done = localise(condition, content_dir, policy, why_not=why_not, write=not diff)
         result.review += images_done.review
         result.images += images_done.saved
-        text = to_markdown(condition, comment=(
-            "Imported from WordPress: review the text, then set 'status: approved'."))
+        text = to_markdown(
+            condition, comment=("Imported from WordPress: review the text, then set 'status: approved'.")
+        )
         if diff:
             result.status, result.diff = "compared", markdown_diff(path, text)
             continue

@@ -51,9 +51,11 @@ from .state import OutputFile, resolve_file
 
 HERE = Path(__file__).parent
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-       "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-       "frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 #: Seconds one event stream stays open; the browser then reconnects by itself.
 EVENT_STREAM_SECONDS = 30.0
 
@@ -86,15 +88,21 @@ class Services:
     def __init__(self, config: ServeConfig):
         self.config = config
         self.builder = Builder(config.content_dir, config.out_dir, config.options, today=config.today)
-        self.watcher = (Watcher(watched_paths(config.content_dir, config.options.templates),
-                                self.builder.request, ignore=config.out_dir)
-                        if config.watch else None)
+        self.watcher = (
+            Watcher(
+                watched_paths(config.content_dir, config.options.templates), self.builder.request, ignore=config.out_dir
+            )
+            if config.watch
+            else None
+        )
         renderer = Renderer(override_folder(config.content_dir, config.options.templates))
         assert renderer.env.loader is not None
-        renderer.env.loader = jinja2.ChoiceLoader([
-            renderer.env.loader,
-            jinja2.PrefixLoader({"serve": jinja2.FileSystemLoader(str(HERE / "templates"))}),
-        ])
+        renderer.env.loader = jinja2.ChoiceLoader(
+            [
+                renderer.env.loader,
+                jinja2.PrefixLoader({"serve": jinja2.FileSystemLoader(str(HERE / "templates"))}),
+            ]
+        )
         self.renderer = renderer
         self.stopping = asyncio.Event()
         self._digests: dict[tuple[str, int, int], str] = {}
@@ -137,8 +145,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                headers += [(k.encode(), v.encode()) for k, v in self.HEADERS.items()
-                            if k.encode() not in present]
+                headers += [(k.encode(), v.encode()) for k, v in self.HEADERS.items() if k.encode() not in present]
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -156,12 +163,12 @@ async def output_file(request: Request) -> Response:
         raise HTTPException(404)
     etag = svc.etag(f)
     modified = f.modified.replace(microsecond=0)
-    headers = {"etag": etag, "last-modified": format_datetime(modified, usegmt=True),
-               "cache-control": "no-cache"}
+    headers = {"etag": etag, "last-modified": format_datetime(modified, usegmt=True), "cache-control": "no-cache"}
     if _not_modified(request, etag, modified):
         return Response(status_code=304, headers=headers)
-    return FileResponse(f.path, media_type=f.media_type, headers=headers, filename=f.name,
-                        content_disposition_type="inline")
+    return FileResponse(
+        f.path, media_type=f.media_type, headers=headers, filename=f.name, content_disposition_type="inline"
+    )
 
 
 def _not_modified(request: Request, etag: str, modified: dt.datetime) -> bool:
@@ -213,8 +220,7 @@ async def events(request: Request) -> Response:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(svc.stopping.wait(), 0.25)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"cache-control": "no-cache"})
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"cache-control": "no-cache"})
 
 
 # --------------------------------------------------------------------------- errors
@@ -231,8 +237,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
         return JSONResponse({"error": text, "status": code}, status_code=code, headers=headers)
     from .pages import render_page
 
-    return render_page(request, "serve/error.html", status_code=code, headers=headers,
-                       title_key=key, code=code, path="")  # never echo the address
+    return render_page(
+        request, "serve/error.html", status_code=code, headers=headers, title_key=key, code=code, path=""
+    )  # never echo the address
 
 
 # --------------------------------------------------------------------------- app

@@ -61,8 +61,9 @@ class BuildStatus:
         if not self.builds:
             return words["no_build"]
         when = self.finished.astimezone().strftime("%H:%M:%S") if self.finished else ""
-        text = words["last_build"].format(when=when, written=self.written, skipped=self.skipped,
-                                          failed=len(self.failures))
+        text = words["last_build"].format(
+            when=when, written=self.written, skipped=self.skipped, failed=len(self.failures)
+        )
         if self.content_problems:
             text += " " + words["see_problems"]
         if self.message:
@@ -73,8 +74,7 @@ class BuildStatus:
 class Builder:
     """Runs incremental builds one at a time in a worker thread; thread-safe to read."""
 
-    def __init__(self, content_dir: Path, out_dir: Path, options: Options, *,
-                 today: dt.date | None = None):
+    def __init__(self, content_dir: Path, out_dir: Path, options: Options, *, today: dt.date | None = None):
         self.content_dir, self.out_dir = Path(content_dir), Path(out_dir)
         self.options = replace(options, incremental=True)
         self.today = today
@@ -132,8 +132,15 @@ class Builder:
                 if self._stopping:
                     return
                 self._requested = False
-                self._status = replace(self._status, state="building", done=0, total=0, current="",
-                                       started=dt.datetime.now(dt.UTC), message="")
+                self._status = replace(
+                    self._status,
+                    state="building",
+                    done=0,
+                    total=0,
+                    current="",
+                    started=dt.datetime.now(dt.UTC),
+                    message="",
+                )
                 self._version += 1
                 self._cv.notify_all()
             self._run_once()
@@ -142,8 +149,7 @@ class Builder:
         self._reload()  # problems show at once, before any output is made
         message = ""
         try:
-            report = build(self.content_dir, self.out_dir, self.options, today=self.today,
-                           on_progress=self._progress)
+            report = build(self.content_dir, self.out_dir, self.options, today=self.today, on_progress=self._progress)
         except BuildError as exc:
             report = exc.report  # type: ignore[assignment]
         except BenechError as exc:
@@ -152,12 +158,23 @@ class Builder:
             report, message = None, f"internal error: {type(exc).__name__}: {exc}"
         self._reload()
         with self._cv:
-            status = replace(self._status, state="idle", builds=self._status.builds + 1,
-                             finished=dt.datetime.now(dt.UTC), current="", message=message,
-                             content_problems=report is not None and bool(report.errors))
+            status = replace(
+                self._status,
+                state="idle",
+                builds=self._status.builds + 1,
+                finished=dt.datetime.now(dt.UTC),
+                current="",
+                message=message,
+                content_problems=report is not None and bool(report.errors),
+            )
             if report is not None:
-                status = replace(status, written=len(report.written), skipped=len(report.skipped),
-                                 failures=tuple(report.failures), notices=tuple(report.notices))
+                status = replace(
+                    status,
+                    written=len(report.written),
+                    skipped=len(report.skipped),
+                    failures=tuple(report.failures),
+                    notices=tuple(report.notices),
+                )
             else:
                 status = replace(status, written=0, skipped=0, failures=(), notices=())
             self._status = status
@@ -182,13 +199,11 @@ class Builder:
 
     def _progress(self, event: Progress) -> None:
         written = event.status == "written"
-        snapshot = (take_snapshot(self._loaded, self.out_dir, self._snapshot, extra=self._extra)
-                    if written else None)
+        snapshot = take_snapshot(self._loaded, self.out_dir, self._snapshot, extra=self._extra) if written else None
         with self._cv:
             if snapshot is not None:
                 self._snapshot = snapshot
-            self._status = replace(self._status, done=event.index, total=event.total,
-                                   current=event.job.name)
+            self._status = replace(self._status, done=event.index, total=event.total, current=event.job.name)
             self._version += 1
             self._cv.notify_all()
 
@@ -210,8 +225,14 @@ class Watcher:
     content folder) are not sources and never trigger a build.
     """
 
-    def __init__(self, paths: Iterable[Path], on_change: Callable[[], None], *,
-                 ignore: Path | None = None, debounce_ms: int = 300):
+    def __init__(
+        self,
+        paths: Iterable[Path],
+        on_change: Callable[[], None],
+        *,
+        ignore: Path | None = None,
+        debounce_ms: int = 300,
+    ):
         self.paths = tuple(paths)
         self.on_change = on_change
         self.ignore = ignore.resolve() if ignore is not None else None
@@ -231,9 +252,13 @@ class Watcher:
             self._thread.start()
 
     def _run(self) -> None:
-        for _changes in watchfiles.watch(*self.paths, watch_filter=self._filter,
-                                         stop_event=self._stop, debounce=self.debounce_ms,
-                                         raise_interrupt=False):
+        for _changes in watchfiles.watch(
+            *self.paths,
+            watch_filter=self._filter,
+            stop_event=self._stop,
+            debounce=self.debounce_ms,
+            raise_interrupt=False,
+        ):
             self.on_change()
 
     def stop(self, timeout: float = 5.0) -> None:

@@ -27,14 +27,12 @@ UI: dict[str, dict[str, str]] = {
         "failed": "Failed",
         "building": "Building the files that changed…",
         "no_build": "No build since the server started.",
-        "last_build": "Last build at {when}: {written} file(s) written, {skipped} up to date, "
-                      "{failed} failed.",
+        "last_build": "Last build at {when}: {written} file(s) written, {skipped} up to date, {failed} failed.",
         "see_problems": "The content has problems: see Problems.",
         "build_stopped": "The build stopped:",
         "catalogue_intro": "Every condition in every language. Choose one to see it, download "
-                           "its leaflets and print them.",
-        "no_conditions": "No conditions found. Add Markdown files under the content folder "
-                         "(see the documentation).",
+        "its leaflets and print them.",
+        "no_conditions": "No conditions found. Add Markdown files under the content folder (see the documentation).",
         "condition": "Condition",
         "status": "Status",
         "review_due": "Review due",
@@ -48,8 +46,7 @@ UI: dict[str, dict[str, str]] = {
         "booklet_all": "Booklet of all conditions",
         "last_reviewed": "Last reviewed",
         "source_file": "Source file",
-        "file_errors": "This file has errors: the files below are from the last version "
-                       "without errors",
+        "file_errors": "This file has errors: the files below are from the last version without errors",
         "file_problems": "Problems in this file",
         "line": "line",
         "error": "Error",
@@ -60,7 +57,7 @@ UI: dict[str, dict[str, str]] = {
         "preview": "Preview of the web page",
         "no_preview": "No web page is built yet for this condition.",
         "problems_summary": "{errors} error(s) and {warnings} warning(s), by file. A file with "
-                            "errors is not built; its last good files stay available.",
+        "errors is not built; its last good files stay available.",
         "no_problems": "No problems: every file checks out.",
         "build_notes": "Notes from the last build",
         "not_found": "Not found",
@@ -84,13 +81,13 @@ UI: dict[str, dict[str, str]] = {
         "building": "Creazione dei file modificati in corso…",
         "no_build": "Nessuna creazione dall'avvio del server.",
         "last_build": "Ultima creazione alle {when}: {written} file scritti, {skipped} già "
-                      "aggiornati, {failed} non riusciti.",
+        "aggiornati, {failed} non riusciti.",
         "see_problems": "Il contenuto ha dei problemi: vedere Problemi.",
         "build_stopped": "La creazione si è interrotta:",
         "catalogue_intro": "Tutte le patologie in tutte le lingue. Sceglierne una per vederla, "
-                           "scaricarne i fogli informativi e stamparli.",
+        "scaricarne i fogli informativi e stamparli.",
         "no_conditions": "Nessuna patologia trovata. Aggiungere file Markdown nella cartella dei "
-                         "contenuti (vedere la documentazione).",
+        "contenuti (vedere la documentazione).",
         "condition": "Patologia",
         "status": "Stato",
         "review_due": "Prossima revisione",
@@ -104,8 +101,7 @@ UI: dict[str, dict[str, str]] = {
         "booklet_all": "Opuscolo con tutte le patologie",
         "last_reviewed": "Ultima revisione",
         "source_file": "File di origine",
-        "file_errors": "Questo file contiene errori: i file qui sotto vengono dall'ultima "
-                       "versione senza errori",
+        "file_errors": "Questo file contiene errori: i file qui sotto vengono dall'ultima versione senza errori",
         "file_problems": "Problemi in questo file",
         "line": "riga",
         "error": "Errore",
@@ -116,8 +112,8 @@ UI: dict[str, dict[str, str]] = {
         "preview": "Anteprima della pagina web",
         "no_preview": "Per questa patologia non è ancora stata creata la pagina web.",
         "problems_summary": "{errors} errori e {warnings} avvisi, per file. Un file con errori "
-                            "non viene creato; restano disponibili i file della sua ultima "
-                            "versione corretta.",
+        "non viene creato; restano disponibili i file della sua ultima "
+        "versione corretta.",
         "no_problems": "Nessun problema: tutti i file sono corretti.",
         "build_notes": "Note dell'ultima creazione",
         "not_found": "Pagina non trovata",

@@ -49,8 +49,9 @@ def file_id(path: str) -> str:
     return "file-" + re.sub(r"[^A-Za-z0-9]+", "-", path).strip("-")
 
 
-def render_page(request: Request, template: str, *, status_code: int = 200,
-                headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+def render_page(
+    request: Request, template: str, *, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> HTMLResponse:
     """A staff page: the common context (snapshot, status, version) plus ``context``."""
     svc = request.app.state.services
     version, snapshot, status = svc.builder.current()
@@ -73,8 +74,7 @@ def render_page(request: Request, template: str, *, status_code: int = 200,
     if "title_key" in ctx:
         ctx["title"] = UI[lang][ctx["title_key"]]
     html = svc.renderer.render(template, **ctx)
-    return HTMLResponse(html, status_code=status_code,
-                        headers={"cache-control": "no-cache", **(headers or {})})
+    return HTMLResponse(html, status_code=status_code, headers={"cache-control": "no-cache", **(headers or {})})
 
 
 async def catalogue(request: Request) -> HTMLResponse:
@@ -91,10 +91,17 @@ async def condition(request: Request) -> HTMLResponse:
     preview = preview_html(page) if page is not None else None
     leaflets = [o for o in entry.outputs if o.kind == "leaflet"]
     others = [o for o in entry.outputs if o.kind != "leaflet"]
-    return render_page(request, "serve/condition.html", title=entry.title, entry=entry,
-                       preview=preview, leaflets=leaflets, others=others,
-                       booklets=snapshot.booklets_in(entry.lang),
-                       print_file=entry.output("pdf", "standard"))
+    return render_page(
+        request,
+        "serve/condition.html",
+        title=entry.title,
+        entry=entry,
+        preview=preview,
+        leaflets=leaflets,
+        others=others,
+        booklets=snapshot.booklets_in(entry.lang),
+        print_file=entry.output("pdf", "standard"),
+    )
 
 
 async def problems(request: Request) -> HTMLResponse:

@@ -33,15 +33,22 @@ class Server:
             sock.bind((config.host, config.port))
         except OSError as exc:
             sock.close()
-            raise ConfigError(f"cannot listen on {config.host}:{config.port}: "
-                              f"{exc.strerror or exc} (try another --port)") from None
+            raise ConfigError(
+                f"cannot listen on {config.host}:{config.port}: {exc.strerror or exc} (try another --port)"
+            ) from None
         sock.listen(128)
         self.socket = sock
         self.port: int = sock.getsockname()[1]
         self.app = create_app(config)
-        self._uvicorn = uvicorn.Server(uvicorn.Config(
-            self.app, log_level="warning", access_log=False, lifespan="on",
-            timeout_graceful_shutdown=GRACEFUL_SECONDS))
+        self._uvicorn = uvicorn.Server(
+            uvicorn.Config(
+                self.app,
+                log_level="warning",
+                access_log=False,
+                lifespan="on",
+                timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            )
+        )
         self._thread: threading.Thread | None = None
 
     @property

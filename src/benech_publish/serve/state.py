@@ -129,8 +129,9 @@ class Snapshot:
         return sum(1 for d in self.diagnostics if d.is_error)
 
 
-def take_snapshot(loaded: LoadResult, out_dir: Path, previous: Snapshot | None = None, *,
-                  extra: tuple[Diagnostic, ...] = ()) -> Snapshot:
+def take_snapshot(
+    loaded: LoadResult, out_dir: Path, previous: Snapshot | None = None, *, extra: tuple[Diagnostic, ...] = ()
+) -> Snapshot:
     """Combine what was loaded with what exists in ``out_dir`` (only ``stat`` calls).
 
     ``extra``: more diagnostics to show (the template overrides' problems).
@@ -153,8 +154,14 @@ def take_snapshot(loaded: LoadResult, out_dir: Path, previous: Snapshot | None =
     languages = tuple(dict.fromkeys([*content.languages, *(e.lang for e in entries)]))
     entries.sort(key=lambda e: (languages.index(e.lang), _rank(content.site, e), e.slug))
     booklets = tuple(f for lang in languages for f in _files(out_dir, lang, BOOKLET))
-    return Snapshot(site_name=content.site.name, languages=languages, entries=tuple(entries),
-                    booklets=booklets, diagnostics=loaded.diagnostics + tuple(extra), out_dir=out_dir)
+    return Snapshot(
+        site_name=content.site.name,
+        languages=languages,
+        entries=tuple(entries),
+        booklets=booklets,
+        diagnostics=loaded.diagnostics + tuple(extra),
+        out_dir=out_dir,
+    )
 
 
 def _rank(site: m.Site, e: Entry) -> int:
@@ -162,11 +169,19 @@ def _rank(site: m.Site, e: Entry) -> int:
     return site.order.index(cid) if cid in site.order else len(site.order)
 
 
-def _entry(lang: str, slug: str, source: str, condition: m.Condition | None, broken: bool,
-           loaded: LoadResult, out_dir: Path) -> Entry:
+def _entry(
+    lang: str, slug: str, source: str, condition: m.Condition | None, broken: bool, loaded: LoadResult, out_dir: Path
+) -> Entry:
     problems = tuple(d for d in loaded.diagnostics if d.location.path == source)
-    return Entry(lang=lang, slug=slug, source=source, condition=condition, broken=broken,
-                 problems=problems, outputs=tuple(_files(out_dir, lang, slug)))
+    return Entry(
+        lang=lang,
+        slug=slug,
+        source=source,
+        condition=condition,
+        broken=broken,
+        problems=problems,
+        outputs=tuple(_files(out_dir, lang, slug)),
+    )
 
 
 def _files(out_dir: Path, lang: str, stem: str) -> Iterable[OutputFile]:
@@ -199,7 +214,13 @@ def resolve_file(out_dir: Path, lang: str, name: str) -> OutputFile | None:
     if not real.is_file():
         return None
     kind = BOOKLET if match["stem"] == BOOKLET else KINDS[ext]
-    return OutputFile(lang=lang, name=name, path=real, kind=kind,
-                      edition="large" if match["large"] else "standard", format=ext,
-                      size=info.st_size,
-                      modified=dt.datetime.fromtimestamp(info.st_mtime, dt.UTC))
+    return OutputFile(
+        lang=lang,
+        name=name,
+        path=real,
+        kind=kind,
+        edition="large" if match["large"] else "standard",
+        format=ext,
+        size=info.st_size,
+        modified=dt.datetime.fromtimestamp(info.st_mtime, dt.UTC),
+    )

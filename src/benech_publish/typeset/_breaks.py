@@ -53,15 +53,14 @@ def install() -> None:
         original_split = inline.split_text_box
         original_strip = inline.remove_last_whitespace
 
-        def split_text_box(context: Any, box: Any, available_width: Any, skip: Any,
-                           is_line_start: bool = True) -> Any:
+        def split_text_box(context: Any, box: Any, available_width: Any, skip: Any, is_line_start: bool = True) -> Any:
             new_box, resume, preserved = original_split(
-                context, box, available_width, skip, is_line_start=is_line_start)
+                context, box, available_width, skip, is_line_start=is_line_start
+            )
             if new_box is not None:
                 source = box.text.encode()
                 start = skip or 0
-                setattr(new_box, SPACE_BEFORE,
-                        start > 0 and source[start - 1:start].isspace())
+                setattr(new_box, SPACE_BEFORE, start > 0 and source[start - 1 : start].isspace())
                 kind = None
                 if resume is not None:
                     consumed = resume - start

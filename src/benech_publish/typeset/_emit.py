@@ -25,16 +25,20 @@ class Mark:
     index: int  # index of the property list in ``stream.stream``
 
 
-def rewrite_content(marks: dict[tuple[int, int], Mark], used: set[tuple[int, int]],
-                    artifacts: dict[tuple[int, int], dict | None],
-                    actual_text: dict[tuple[int, int], str], page_count: int,
-                    pydyf: Any) -> dict[tuple[int, int], int]:
+def rewrite_content(
+    marks: dict[tuple[int, int], Mark],
+    used: set[tuple[int, int]],
+    artifacts: dict[tuple[int, int], dict | None],
+    actual_text: dict[tuple[int, int], str],
+    page_count: int,
+    pydyf: Any,
+) -> dict[tuple[int, int], int]:
     """Renumber used marks, add /ActualText, turn every other mark into an artifact; return the new MCIDs."""
     # New MCIDs: contiguous per page, in paint order.
     new_mcid: dict[tuple[int, int], int] = {}
     for page in range(page_count):
         counter = 0
-        for (p, mcid) in sorted(k for k in marks if k[0] == page):
+        for p, mcid in sorted(k for k in marks if k[0] == page):
             if (p, mcid) in used:
                 new_mcid[p, mcid] = counter
                 counter += 1
@@ -51,16 +55,22 @@ def rewrite_content(marks: dict[tuple[int, int], Mark], used: set[tuple[int, int
         artifact = artifacts.get(key)
         items[mark.index - 1] = "/Artifact"
         if artifact:
-            items[mark.index] = pydyf.Dictionary({
-                k: f"/{v}" for k, v in artifact.items() if v})
+            items[mark.index] = pydyf.Dictionary({k: f"/{v}" for k, v in artifact.items() if v})
         else:
             items[mark.index] = b""
             items[mark.index + 1] = b"BMC"
     return new_mcid
 
 
-def emit(pdf: Any, root_node: Node, page_refs: list[Any], new_mcid: dict[tuple[int, int], int],
-         pdf_version: str, page_count: int, pydyf: Any) -> set[int]:
+def emit(
+    pdf: Any,
+    root_node: Node,
+    page_refs: list[Any],
+    new_mcid: dict[tuple[int, int], int],
+    pdf_version: str,
+    page_count: int,
+    pydyf: Any,
+) -> set[int]:
     """Write the struct tree; return the ids of the annotations referenced from it."""
     parent_tree_pages: list[dict[int, Any]] = [{} for _ in range(page_count)]
     ids: list[tuple[str, bytes]] = []
@@ -71,8 +81,7 @@ def emit(pdf: Any, root_node: Node, page_refs: list[Any], new_mcid: dict[tuple[i
     pdf.catalog["StructTreeRoot"] = root.reference
 
     def emit(node: Node, parent_ref) -> Any:
-        element = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{node.role}",
-                                    "P": parent_ref})
+        element = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{node.role}", "P": parent_ref})
         pdf.add_object(element)
         pages = [kid[1] for kid in node.kids if isinstance(kid, tuple)]
         own_page = pages[0] if pages else None
@@ -112,12 +121,10 @@ def emit(pdf: Any, root_node: Node, page_refs: list[Any], new_mcid: dict[tuple[i
                 if page == own_page:
                     kids.append(new)
                 else:
-                    kids.append(pydyf.Dictionary({
-                        "Type": "/MCR", "Pg": page_refs[page], "MCID": new}))
+                    kids.append(pydyf.Dictionary({"Type": "/MCR", "Pg": page_refs[page], "MCID": new}))
             else:
                 _, page, annotation = kid
-                objr = pydyf.Dictionary({"Type": "/OBJR", "Obj": annotation.reference,
-                                         "Pg": page_refs[page]})
+                objr = pydyf.Dictionary({"Type": "/OBJR", "Obj": annotation.reference, "Pg": page_refs[page]})
                 kids.append(objr)
                 annotation_parents.append((annotation, element.reference))
         element["K"] = kids
@@ -157,8 +164,7 @@ def emit(pdf: Any, root_node: Node, page_refs: list[Any], new_mcid: dict[tuple[i
         if role_map:
             root["RoleMap"] = pydyf.Dictionary(role_map)
     else:
-        namespace = pydyf.Dictionary({
-            "Type": "/Namespace", "NS": pydyf.String("http://iso.org/pdf2/ssn")})
+        namespace = pydyf.Dictionary({"Type": "/Namespace", "NS": pydyf.String("http://iso.org/pdf2/ssn")})
         pdf.add_object(namespace)
         root["Namespaces"] = pydyf.Array([namespace.reference])
     return {id(a) for a, _ in annotation_parents}

@@ -71,16 +71,20 @@ class LinkAnnotations:
             self.dropped.extend((group.page, a) for a in group.annotations[1:])
             if not rects:
                 self.dropped.append((group.page, first))
-                group.node.kids = [k for k in group.node.kids
-                                   if not (isinstance(k, tuple) and k[0] == "objr"
-                                           and k[2] is first)]
+                group.node.kids = [
+                    k for k in group.node.kids if not (isinstance(k, tuple) and k[0] == "objr" and k[2] is first)
+                ]
                 continue
-            first["Rect"] = pydyf.Array([
-                round(min(r[0] for r in rects), 3), round(min(r[1] for r in rects), 3),
-                round(max(r[2] for r in rects), 3), round(max(r[3] for r in rects), 3)])
+            first["Rect"] = pydyf.Array(
+                [
+                    round(min(r[0] for r in rects), 3),
+                    round(min(r[1] for r in rects), 3),
+                    round(max(r[2] for r in rects), 3),
+                    round(max(r[3] for r in rects), 3),
+                ]
+            )
 
-    def remove_dropped(self, pdf: Any, page_refs: list[Any], attached: set[int],
-                       pydyf: Any) -> None:
+    def remove_dropped(self, pdf: Any, page_refs: list[Any], attached: set[int], pydyf: Any) -> None:
         """Remove the dropped annotations (unless attached to a Link) from the pages' /Annots."""
         gone: dict[int, set[Any]] = {}
         for page, annotation in self.dropped:

@@ -79,16 +79,21 @@ def actual_texts(runs: list[Run]) -> dict[tuple[int, int], str]:
         elif following is not None and following.flow != run.flow:
             kind = "space"  # another block or an out-of-flow box: never one word with this
         if kind == "hyphen" and run.hyphen and text.endswith(run.hyphen):
-            text = text[:-len(run.hyphen)]
+            text = text[: -len(run.hyphen)]
         read.append(text.replace("\u00ad", ""))
         joins.append(kind)
 
     # Inside a line: a visible gap with no white space on either side is a word space.
     for index in range(1, count):
         run, previous = runs[index], runs[index - 1]
-        if (run.gap_before and run.line == previous.line and read[index - 1]
-                and read[index] and not read[index - 1][-1].isspace()
-                and not read[index][0].isspace()):
+        if (
+            run.gap_before
+            and run.line == previous.line
+            and read[index - 1]
+            and read[index]
+            and not read[index - 1][-1].isspace()
+            and not read[index][0].isspace()
+        ):
             read[index - 1] += " "
 
     # Words broken over lines: the whole word goes to the run where it begins.
@@ -101,14 +106,19 @@ def actual_texts(runs: list[Run]) -> dict[tuple[int, int], str]:
         while k < count:
             fragment = _leading_word(read[k])
             read[index] += fragment
-            read[k] = read[k][len(fragment):]
+            read[k] = read[k][len(fragment) :]
             if read[k]:
                 break  # the word ends inside run k
             if joins[k] in ("hyphen", "none"):
                 k += 1  # run k was a middle fragment: the word goes on at the next line
                 continue
-            if (not joins[k] and k + 1 < count and runs[k + 1].line == runs[k].line
-                    and runs[k + 1].flow == runs[k].flow and not runs[k + 1].gap_before):
+            if (
+                not joins[k]
+                and k + 1 < count
+                and runs[k + 1].line == runs[k].line
+                and runs[k + 1].flow == runs[k].flow
+                and not runs[k + 1].gap_before
+            ):
                 k += 1  # the word goes on in the next run of the same line (em, a ...)
                 continue
             break

@@ -16,25 +16,70 @@ if TYPE_CHECKING:  # pragma: no cover
     from lxml.etree import _Element
 
 BLOCK_ROLES = {
-    "p": "P", "h1": "H1", "h2": "H2", "h3": "H3", "h4": "H4", "h5": "H5", "h6": "H6",
-    "div": "Div", "main": "Part", "article": "Art", "section": "Sect",
-    "aside": "Aside", "nav": "Sect", "header": "Div", "footer": "Div",
-    "address": "Div", "hgroup": "Div", "details": "Div", "summary": "P",
-    "blockquote": "BlockQuote", "figure": "Div", "figcaption": "Caption",
-    "pre": "P", "ul": "L", "ol": "L", "dl": "L", "li": "LI",
-    "table": "Table", "caption": "Caption", "thead": "THead", "tbody": "TBody",
-    "tfoot": "TFoot", "tr": "TR", "th": "TH", "td": "TD",
+    "p": "P",
+    "h1": "H1",
+    "h2": "H2",
+    "h3": "H3",
+    "h4": "H4",
+    "h5": "H5",
+    "h6": "H6",
+    "div": "Div",
+    "main": "Part",
+    "article": "Art",
+    "section": "Sect",
+    "aside": "Aside",
+    "nav": "Sect",
+    "header": "Div",
+    "footer": "Div",
+    "address": "Div",
+    "hgroup": "Div",
+    "details": "Div",
+    "summary": "P",
+    "blockquote": "BlockQuote",
+    "figure": "Div",
+    "figcaption": "Caption",
+    "pre": "P",
+    "ul": "L",
+    "ol": "L",
+    "dl": "L",
+    "li": "LI",
+    "table": "Table",
+    "caption": "Caption",
+    "thead": "THead",
+    "tbody": "TBody",
+    "tfoot": "TFoot",
+    "tr": "TR",
+    "th": "TH",
+    "td": "TD",
 }
 INLINE_ROLES = {
-    "em": "Em", "strong": "Strong", "abbr": "Span", "code": "Code", "kbd": "Code",
-    "samp": "Code", "q": "Quote",
+    "em": "Em",
+    "strong": "Strong",
+    "abbr": "Span",
+    "code": "Code",
+    "kbd": "Code",
+    "samp": "Code",
+    "q": "Quote",
 }
 #: PDF 2.0 structure types used here that PDF 1.7 lacks, and their PDF 1.7 role.
 ROLE_MAP_PDF17 = {"Em": "Span", "Strong": "Span", "Aside": "Sect"}
 #: Elements whose text content is not real content.
 NO_CONTENT = {"script", "style", "template", "head", "title"}
-GROUPING = {"Document", "Part", "Art", "Sect", "Div", "Aside", "BlockQuote", "L",
-             "Table", "THead", "TBody", "TFoot", "TR"}
+GROUPING = {
+    "Document",
+    "Part",
+    "Art",
+    "Sect",
+    "Div",
+    "Aside",
+    "BlockQuote",
+    "L",
+    "Table",
+    "THead",
+    "TBody",
+    "TFoot",
+    "TR",
+}
 TABLE_PARTS = {"Table", "THead", "TBody", "TFoot", "TR", "TH", "TD"}
 
 
@@ -84,8 +129,7 @@ def accessible_name(element: _Element) -> str:
 
 
 def is_decorative_image(element: _Element) -> bool:
-    return (element.get("alt") == "" or
-            element.get("role") in ("presentation", "none"))
+    return element.get("alt") == "" or element.get("role") in ("presentation", "none")
 
 
 @dataclass(eq=False)
@@ -130,8 +174,7 @@ def int_attr(value: Any) -> int:
         return 1
 
 
-def assign_table_headers(table: Any, node_of: Callable[[Any], Node | None],
-                         new_id: Callable[[], str]) -> None:
+def assign_table_headers(table: Any, node_of: Callable[[Any], Node | None], new_id: Callable[[], str]) -> None:
     """Give the TH/TD nodes of HTML ``table`` ``/Scope``, ``/ID`` and ``/Headers``."""
     rows: list[tuple[str, Any]] = []
     for child in table:
@@ -172,8 +215,7 @@ def assign_table_headers(table: Any, node_of: Callable[[Any], Node | None],
             row_cells = [x for x in rows[r][1] if local(x.tag) in ("th", "td")]
             if all(local(x.tag) == "th" for x in row_cells):
                 value = "Column"
-            elif c == 0 or all(local(grid[r, k].tag) == "th"
-                               for k in range(c) if (r, k) in grid):
+            elif c == 0 or all(local(grid[r, k].tag) == "th" for k in range(c) if (r, k) in grid):
                 value = "Row"
             else:
                 value = "Column"
@@ -202,14 +244,12 @@ def assign_table_headers(table: Any, node_of: Callable[[Any], Node | None],
             for k in range(c, c + colspan):  # column headers above
                 for rr in range(r):
                     other = grid.get((rr, k))
-                    if other is not None and other is not cell and \
-                            scopes.get(id(other)) == "Column":
+                    if other is not None and other is not cell and scopes.get(id(other)) == "Column":
                         candidates.append(other)
             for rr in range(r, r + rowspan):  # row headers to the left
                 for k in range(c):
                     other = grid.get((rr, k))
-                    if other is not None and other is not cell and \
-                            scopes.get(id(other)) == "Row":
+                    if other is not None and other is not cell and scopes.get(id(other)) == "Row":
                         candidates.append(other)
             seen = set()
             for other in candidates:
@@ -266,11 +306,19 @@ def list_numbering(style: Any, name: str) -> str:
     kind = style["list_style_type"] if style is not None else None
     if isinstance(kind, tuple):
         kind = kind[-1] if kind else None
-    mapping = {"disc": "Disc", "circle": "Circle", "square": "Square",
-               "decimal": "Decimal", "lower-roman": "LowerRoman",
-               "upper-roman": "UpperRoman", "lower-alpha": "LowerAlpha",
-               "lower-latin": "LowerAlpha", "upper-alpha": "UpperAlpha",
-               "upper-latin": "UpperAlpha", "none": "None"}
+    mapping = {
+        "disc": "Disc",
+        "circle": "Circle",
+        "square": "Square",
+        "decimal": "Decimal",
+        "lower-roman": "LowerRoman",
+        "upper-roman": "UpperRoman",
+        "lower-alpha": "LowerAlpha",
+        "lower-latin": "LowerAlpha",
+        "upper-alpha": "UpperAlpha",
+        "upper-latin": "UpperAlpha",
+        "none": "None",
+    }
     if isinstance(kind, str) and kind in mapping:
         return mapping[kind]
     return "Decimal" if name == "ol" else "Disc"

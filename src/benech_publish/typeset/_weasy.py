@@ -82,7 +82,8 @@ def _problem(found: str, detail: str) -> RenderError:
     return RenderError(
         f"WeasyPrint {found} is installed, but benech-publish supports WeasyPrint "
         f"{SUPPORTED_WEASYPRINT_MAJOR}.x only ({detail}): install 'weasyprint>="
-        f"{SUPPORTED_WEASYPRINT_MAJOR},<{SUPPORTED_WEASYPRINT_MAJOR + 1}'")
+        f"{SUPPORTED_WEASYPRINT_MAJOR},<{SUPPORTED_WEASYPRINT_MAJOR + 1}'"
+    )
 
 
 def load() -> Engine:
@@ -90,13 +91,17 @@ def load() -> Engine:
     try:
         import weasyprint
     except ImportError as exc:
-        raise RenderError(f"WeasyPrint cannot be imported ({exc}): PDF output needs "
-                          f"'weasyprint>={SUPPORTED_WEASYPRINT_MAJOR},"
-                          f"<{SUPPORTED_WEASYPRINT_MAJOR + 1}' and Pango") from exc
+        raise RenderError(
+            f"WeasyPrint cannot be imported ({exc}): PDF output needs "
+            f"'weasyprint>={SUPPORTED_WEASYPRINT_MAJOR},"
+            f"<{SUPPORTED_WEASYPRINT_MAJOR + 1}' and Pango"
+        ) from exc
     except OSError as exc:  # WeasyPrint loads Pango with ctypes/cffi when imported
-        raise RenderError(f"WeasyPrint cannot load Pango ({exc}): install the system packages "
-                          "libpango-1.0-0, libpangoft2-1.0-0 and libharfbuzz-subset0 "
-                          "(Debian/Ubuntu names; 'make build' does it as root)") from exc
+        raise RenderError(
+            f"WeasyPrint cannot load Pango ({exc}): install the system packages "
+            "libpango-1.0-0, libpangoft2-1.0-0 and libharfbuzz-subset0 "
+            "(Debian/Ubuntu names; 'make build' does it as root)"
+        ) from exc
     version = str(getattr(weasyprint, "__version__", "unknown"))
     try:
         major = int(version.split(".")[0])

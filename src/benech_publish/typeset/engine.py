@@ -33,8 +33,7 @@ from ..render import XHTML_NS
 from ..xmp import merge_rdf
 from . import _weasy, fonts, hyphenation
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-         "source", "track", "wbr"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _URL_TEXT = re.compile(r"^(?:https?://|www\.|mailto:)|^[^\s@]+@[^\s@]+\.[a-z]{2,}$", re.I)
 # In a web or e-mail address, a break is allowed after these only: never after a hyphen
 # (it would read as a hyphenated word) nor after a dot (a line ending in "www." reads
@@ -76,13 +75,13 @@ class Typesetter:
         self._css: dict[str, Any] = {}
         # Only local files and data: URIs: a document never fetches from the network,
         # and a missing image fails the job instead of silently vanishing.
-        self._fetcher = self.engine.URLFetcher(allowed_protocols={"file", "data"},
-                                               fail_on_errors=True)
+        self._fetcher = self.engine.URLFetcher(allowed_protocols={"file", "data"}, fail_on_errors=True)
 
     # ------------------------------------------------------------------ layout
 
-    def layout(self, xhtml: str, stylesheets: Iterable[str], *, hyphenate: bool,
-               where: str = "", prepare: bool = True) -> Layout:
+    def layout(
+        self, xhtml: str, stylesheets: Iterable[str], *, hyphenate: bool, where: str = "", prepare: bool = True
+    ) -> Layout:
         """Lay out ``xhtml`` (after :meth:`prepare`) with ``stylesheets`` (CSS texts).
 
         Tables are kept whole on a page (``break-inside: avoid``); a table taller
@@ -95,16 +94,13 @@ class Typesetter:
         source = self.prepare(xhtml, hyphenate=hyphenate, where=where) if prepare else xhtml
         css = [self._parsed(text) for text in stylesheets]
         try:
-            html = self.engine.HTML(string=source, base_url=self.root.as_uri() + "/",
-                                    url_fetcher=self._fetcher)
-            document = html.render(font_config=self.font_config, stylesheets=css,
-                                   pdf_variant=self.pdf_variant)
+            html = self.engine.HTML(string=source, base_url=self.root.as_uri() + "/", url_fetcher=self._fetcher)
+            document = html.render(font_config=self.font_config, stylesheets=css, pdf_variant=self.pdf_variant)
             long_tables = self._tables_over_pages(document)
             if long_tables:
                 for table in long_tables:  # the parsed document's own elements
                     table.set("class", f"{table.get('class') or ''} {LONG_TABLE}".strip())
-                document = html.render(font_config=self.font_config, stylesheets=css,
-                                       pdf_variant=self.pdf_variant)
+                document = html.render(font_config=self.font_config, stylesheets=css, pdf_variant=self.pdf_variant)
         except self.engine.URLFetchingError as exc:
             raise RenderError(f"{where or 'document'}: cannot load a resource: {exc}") from exc
         return Layout(document)
@@ -117,8 +113,9 @@ class Typesetter:
             while stack:
                 box = stack.pop()
                 element = box.element
-                if (box.element_tag or "").rsplit("}", 1)[-1] == "table" and \
-                        LONG_TABLE not in (element.get("class") or "").split():
+                if (box.element_tag or "").rsplit("}", 1)[-1] == "table" and LONG_TABLE not in (
+                    element.get("class") or ""
+                ).split():
                     pages_of.setdefault(id(element), (element, set()))[1].add(number)
                     continue
                 stack.extend(getattr(box, "children", ()))
@@ -139,9 +136,12 @@ class Typesetter:
             metadata = layout.document.metadata
             generate = metadata.generate_rdf_metadata  # where WeasyPrint makes the rdf:RDF
             metadata.generate_rdf_metadata = lambda *args: merge_rdf(generate(*args), xmp)
-        return self._tags.write_pdf(layout.document, pdf_variant=self.pdf_variant,
-                                    pdf_identifier=identifier.encode("ascii", "replace"),
-                                    finisher=self._finish)
+        return self._tags.write_pdf(
+            layout.document,
+            pdf_variant=self.pdf_variant,
+            pdf_identifier=identifier.encode("ascii", "replace"),
+            finisher=self._finish,
+        )
 
     def _finish(self, document: Any, pdf: Any) -> None:
         """Catalog entries WeasyPrint does not write: title bar and bookmarks panel."""
@@ -157,8 +157,9 @@ class Typesetter:
     def _parsed(self, text: str) -> Any:
         css = self._css.get(text)
         if css is None:
-            css = self.engine.CSS(string=text, font_config=self.font_config,
-                                  base_url=self.root.as_uri() + "/", url_fetcher=self._fetcher)
+            css = self.engine.CSS(
+                string=text, font_config=self.font_config, base_url=self.root.as_uri() + "/", url_fetcher=self._fetcher
+            )
             self._css[text] = css
         return css
 
@@ -195,15 +196,20 @@ class Typesetter:
         missing = fonts.missing_characters("".join(body.itertext()) if body is not None else "")
         if missing:
             chars = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing)
-            self._notice(f"{prefix}the shipped typeface ({fonts.TYPEFACE}) has no glyph for "
-                         f"{chars}: a system font would be used, so the PDF may differ "
-                         "between machines; use another character")
+            self._notice(
+                f"{prefix}the shipped typeface ({fonts.TYPEFACE}) has no glyph for "
+                f"{chars}: a system font would be used, so the PDF may differ "
+                "between machines; use another character"
+            )
         for element in root.iter():
-            if (isinstance(element.tag, str) and element.text is None and len(element) == 0
-                    and element.tag.rsplit("}", 1)[-1] not in _VOID):
+            if (
+                isinstance(element.tag, str)
+                and element.text is None
+                and len(element) == 0
+                and element.tag.rsplit("}", 1)[-1] not in _VOID
+            ):
                 element.text = ""  # <span></span>, not <span/> (an HTML parser reads that as open)
-        return ('<!DOCTYPE html>\n'
-                + etree.tostring(root, encoding="unicode", method="xml"))
+        return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode", method="xml")
 
     def _notice(self, text: str) -> None:
         if text not in self.notices:

@@ -67,14 +67,14 @@ def font_css() -> str:
     rules = []
     for face in FACES:
         if not face.path.is_file():  # pragma: no cover - broken installation
-            raise FileNotFoundError(f"shipped font missing: {face.path} "
-                                    "(reinstall fontpkg-atkinson-hyperlegible)")
+            raise FileNotFoundError(f"shipped font missing: {face.path} (reinstall fontpkg-atkinson-hyperlegible)")
         rules.append(
             "@font-face {"
             f' font-family: "{FAMILY}";'
             f' src: url("{face.path.as_uri()}") format("truetype");'
             f" font-weight: {face.weight}; font-style: {face.style};"
-            " }")
+            " }"
+        )
     return "\n".join(rules) + "\n"
 
 

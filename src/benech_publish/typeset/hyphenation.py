@@ -41,8 +41,24 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 # Elements whose text is never hyphenated or rewritten.
-_SKIP = {"code", "pre", "kbd", "samp", "script", "style", "title", "head", "a", "abbr",
-         "h1", "h2", "h3", "h4", "h5", "h6"}  # headings: never hyphenated, and bookmarks use their text
+_SKIP = {
+    "code",
+    "pre",
+    "kbd",
+    "samp",
+    "script",
+    "style",
+    "title",
+    "head",
+    "a",
+    "abbr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+}  # headings: never hyphenated, and bookmarks use their text
 
 
 @dataclass(frozen=True)
@@ -68,10 +84,15 @@ def support(lang: str) -> Support:
     dictionary = pyphen.language_fallback(lang) if lang else None
     if dictionary:
         return Support(lang, dictionary, None)
-    return Support(lang, None, (
-        f"no hyphenation dictionary for content language '{lang}' (pyphen has none): "
-        "the standard print edition is not hyphenated; check the language code, or "
-        "accept a more ragged right edge"))
+    return Support(
+        lang,
+        None,
+        (
+            f"no hyphenation dictionary for content language '{lang}' (pyphen has none): "
+            "the standard print edition is not hyphenated; check the language code, or "
+            "accept a more ragged right edge"
+        ),
+    )
 
 
 def _base(lang: str) -> str:
@@ -148,8 +169,18 @@ def _lang_of(element) -> str | None:
 
 
 #: Classes whose text is never hyphenated (the clinic's name and tagline, covers).
-_NEVER_BROKEN = frozenset({"masthead", "clinic", "clinic-name", "tagline", "cover-clinic",
-                           "cover-tagline", "titlepage-clinic", "titlepage-tagline"})
+_NEVER_BROKEN = frozenset(
+    {
+        "masthead",
+        "clinic",
+        "clinic-name",
+        "tagline",
+        "cover-clinic",
+        "cover-tagline",
+        "titlepage-clinic",
+        "titlepage-tagline",
+    }
+)
 
 
 def apply_exceptions(root, lang: str) -> int:
@@ -171,7 +202,7 @@ def apply_exceptions(root, lang: str) -> int:
         pieces: list = []
         last = 0
         for match in pattern.finditer(text):
-            pieces.append(text[last:match.start()])
+            pieces.append(text[last : match.start()])
             word = match.group(0)
             span = root.makeelement(f"{{{XHTML_NS}}}span", {"class": EXCEPTION_CLASS})
             span.text = _insert(word, words[word.lower()], SOFT_HYPHEN)

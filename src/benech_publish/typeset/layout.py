@@ -51,12 +51,12 @@ class Limits:
 
     min_fill: float = 0.25
     max_chars: int = 85
-    keep: frozenset[str] = frozenset({"closing", "note", "figure", "chapter-facts", "unit-cover",
-                                       "masthead"})
+    keep: frozenset[str] = frozenset({"closing", "note", "figure", "chapter-facts", "unit-cover", "masthead"})
     designed: frozenset[str] = frozenset({"unit-cover", "unit-titlepage", "unit-contents"})
     #: Elements whose lines are not running text (not measured): headings, tables, lists of links.
-    unmeasured: frozenset[str] = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "td", "th",
-                                            "caption", "dt", "dd", "figcaption"})
+    unmeasured: frozenset[str] = frozenset(
+        {"h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "caption", "dt", "dd", "figcaption"}
+    )
 
 
 class _Page(NamedTuple):
@@ -82,8 +82,7 @@ def _pages(layout: Layout) -> list[_Page]:
     return pages
 
 
-def _walk(box: Any, ancestors: tuple[Any, ...], margin_box: type,
-          found: list[tuple[Any, tuple[Any, ...]]]) -> None:
+def _walk(box: Any, ancestors: tuple[Any, ...], margin_box: type, found: list[tuple[Any, tuple[Any, ...]]]) -> None:
     """Every box under ``box`` with its ancestor elements, in layout order, margin boxes left out."""
     if isinstance(box, margin_box):
         return
@@ -107,7 +106,8 @@ def _tag(element: Any) -> str:
 def _lines(page: _Page, boxes: Any) -> Iterator[tuple[Any, tuple[Any, ...]]]:
     for box, ancestors in page.boxes:
         if isinstance(box, boxes.LineBox) and any(
-                isinstance(c, boxes.TextBox) and c.text.strip() for c in _descendants(box, boxes)):
+            isinstance(c, boxes.TextBox) and c.text.strip() for c in _descendants(box, boxes)
+        ):
             yield box, ancestors
 
 
@@ -142,8 +142,7 @@ def line_lengths(layout: Layout, limits: Limits | None = None) -> list[int]:
 def _measured(ancestors: tuple[Any, ...], limits: Limits) -> bool:
     tags = {_tag(e) for e in ancestors}
     classes = set().union(*(_classes(e) for e in ancestors)) if ancestors else set()
-    return not (tags & limits.unmeasured) and not (classes & (limits.designed | {"closing", "toc",
-                                                                                "booklet-toc"}))
+    return not (tags & limits.unmeasured) and not (classes & (limits.designed | {"closing", "toc", "booklet-toc"}))
 
 
 def check_layout(layout: Layout, limits: Limits | None = None) -> list[LayoutFinding]:
@@ -165,40 +164,44 @@ def check_layout(layout: Layout, limits: Limits | None = None) -> list[LayoutFin
                 if page.number not in entry[1]:
                     entry[1].append(page.number)
             if isinstance(box, (boxes.LineBox, boxes.ReplacedBox)) or (
-                    isinstance(box, boxes.BlockBox) and not box.children):
+                isinstance(box, boxes.BlockBox) and not box.children
+            ):
                 bottom = max(bottom, box.position_y + box.margin_height())
-                if box.position_x + box.margin_width() > page.right + _EPSILON or \
-                        box.position_y + box.margin_height() > page.bottom + _EPSILON or \
-                        box.position_x < page.left - _EPSILON:
-                    findings.append(LayoutFinding(page.number, "outside",
-                                                  "content outside the page's text area"))
+                if (
+                    box.position_x + box.margin_width() > page.right + _EPSILON
+                    or box.position_y + box.margin_height() > page.bottom + _EPSILON
+                    or box.position_x < page.left - _EPSILON
+                ):
+                    findings.append(LayoutFinding(page.number, "outside", "content outside the page's text area"))
         fill = (bottom - page.top) / (page.bottom - page.top) if page.bottom > page.top else 1
         if len(pages) > 1 and fill < limits.min_fill and not designed:
-            findings.append(LayoutFinding(
-                page.number, "near-empty",
-                f"near-empty page: content fills {fill:.0%} of the text area (under "
-                f"{limits.min_fill:.0%})"))
+            findings.append(
+                LayoutFinding(
+                    page.number,
+                    "near-empty",
+                    f"near-empty page: content fills {fill:.0%} of the text area (under {limits.min_fill:.0%})",
+                )
+            )
         findings.extend(_heading_at_foot(page, pages, boxes))
         for line, ancestors in _lines(page, boxes):
             if _measured(ancestors, limits):
                 n = len(_line_text(line, boxes).strip())
                 if n > limits.max_chars:
-                    findings.append(LayoutFinding(page.number, "long-line",
-                                                  f"a line of {n} characters (over {limits.max_chars})"))
+                    findings.append(
+                        LayoutFinding(page.number, "long-line", f"a line of {n} characters (over {limits.max_chars})")
+                    )
                     break  # one per page is enough
     for element, numbers in seen_on.values():
         if len(numbers) > 1:
             what = "table row" if _tag(element) == "tr" else f"'{' '.join(sorted(_classes(element)))}' block"
-            findings.append(LayoutFinding(numbers[0], "split",
-                                          f"{what} split over pages {numbers[0]}–{numbers[-1]}"))
+            findings.append(LayoutFinding(numbers[0], "split", f"{what} split over pages {numbers[0]}–{numbers[-1]}"))
     findings.sort(key=lambda f: (f.page, f.kind, f.message))
     return _dedupe(findings)
 
 
 def _is_body_row(ancestors: tuple[Any, ...]) -> bool:
     """A table row outside ``thead`` (a repeated header row is on every page by design)."""
-    return bool(ancestors) and _tag(ancestors[-1]) == "tr" and \
-        not any(_tag(a) == "thead" for a in ancestors[:-1])
+    return bool(ancestors) and _tag(ancestors[-1]) == "tr" and not any(_tag(a) == "thead" for a in ancestors[:-1])
 
 
 def _heading_at_foot(page: _Page, pages: list[_Page], boxes: Any) -> list[LayoutFinding]:
@@ -210,17 +213,19 @@ def _heading_at_foot(page: _Page, pages: list[_Page], boxes: Any) -> list[Layout
         element = ancestors[-1] if ancestors else None
         if isinstance(box, boxes.BlockBox) and _tag(element) in _HEADINGS:
             last_heading, lines_after = element, 0
-        elif isinstance(box, boxes.LineBox) and last_heading is not None \
-                and last_heading not in ancestors:
+        elif isinstance(box, boxes.LineBox) and last_heading is not None and last_heading not in ancestors:
             lines_after += 1
-    if last_heading is not None and lines_after == 1 and _starts_with_heading(
-            pages[page.number], boxes):
+    if last_heading is not None and lines_after == 1 and _starts_with_heading(pages[page.number], boxes):
         return []  # a one-line section, whole on its page: the heading is not alone
     if last_heading is not None and lines_after < 2:
         text = " ".join("".join(last_heading.itertext()).split())[:60]
-        return [LayoutFinding(page.number, "heading-at-foot",
-                              f"heading '{text}' at the foot of the page with "
-                              f"{lines_after} line(s) after it")]
+        return [
+            LayoutFinding(
+                page.number,
+                "heading-at-foot",
+                f"heading '{text}' at the foot of the page with {lines_after} line(s) after it",
+            )
+        ]
     return []
 
 

@@ -67,21 +67,68 @@ UNIT_ATTR = "data-unit"
 KEY_ATTR = "data-bp"
 
 #: Elements that start a block for the purpose of counting (their own text is one unit).
-BLOCK_TAGS = frozenset({
-    "section", "article", "div", "main", "header", "footer", "nav", "aside",
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
-    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
-    "figure", "figcaption", "img", "blockquote", "address",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "section",
+        "article",
+        "div",
+        "main",
+        "header",
+        "footer",
+        "nav",
+        "aside",
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "th",
+        "td",
+        "figure",
+        "figcaption",
+        "img",
+        "blockquote",
+        "address",
+    }
+)
 #: Parents in which a ``span`` may not stand directly: markers go inside the block then.
 _NO_PHRASING_PARENTS = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"})
 #: Elements whose accessible name is computed from their content (or that name
 #: their table or figure): a marker inside one would be announced as part of
 #: the name ("6 Last updated", "9 Week" on every cell of a column).
-NAME_FROM_CONTENT = frozenset({
-    "a", "th", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "caption", "figcaption",
-    "summary", "button", "label", "legend",
-})
+NAME_FROM_CONTENT = frozenset(
+    {
+        "a",
+        "th",
+        "dt",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "caption",
+        "figcaption",
+        "summary",
+        "button",
+        "label",
+        "legend",
+    }
+)
 #: Elements a marker may never be put into, even at the end.
 _NOT_CONTAINERS = frozenset({"col", "colgroup", "img", "br", "hr", "wbr", "svg", "math"})
 #: Characters a layout engine adds at a hyphenation point.
@@ -123,8 +170,9 @@ def stamp(root: Any) -> Stamped:
         name = unit.get(UNIT_ATTR)
         counter = [0]
 
-        def visit(el: Any, parent_key: str, unit: Any = unit, name: str | None = name,
-                  counter: list[int] = counter) -> None:
+        def visit(
+            el: Any, parent_key: str, unit: Any = unit, name: str | None = name, counter: list[int] = counter
+        ) -> None:
             if not isinstance(el.tag, str):  # comments, processing instructions
                 return
             if local(el.tag) in BLOCK_TAGS or el is unit:
@@ -174,6 +222,7 @@ def _content_boxes(page_box: Any, boxes: Any) -> Iterator[tuple[Any, str | None]
     An element without a key (one the print preparation added, e.g. a span around
     a hyphenation exception) takes the key of the nearest box above it that has one.
     """
+
     def walk(box: Any, inherited: str | None) -> Iterator[tuple[Any, str | None]]:
         if isinstance(box, boxes.MarginBox):
             return
@@ -197,7 +246,8 @@ def _advance(source: str, pos: int, chars: str, hyphen: str, key: str) -> int:
         else:
             raise PageListError(
                 f"laid-out text of block {key} does not match its source at character {pos}: "
-                f"{chars!r} vs {source[pos:pos + 20]!r}")
+                f"{chars!r} vs {source[pos : pos + 20]!r}"
+            )
     return pos
 
 
@@ -226,8 +276,7 @@ def page_starts(document: Any, texts: dict[str, str]) -> list[PageStart]:
                     continue  # repeated on this page (a table header): not new content
                 if first is None:
                     first = PageStart(number, key, pos, box.text)
-                consumed[key] = _advance(texts[key], pos, chars,
-                                         box.style["hyphenate_character"], key)
+                consumed[key] = _advance(texts[key], pos, chars, box.style["hyphenate_character"], key)
             elif isinstance(box, boxes.ReplacedBox):
                 if key in seen_images:
                     continue
@@ -338,9 +387,12 @@ def insert_at(block: Any, key: str, offset: int, marker: Any) -> None:
 
 def _insert_before_block(block: Any, marker: Any) -> None:
     parent = block.getparent()
-    if parent is None or local(parent.tag) in _NO_PHRASING_PARENTS or local(block.tag) in (
-            "li", "dt", "dd", "td", "th", "caption", "tr", "thead", "tbody", "tfoot") or \
-            block.get(UNIT_ATTR) is not None:
+    if (
+        parent is None
+        or local(parent.tag) in _NO_PHRASING_PARENTS
+        or local(block.tag) in ("li", "dt", "dd", "td", "th", "caption", "tr", "thead", "tbody", "tfoot")
+        or block.get(UNIT_ATTR) is not None
+    ):
         marker.set(KEY_ATTR, block.get(KEY_ATTR) or "")
         marker.tail = block.text
         block.text = None
@@ -424,8 +476,9 @@ def _settle(marker: Any) -> None:
     _place_before(named, marker)
 
 
-def insert_markers(stamped: Stamped, starts: Iterable[PageStart],
-                   label: Callable[[int], str] = str) -> list[tuple[int, str]]:
+def insert_markers(
+    stamped: Stamped, starts: Iterable[PageStart], label: Callable[[int], str] = str
+) -> list[tuple[int, str]]:
     """Insert one marker per page start into the stamped EPUB tree(s).
 
     Returns ``(page, unit)`` for each marker, in page order (the page-list).
@@ -436,8 +489,10 @@ def insert_markers(stamped: Stamped, starts: Iterable[PageStart],
             continue
         block = stamped.blocks.get(start.key)
         if block is None:
-            raise PageListError(f"page {start.page} begins in block {start.key}, which the EPUB "
-                                "does not have (print and EPUB units differ)")
+            raise PageListError(
+                f"page {start.page} begins in block {start.key}, which the EPUB "
+                "does not have (print and EPUB units differ)"
+            )
         marker = make_marker(start.page, label(start.page))
         insert_at(block, start.key, start.offset, marker)
         _settle(marker)
@@ -445,8 +500,7 @@ def insert_markers(stamped: Stamped, starts: Iterable[PageStart],
     return placed
 
 
-def check_same_text(print_texts: dict[str, str], epub_texts: dict[str, str],
-                    units: Iterable[str]) -> None:
+def check_same_text(print_texts: dict[str, str], epub_texts: dict[str, str], units: Iterable[str]) -> None:
     """Raise if a unit's blocks differ between print and EPUB (the page-list would drift)."""
     for unit in units:
         a = {k: v for k, v in print_texts.items() if k.split("/", 1)[0] == unit}

@@ -129,13 +129,13 @@ _breaks.install()
 # --------------------------------------------------------------------------
 # Entry point and hook installation.
 
+
 @dataclass
 class _Job:
     zoom: float = 1.0
 
 
-_ACTIVE: contextvars.ContextVar[_Job | None] = contextvars.ContextVar(
-    "benech_publish_pdf_tags", default=None)
+_ACTIVE: contextvars.ContextVar[_Job | None] = contextvars.ContextVar("benech_publish_pdf_tags", default=None)
 _INSTALL_LOCK = threading.Lock()
 
 
@@ -174,7 +174,6 @@ def write_pdf(document: Any, *, pdf_variant: str = "pdf/ua-1", **write_options: 
         _ACTIVE.reset(token)
 
 
-
 # --------------------------------------------------------------------------
 # The walk over the laid-out boxes.
 
@@ -182,8 +181,7 @@ _DEFAULT_HYPHEN = "\u2010"
 
 
 class _Tagger:
-    def __init__(self, pdf: Any, document: Any, pdf_version: Any, page_streams: list[Any],
-                 job: _Job):
+    def __init__(self, pdf: Any, document: Any, pdf_version: Any, page_streams: list[Any], job: _Job):
         self.pdf = pdf
         self.document = document
         self.pdf_version = str(pdf_version or "1.7")
@@ -222,8 +220,7 @@ class _Tagger:
                 items = candidate.stream
                 for index, item in enumerate(items):
                     if isinstance(item, pydyf.Dictionary) and "MCID" in item:
-                        self.marks[page, item["MCID"]] = Mark(
-                            page, item["MCID"], candidate, index)
+                        self.marks[page, item["MCID"]] = Mark(page, item["MCID"], candidate, index)
             # Keep the boxes alive while ids are used as keys.
             self.node_elements.append(tuple(tags))
 
@@ -247,10 +244,8 @@ class _Tagger:
         self._drop_blank(self.root)
         self._prune(self.root)
         self.links.merge(pydyf)
-        new_mcid = rewrite_content(self.marks, self.used, self.artifacts, actual_text,
-                                   len(self.page_streams), pydyf)
-        attached = emit(pdf, self.root, self.page_refs, new_mcid, self.pdf_version,
-                        len(self.page_streams), pydyf)
+        new_mcid = rewrite_content(self.marks, self.used, self.artifacts, actual_text, len(self.page_streams), pydyf)
+        attached = emit(pdf, self.root, self.page_refs, new_mcid, self.pdf_version, len(self.page_streams), pydyf)
         self.links.remove_dropped(pdf, self.page_refs, attached, pydyf)
         pdf.catalog["ViewerPreferences"] = pydyf.Dictionary({"DisplayDocTitle": "true"})
         pdf.catalog["MarkInfo"] = pydyf.Dictionary({"Marked": "true"})
@@ -262,8 +257,7 @@ class _Tagger:
             box = getattr(box, "_box")  # noqa: B009
         if isinstance(box, boxes.MarginBox):
             keyword = getattr(box, "at_keyword", "")
-            subtype = ("Header" if "top" in keyword else
-                       "Footer" if "bottom" in keyword else None)
+            subtype = "Header" if "top" in keyword else "Footer" if "bottom" in keyword else None
             self._artifact_subtree(box, page, {"Type": "Pagination", "Subtype": subtype})
             return
         if isinstance(box, boxes.TextBox):
@@ -313,8 +307,12 @@ class _Tagger:
             content_target = target
             if target.role == "LI":
                 content_target = lbody(target)
-            elif (target.role in GROUPING and box.children and
-                  isinstance(box.children[0], boxes.LineBox) and _has_text(box)):
+            elif (
+                target.role in GROUPING
+                and box.children
+                and isinstance(box.children[0], boxes.LineBox)
+                and _has_text(box)
+            ):
                 content_target = self._anonymous_paragraph(target, box)
             if target.role == "Table" and not pseudo and id(element) not in self.table_boxes:
                 self.table_boxes[id(element)] = (box, page)
@@ -343,8 +341,7 @@ class _Tagger:
         self.pending_gap = False
         self.last_run_box = None
 
-    def _link_annotation(self, box: Any, annotation: Any, target: Node, page: int,
-                         line: Any) -> None:
+    def _link_annotation(self, box: Any, annotation: Any, target: Node, page: int, line: Any) -> None:
         link = target
         if link.role != "Link":
             ancestor = target.parent
@@ -367,8 +364,7 @@ class _Tagger:
         key = id(element)
         existing = self.nodes.get(key)
         if existing is not None:
-            if (existing.role in ("THead", "TFoot") and
-                    existing.first_page is not None and existing.first_page < page):
+            if existing.role in ("THead", "TFoot") and existing.first_page is not None and existing.first_page < page:
                 # A header (or footer) group repeated by the layout on a later page.
                 self._artifact_subtree(box, page, {"Type": "Pagination"})
                 return None
@@ -376,8 +372,7 @@ class _Tagger:
 
         if name in NO_CONTENT:
             return None
-        if name in ("img", "svg", "object", "embed", "video", "canvas") or \
-                isinstance(box, boxes.ReplacedBox):
+        if name in ("img", "svg", "object", "embed", "video", "canvas") or isinstance(box, boxes.ReplacedBox):
             if is_decorative_image(element):
                 self._artifact_subtree(box, page, None)
                 return None
@@ -389,8 +384,11 @@ class _Tagger:
             if alt is None:
                 alt = element.get("aria-label") or element.get("title")
             node.alt = " ".join(alt.split()) if alt else None
-            node.attributes = {"O": "Layout", "BBox": None, "Placement":
-                               "Block" if isinstance(box, boxes.BlockLevelBox) else "Inline"}
+            node.attributes = {
+                "O": "Layout",
+                "BBox": None,
+                "Placement": "Block" if isinstance(box, boxes.BlockLevelBox) else "Inline",
+            }
             self._register(element, node, page)
             self._set_lang(node, element, parent)
             return node
@@ -411,8 +409,7 @@ class _Tagger:
 
         own_lang = lang_of(element)
         parent_lang = parent.effective_lang() or self.doc_lang
-        needs_lang = own_lang is not None and own_lang != "" and \
-            (parent_lang or "").lower() != own_lang.lower()
+        needs_lang = own_lang is not None and own_lang != "" and (parent_lang or "").lower() != own_lang.lower()
         if role is None and needs_lang:
             role = "Span"
         if role is None:
@@ -466,7 +463,6 @@ class _Tagger:
         paragraph.anonymous = True
         return paragraph
 
-
     def _text_box(self, box: Any, node: Node, page: int, line: Any) -> None:
         mcid = self._mcid(box, page)
         text = box.text or ""
@@ -488,14 +484,19 @@ class _Tagger:
             gap = box.position_x - end > 0.2 * (box.style["font_size"] or 0)
         hyphen = box.style["hyphenate_character"] if box.style else _DEFAULT_HYPHEN
         alone = -1 - len(self.runs)  # a run outside any line box is a flow of its own
-        self.runs.append(Run(
-            key=(page, mcid), text=text,
-            line=self.line_serial.get(line_key, alone) if line_key is not None else alone,
-            flow=self.line_flow.get(line_key, alone) if line_key is not None else alone,
-            break_after=_breaks.break_after(box),
-            line_space=_breaks.line_space(line) if line is not None else False,
-            space_before=_breaks.space_before(box), gap_before=bool(gap),
-            hyphen=hyphen or ""))
+        self.runs.append(
+            Run(
+                key=(page, mcid),
+                text=text,
+                line=self.line_serial.get(line_key, alone) if line_key is not None else alone,
+                flow=self.line_flow.get(line_key, alone) if line_key is not None else alone,
+                break_after=_breaks.break_after(box),
+                line_space=_breaks.line_space(line) if line is not None else False,
+                space_before=_breaks.space_before(box),
+                gap_before=bool(gap),
+                hyphen=hyphen or "",
+            )
+        )
         self.last_run_box = box
         self.pending_gap = False
 
@@ -525,12 +526,15 @@ class _Tagger:
         scale = self.job.zoom * 0.75
         height = self.document.pages[page].height
         if border:
-            x, y, w, h = (box.border_box_x(), box.border_box_y(),
-                          box.border_width(), box.border_height())
+            x, y, w, h = (box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
         else:
             x, y, w, h = box.content_box_x(), box.content_box_y(), box.width, box.height
-        return [round(x * scale, 3), round((height - y - h) * scale, 3),
-                round((x + w) * scale, 3), round((height - y) * scale, 3)]
+        return [
+            round(x * scale, 3),
+            round((height - y - h) * scale, 3),
+            round((x + w) * scale, 3),
+            round((height - y) * scale, 3),
+        ]
 
     def _table_bbox(self, element_id: int, box: Any, page: int) -> None:
         node = self.nodes.get(element_id)

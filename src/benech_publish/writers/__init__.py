@@ -36,8 +36,7 @@ class Context:
     read it, else now), passed in once: writers never read the environment.
     """
 
-    def __init__(self, renderer: Renderer, options: Options, content_root: str | Path,
-                 created: dt.datetime):
+    def __init__(self, renderer: Renderer, options: Options, content_root: str | Path, created: dt.datetime):
         self.renderer = renderer
         self.options = options
         self.root = Path(content_root).resolve()
@@ -82,8 +81,7 @@ class Context:
         URL would also put the checkout's path into the bytes, breaking reproducibility."""
         return image_data_uri(self.root, src)
 
-    def print_stylesheets(self, edition: Edition, site: m.Site, lang: str,
-                          extra: tuple[str, ...] = ()) -> list[str]:
+    def print_stylesheets(self, edition: Edition, site: m.Site, lang: str, extra: tuple[str, ...] = ()) -> list[str]:
         """CSS texts of a print document: fonts, ``css/print.css``, ``extra`` templates, then
         the clinic's additions and the edition protections (:meth:`Renderer.stylesheets`).
 
@@ -94,9 +92,15 @@ class Context:
         key = (edition, site.colours, lang.split("-")[0], extra)
         css = self._print_css.get(key)
         if css is None:
-            ctx = self.renderer.base_context(site, lang, edition, "pdf", self.options,
-                                             font_family=fonts.FAMILY,
-                                             page_of_css=page_of_css(labels(lang)["page_of"]))
+            ctx = self.renderer.base_context(
+                site,
+                lang,
+                edition,
+                "pdf",
+                self.options,
+                font_family=fonts.FAMILY,
+                page_of_css=page_of_css(labels(lang)["page_of"]),
+            )
             css = [fonts.font_css(), *self.renderer.stylesheets(("css/print.css", *extra), **ctx)]
             self._print_css[key] = css
         return css

@@ -53,8 +53,7 @@ from . import Context
 from . import epub as epubpkg
 
 _CROSS_LINK = re.compile(r"^([a-z0-9][a-z0-9-]*)#([a-z0-9][a-z0-9-]*)$")
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-         "source", "track", "wbr"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 #: Unit kinds in reading order (``chapter`` once per condition); also reserved condition ids.
 UNIT_KINDS = ("cover", "titlepage", "contents", "intro", "chapter", "backmatter")
 _RESERVED_IDS = frozenset(k for k in UNIT_KINDS if k != "chapter") | {"nav"}
@@ -127,8 +126,9 @@ class Booklet(NamedTuple):
     stamp: pagelist.Stamped  # the print booklet's blocks (braille/printpages.py)
 
 
-def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, edition: Edition,
-                  formats: Iterable[str], ctx: Context) -> Booklet:
+def write_booklet(
+    conditions: Iterable[m.Condition], site: m.Site, lang: str, edition: Edition, formats: Iterable[str], ctx: Context
+) -> Booklet:
     """The booklet of ``conditions`` in ``edition`` as PDF and/or EPUB (see the module docstring)."""
     wanted = set(formats)
     unknown = wanted - {"pdf", "epub"}
@@ -140,10 +140,21 @@ def write_booklet(conditions: Iterable[m.Condition], site: m.Site, lang: str, ed
 
     # Lay out the print booklet (needed for the page-list even without "pdf").
     print_units = _render_units(plan, "pdf", ctx)
-    print_root = _parse(ctx.renderer.render("booklet.xhtml", **_context(
-        plan, "pdf", ctx, units=[Markup(u) for u in print_units.values()],
-        doc_title=plan.pdf_title, description=plan.description,
-        created=ctx.created_w3c, generator=f"benech-publish {__version__}")))
+    print_root = _parse(
+        ctx.renderer.render(
+            "booklet.xhtml",
+            **_context(
+                plan,
+                "pdf",
+                ctx,
+                units=[Markup(u) for u in print_units.values()],
+                doc_title=plan.pdf_title,
+                description=plan.description,
+                created=ctx.created_w3c,
+                generator=f"benech-publish {__version__}",
+            ),
+        )
+    )
     _rewrite_cross_links(print_root, plan.ids, "pdf")
     print_stamp = pagelist.stamp(print_root)
     layout = _fit(plan, print_root, ctx)
@@ -169,8 +180,7 @@ def _fit(plan: BookletPlan, print_root: Any, ctx: Context) -> Layout:
     """
     where = f"booklet {plan.lang}{plan.edition.suffix}"
     stylesheets = ctx.print_stylesheets(plan.edition, plan.site, plan.lang, ("css/booklet.css",))
-    sections = {el.get("data-unit"): el for el in print_root.iter(f"{{{XHTML_NS}}}section")
-                if el.get("data-unit")}
+    sections = {el.get("data-unit"): el for el in print_root.iter(f"{{{XHTML_NS}}}section") if el.get("data-unit")}
     order = [u.name for u in plan.units]
     flowing = [u.name for u in plan.units if u.kind not in _DESIGNED]
     run_on: list[str] = []
@@ -179,8 +189,7 @@ def _fit(plan: BookletPlan, print_root: Any, ctx: Context) -> Layout:
             classes = [c for c in (el.get("class") or "").split() if c != "unit-run-on"]
             el.set("class", " ".join(classes + (["unit-run-on"] if name in run_on else [])))
         xhtml = "<!DOCTYPE html>\n" + _serialize(print_root)
-        layout = ctx.typesetter.layout(xhtml, stylesheets, hyphenate=plan.edition.hyphenate,
-                                       where=where)
+        layout = ctx.typesetter.layout(xhtml, stylesheets, hyphenate=plan.edition.hyphenate, where=where)
         findings = check_layout(layout)
         near = [f for f in findings if f.kind == "near-empty"]
         if not near:
@@ -210,8 +219,7 @@ def _report(findings: list[LayoutFinding], where: str, ctx: Context) -> None:
         ctx.warn(message)
 
 
-def plan_booklet(conditions: tuple[m.Condition, ...], site: m.Site, lang: str,
-                 edition: Edition) -> BookletPlan:
+def plan_booklet(conditions: tuple[m.Condition, ...], site: m.Site, lang: str, edition: Edition) -> BookletPlan:
     """The medium-independent plan of a booklet; :class:`RenderError` for an impossible one."""
     if not conditions:
         raise RenderError(f"booklet '{lang}': no condition to put in it")
@@ -229,25 +237,43 @@ def plan_booklet(conditions: tuple[m.Condition, ...], site: m.Site, lang: str,
     units.append(Unit("backmatter"))
     title = f"{L['booklet_title']} – {site.name}"
     return BookletPlan(
-        conditions=conditions, site=site, lang=lang, edition=edition, units=tuple(units),
-        intro_paragraphs=paragraphs, published=max(dates) if dates else None,
+        conditions=conditions,
+        site=site,
+        lang=lang,
+        edition=edition,
+        units=tuple(units),
+        intro_paragraphs=paragraphs,
+        published=max(dates) if dates else None,
         has_drafts=any(c.status == "draft" for c in conditions),
         edition_label=L["large_print"] if edition.is_large else L["standard_print"],
         title=title,
         pdf_title=title + (f" ({L['large_print']})" if edition.is_large else ""),
-        description="; ".join(c.title for c in conditions))
+        description="; ".join(c.title for c in conditions),
+    )
 
 
 def _identity(plan: BookletPlan, epub_units: dict[Unit, str], ctx: Context) -> Identity:
     # The EPUB rendering of every unit and the options that shape the layout.
-    key = digest("benech-booklet", __version__, plan.lang, plan.edition.name,
-                 str(plan.edition.body_pt), plan.edition.paper, ctx.options.pdf_variant,
-                 *epub_units.values())
+    key = digest(
+        "benech-booklet",
+        __version__,
+        plan.lang,
+        plan.edition.name,
+        str(plan.edition.body_pt),
+        plan.edition.paper,
+        ctx.options.pdf_variant,
+        *epub_units.values(),
+    )
     pdf_id = digest("pdf", key)[:32]
     shown = i18n.labels(plan.lang)["pdf_edition"].format(
-        site=plan.site.name, edition=plan.edition_label.lower(), lang=plan.lang)
-    return Identity(pdf_id, epubpkg.identifier_from(digest("epub", key)),
-                    page_source=f"{shown}, urn:benech:pdf:{pdf_id}", page_source_shown=shown)
+        site=plan.site.name, edition=plan.edition_label.lower(), lang=plan.lang
+    )
+    return Identity(
+        pdf_id,
+        epubpkg.identifier_from(digest("epub", key)),
+        page_source=f"{shown}, urn:benech:pdf:{pdf_id}",
+        page_source_shown=shown,
+    )
 
 
 def _context(plan: BookletPlan, medium: str, ctx: Context, **extra: Any) -> dict[str, Any]:
@@ -255,25 +281,39 @@ def _context(plan: BookletPlan, medium: str, ctx: Context, **extra: Any) -> dict
     unit_href: Callable[[str], str]
     asset_url: Callable[[str], str]
     if medium == "pdf":
+
         def href(cid: str, anchor: str = "") -> str:
             return f"#{cid}-{anchor}" if anchor else f"#{cid}"
 
         def unit_href(name: str) -> str:
             return f"#{name}"
+
         asset_url = ctx.asset_url
     else:
+
         def href(cid: str, anchor: str = "") -> str:
             return f"{cid}.xhtml#{anchor}" if anchor else f"{cid}.xhtml"
 
         def unit_href(name: str) -> str:
             return f"{name}.xhtml"
+
         asset_url = _epub_path
     context = ctx.renderer.base_context(
-        plan.site, plan.lang, plan.edition, medium, ctx.options,
-        conditions=plan.conditions, href=href, unit_href=unit_href, asset_url=asset_url,
-        intro_paragraphs=list(plan.intro_paragraphs), published=plan.published,
-        has_drafts=plan.has_drafts, edition_label=plan.edition_label,
-        font_family=fonts.FAMILY)
+        plan.site,
+        plan.lang,
+        plan.edition,
+        medium,
+        ctx.options,
+        conditions=plan.conditions,
+        href=href,
+        unit_href=unit_href,
+        asset_url=asset_url,
+        intro_paragraphs=list(plan.intro_paragraphs),
+        published=plan.published,
+        has_drafts=plan.has_drafts,
+        edition_label=plan.edition_label,
+        font_family=fonts.FAMILY,
+    )
     context.update(extra)
     return context
 
@@ -284,8 +324,7 @@ def _render_units(plan: BookletPlan, medium: str, ctx: Context) -> dict[Unit, st
     for unit in plan.units:
         extra: dict[str, Any] = {}
         if unit.condition is not None:
-            extra = {"condition": unit.condition,
-                     "id_prefix": f"{unit.condition.id}-" if medium == "pdf" else ""}
+            extra = {"condition": unit.condition, "id_prefix": f"{unit.condition.id}-" if medium == "pdf" else ""}
         out[unit] = ctx.renderer.render(unit.template, **_context(plan, medium, ctx, **extra))
     return out
 
@@ -297,12 +336,23 @@ def _unit_title(unit: Unit, L: Mapping[str, str]) -> str:
     if unit.condition is not None:
         draft = f" ({L['draft_short']})" if unit.condition.status == "draft" else ""
         return unit.condition.title + draft
-    return {"cover": L["cover"], "titlepage": L["title_page"], "contents": L["contents"],
-            "intro": L["introduction"], "backmatter": L["back_matter"]}[unit.kind]
+    return {
+        "cover": L["cover"],
+        "titlepage": L["title_page"],
+        "contents": L["contents"],
+        "intro": L["introduction"],
+        "backmatter": L["back_matter"],
+    }[unit.kind]
 
 
-def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
-          print_stamp: pagelist.Stamped, starts: list[pagelist.PageStart], ctx: Context) -> bytes:
+def _epub(
+    plan: BookletPlan,
+    identity: Identity,
+    units: dict[Unit, str],
+    print_stamp: pagelist.Stamped,
+    starts: list[pagelist.PageStart],
+    ctx: Context,
+) -> bytes:
     L = i18n.labels(plan.lang)
     site = plan.site
     roots: dict[Unit, Any] = {}
@@ -311,10 +361,12 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
         after = ""
         if unit.kind == "titlepage":
             after = Markup('<p class="print-source">{}</p>').format(
-                smarten(L["print_source"].format(title=identity.page_source_shown), plan.lang))
-        doc = ctx.renderer.render("epub/document.xhtml", **_context(
-            plan, "epub", ctx, body=Markup(fragment), after=after,
-            doc_title=f"{title} – {site.name}"))
+                smarten(L["print_source"].format(title=identity.page_source_shown), plan.lang)
+            )
+        doc = ctx.renderer.render(
+            "epub/document.xhtml",
+            **_context(plan, "epub", ctx, body=Markup(fragment), after=after, doc_title=f"{title} – {site.name}"),
+        )
         root = _parse(doc)
         _rewrite_cross_links(root, plan.ids, "epub")
         roots[unit] = root
@@ -325,61 +377,72 @@ def _epub(plan: BookletPlan, identity: Identity, units: dict[Unit, str],
         s = pagelist.stamp(root)
         stamped.blocks.update(s.blocks)
         stamped.texts.update(s.texts)
-    pagelist.check_same_text(print_stamp.texts, stamped.texts,
-                             {u.name: r for u, r in roots.items()})
+    pagelist.check_same_text(print_stamp.texts, stamped.texts, {u.name: r for u, r in roots.items()})
     by_name = {u.name: u for u in roots}
     placed = pagelist.insert_markers(stamped, starts)
-    pages = [{"label": str(page), "href": f"{by_name[name].file_name}#page-{page}"}
-             for page, name in placed]
+    pages = [{"label": str(page), "href": f"{by_name[name].file_name}#page-{page}"} for page, name in placed]
 
     documents: list[epubpkg.Document] = []
     for unit, root in roots.items():
         pagelist.unstamp(root)
-        documents.append(epubpkg.Document(uid=unit.uid, file_name=unit.file_name,
-                                          content=_xml_bytes(root)))
+        documents.append(epubpkg.Document(uid=unit.uid, file_name=unit.file_name, content=_xml_bytes(root)))
 
     toc: list[dict[str, Any]] = []
     first_body: Unit | None = None
     for unit in plan.units:
         if unit.kind == "intro" or unit.condition is not None:
             first_body = first_body or unit
-            children = (_section_entries(unit.condition.sections, unit.file_name)
-                        if unit.condition is not None else [])
-            toc.append({"label": _unit_title(unit, L), "href": unit.file_name,
-                        "children": children})
+            children = _section_entries(unit.condition.sections, unit.file_name) if unit.condition is not None else []
+            toc.append({"label": _unit_title(unit, L), "href": unit.file_name, "children": children})
     toc.append({"label": L["back_matter"], "href": "backmatter.xhtml", "children": []})
     assert first_body is not None  # plan_booklet refuses a booklet without conditions
-    landmarks = [{"type": "cover", "label": L["cover"], "href": "cover.xhtml"},
-                 {"type": "toc", "label": L["contents"], "href": "contents.xhtml"},
-                 {"type": "bodymatter", "label": L["start_of_content"],
-                  "href": first_body.file_name}]
-    nav = ctx.renderer.render("epub/nav.xhtml", **_context(
-        plan, "epub", ctx, toc=toc, landmarks=landmarks, pages=pages))
-    documents.append(epubpkg.Document(uid="nav", file_name="nav.xhtml",
-                                      content=_xml_bytes(_parse(nav)),
-                                      properties=("nav",), in_spine=False))
+    landmarks = [
+        {"type": "cover", "label": L["cover"], "href": "cover.xhtml"},
+        {"type": "toc", "label": L["contents"], "href": "contents.xhtml"},
+        {"type": "bodymatter", "label": L["start_of_content"], "href": first_body.file_name},
+    ]
+    nav = ctx.renderer.render(
+        "epub/nav.xhtml", **_context(plan, "epub", ctx, toc=toc, landmarks=landmarks, pages=pages)
+    )
+    documents.append(
+        epubpkg.Document(
+            uid="nav", file_name="nav.xhtml", content=_xml_bytes(_parse(nav)), properties=("nav",), in_spine=False
+        )
+    )
 
     css = "\n".join(ctx.renderer.stylesheets(["css/epub.css"], **_context(plan, "epub", ctx)))
     resources = [epubpkg.Resource("css", "css/booklet.css", "text/css", css.encode("utf-8"))]
     for i, src in enumerate(_images(plan)):
-        resources.append(epubpkg.Resource(f"img{i + 1}", _epub_path(src), epubpkg.media_type(src),
-                                          image_bytes(ctx.root, src)))  # confined, SVG sanitised
+        resources.append(
+            epubpkg.Resource(f"img{i + 1}", _epub_path(src), epubpkg.media_type(src), image_bytes(ctx.root, src))
+        )  # confined, SVG sanitised
 
     edition = plan.edition
     a11y = epubpkg.Accessibility(
         lang=plan.lang,
         has_images=any(not f.decorative for c in plan.conditions for f in c.figures),
-        has_page_list=bool(pages), large_print=edition.is_large,
-        certified_by=site.certified_by or site.name, page_source=identity.page_source,
+        has_page_list=bool(pages),
+        large_print=edition.is_large,
+        certified_by=site.certified_by or site.name,
+        page_source=identity.page_source,
         unreviewed=tuple(c.title for c in plan.conditions if c.status != "approved"),
-        problems=epubpkg.self_check([d for d in documents if d.in_spine]))
+        problems=epubpkg.self_check([d for d in documents if d.in_spine]),
+    )
     meta = provenance.book_metadata(provenance.facts(c, site) for c in plan.conditions)
     package = epubpkg.Package(
         identifier=identity.epub_id,
         title=plan.title + (f" ({L['large_print']})" if edition.is_large else ""),
-        lang=plan.lang, publisher=site.name, description=plan.description,
-        documents=documents, resources=resources, a11y=a11y, modified=ctx.created,
-        date=plan.published, contributors=meta.contributors, metas=meta.metas)
+        lang=plan.lang,
+        publisher=site.name,
+        description=plan.description,
+        documents=documents,
+        resources=resources,
+        a11y=a11y,
+        modified=ctx.created,
+        date=plan.published,
+        contributors=meta.contributors,
+        metas=meta.metas,
+    )
     return epubpkg.write(package)
 
 
@@ -405,8 +468,10 @@ def _epub_path(src: str) -> str:
 
 
 def _section_entries(sections: Iterable[m.Section], file_name: str) -> list[dict[str, Any]]:
-    return [{"label": s.label, "href": f"{file_name}#{s.anchor}",
-             "children": _section_entries(s.subsections, file_name)} for s in sections]
+    return [
+        {"label": s.label, "href": f"{file_name}#{s.anchor}", "children": _section_entries(s.subsections, file_name)}
+        for s in sections
+    ]
 
 
 def _parse(xhtml: str) -> Any:
@@ -419,16 +484,14 @@ def _parse(xhtml: str) -> Any:
 
 def _serialize(root: Any) -> str:
     for el in root.iter():
-        if (isinstance(el.tag, str) and el.text is None and len(el) == 0
-                and pagelist.local(el.tag) not in _VOID):
+        if isinstance(el.tag, str) and el.text is None and len(el) == 0 and pagelist.local(el.tag) not in _VOID:
             el.text = ""
     return etree.tostring(root, encoding="unicode")
 
 
 def _xml_bytes(root: Any) -> bytes:
     _serialize(root)
-    return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=True,
-                          doctype="<!DOCTYPE html>")
+    return etree.tostring(root.getroottree(), encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
 
 
 def _rewrite_cross_links(root: Any, ids: frozenset[str], medium: str) -> None:

@@ -43,8 +43,12 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 MEDIA_TYPES = {
-    ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".gif": "image/gif", ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
 }
 
 
@@ -119,8 +123,11 @@ class Accessibility:
             if self.problems:
                 reasons.append(L["a11y_reason_checks"].format(problems="; ".join(self.problems)))
             opening = L["a11y_summary_no_claim"].format(reasons="; ".join(reasons))
-        parts = [opening, L["a11y_summary"],
-                 L["a11y_summary_images"] if self.has_images else L["a11y_summary_no_images"]]
+        parts = [
+            opening,
+            L["a11y_summary"],
+            L["a11y_summary_images"] if self.has_images else L["a11y_summary_no_images"],
+        ]
         if self.has_page_list:
             parts.append(L["a11y_summary_pages"].format(source=self.page_source))
         if self.large_print:
@@ -164,8 +171,25 @@ class Package:
 
 
 #: Elements whose accessible name comes from their content (no page marker inside).
-_NAMED = frozenset({"a", "th", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "caption",
-                    "figcaption", "summary", "button", "label", "legend"})
+_NAMED = frozenset(
+    {
+        "a",
+        "th",
+        "dt",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "caption",
+        "figcaption",
+        "summary",
+        "button",
+        "label",
+        "legend",
+    }
+)
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
@@ -208,8 +232,9 @@ def self_check(documents: Sequence[Document]) -> tuple[str, ...]:
                 while ancestor is not None:
                     parent_tag = ancestor.tag if isinstance(ancestor.tag, str) else ""
                     if parent_tag.rsplit("}", 1)[-1] in _NAMED:
-                        problems.append(f"{name}: page marker {element.get('id')} inside "
-                                        f"{parent_tag.rsplit('}', 1)[-1]}")
+                        problems.append(
+                            f"{name}: page marker {element.get('id')} inside {parent_tag.rsplit('}', 1)[-1]}"
+                        )
                         break
                     ancestor = ancestor.getparent()
     return tuple(problems)
@@ -243,8 +268,9 @@ def write(package: Package) -> bytes:
         book.add_metadata("DC", name, value)
     for i, (name, role) in enumerate(package.contributors, 1):
         book.add_metadata("DC", "contributor", name, {"id": f"contributor{i}"})
-        book.add_metadata(None, "meta", role, {"refines": f"#contributor{i}", "property": "role",
-                                               "scheme": "marc:relators"})
+        book.add_metadata(
+            None, "meta", role, {"refines": f"#contributor{i}", "property": "role", "scheme": "marc:relators"}
+        )
     for prop, value in package.metas:
         book.add_metadata(None, "meta", value, {"property": prop})
     for prop, value, attrs in package.a11y.metas():
@@ -254,15 +280,17 @@ def write(package: Package) -> bytes:
 
     spine = []
     for doc in package.documents:
-        item = epub.EpubItem(uid=doc.uid, file_name=doc.file_name,
-                             media_type="application/xhtml+xml", content=doc.content)
+        item = epub.EpubItem(
+            uid=doc.uid, file_name=doc.file_name, media_type="application/xhtml+xml", content=doc.content
+        )
         item.properties = list(doc.properties)
         book.add_item(item)
         if doc.in_spine:
             spine.append(item)
     for res in package.resources:
-        book.add_item(epub.EpubItem(uid=res.uid, file_name=res.file_name,
-                                    media_type=res.media_type, content=res.content))
+        book.add_item(
+            epub.EpubItem(uid=res.uid, file_name=res.file_name, media_type=res.media_type, content=res.content)
+        )
     book.spine = spine
 
     buffer = io.BytesIO()
@@ -270,9 +298,17 @@ def write(package: Package) -> bytes:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            ok = epub.write_epub(buffer, book, {"raise_exceptions": True, "mtime": modified,
-                                                "epub2_guide": False, "epub3_landmark": False,
-                                                "epub3_pages": False})
+            ok = epub.write_epub(
+                buffer,
+                book,
+                {
+                    "raise_exceptions": True,
+                    "mtime": modified,
+                    "epub2_guide": False,
+                    "epub3_landmark": False,
+                    "epub3_pages": False,
+                },
+            )
     except Exception as exc:  # ebooklib raises bare exceptions of many kinds
         raise RenderError(f"EPUB packaging failed in ebooklib: {type(exc).__name__}: {exc}") from exc
     if ok is False:
@@ -318,6 +354,7 @@ def deterministic_zip(entries: Sequence[tuple[str, bytes]], when: dt.datetime) -
     stamp = zip_time(when)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as zf:
+
         def add(name: str, content: bytes, compress: int) -> None:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = compress

@@ -14,6 +14,5 @@ from . import Context
 
 
 def write_page(condition: Condition, site: Site, edition: Edition, ctx: Context) -> bytes:
-    html = ctx.renderer.condition_page(condition, site, edition, ctx.options,
-                                       asset_url=ctx.asset_url)
+    html = ctx.renderer.condition_page(condition, site, edition, ctx.options, asset_url=ctx.asset_url)
     return html.encode("utf-8")

@@ -71,8 +71,7 @@ def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
     for attempt in _TRIES:
         if best is not None and not attempt.contents and best[1].page_count > _SHORT:
             continue
-        xhtml = leaflet_xhtml(condition, site, edition, ctx, contents=attempt.contents,
-                              fit=attempt.fit)
+        xhtml = leaflet_xhtml(condition, site, edition, ctx, contents=attempt.contents, fit=attempt.fit)
         layout = typesetter.layout(xhtml, stylesheets, hyphenate=edition.hyphenate, where=where)
         if attempt.contents and layout.page_count == 1:
             continue  # one page: no contents list (the next try lays it out without)
@@ -81,8 +80,7 @@ def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
             best = (findings, layout, xhtml, attempt)
         if not findings:
             break
-        ctx.log(f"{where} ({edition.name}): tried {_describe(attempt)}: "
-                + "; ".join(map(str, findings)))
+        ctx.log(f"{where} ({edition.name}): tried {_describe(attempt)}: " + "; ".join(map(str, findings)))
     assert best is not None
     findings, layout, xhtml, chosen = best
     if chosen != _TRIES[0] and (chosen.fit or layout.page_count > 1):
@@ -98,12 +96,15 @@ def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
 
 
 def _describe(attempt: _Try) -> str:
-    return (f"contents list {'in' if attempt.contents else 'left out'}, "
-            f"spacing {('as designed', 'tighter', 'tightest')[attempt.fit]}")
+    return (
+        f"contents list {'in' if attempt.contents else 'left out'}, "
+        f"spacing {('as designed', 'tighter', 'tightest')[attempt.fit]}"
+    )
 
 
-def leaflet_xhtml(condition: m.Condition, site: m.Site, edition: Edition, ctx: Context, *,
-                  contents: bool = True, fit: int = 0) -> str:
+def leaflet_xhtml(
+    condition: m.Condition, site: m.Site, edition: Edition, ctx: Context, *, contents: bool = True, fit: int = 0
+) -> str:
     """The print XHTML of a leaflet (``templates/leaflet.xhtml``), before print preparation."""
     url = condition.source_url or site.website
     qr = qr_for(url, condition.lang, site.colours) if url else None
@@ -111,9 +112,20 @@ def leaflet_xhtml(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
     if edition.is_large:
         title = f"{title} ({labels(condition.lang)['large_print']})"
     context = ctx.renderer.base_context(
-        site, condition.lang, edition, "pdf", ctx.options,
-        condition=condition, doc_title=title, created=ctx.created_w3c,
-        show_contents=contents, fit=fit, qr=qr, closing_id=CLOSING_ID, short_urls=True,
+        site,
+        condition.lang,
+        edition,
+        "pdf",
+        ctx.options,
+        condition=condition,
+        doc_title=title,
+        created=ctx.created_w3c,
+        show_contents=contents,
+        fit=fit,
+        qr=qr,
+        closing_id=CLOSING_ID,
+        short_urls=True,
         generator=f"benech-publish {__version__}",
-        asset_url=ctx.asset_url)
+        asset_url=ctx.asset_url,
+    )
     return ctx.renderer.render("leaflet.xhtml", **context)
