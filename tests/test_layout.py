@@ -123,11 +123,13 @@ def test_standard_edition_lines_average_55_to_75_characters(shipped_out):
 @pytest.mark.parametrize(
     "args",
     [
-        {"editions": ("large",), "large_print_pt": 16},
-        {"editions": ("large",), "large_print_pt": 24},
+        {"editions": ("standard",), "paper": "A4"},
         {"editions": ("standard",), "paper": "A5"},
+        {"editions": ("large",), "large_print_pt": 16},
+        {"editions": ("large",), "large_print_pt": 18},
+        {"editions": ("large",), "large_print_pt": 24},
     ],
-    ids=["large-16pt", "large-24pt", "standard-A5"],
+    ids=["standard-A4", "standard-A5", "large-16pt", "large-18pt", "large-24pt"],
 )
 def test_shipped_content_with_full_contacts_lays_out_without_findings(tmp_path, args):
     """The layout check (run by every build) finds nothing once copy-fitting has run:
