@@ -224,10 +224,34 @@ def normalize(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
         cleaned.pop()
     result = _edge_spaces(tuple(cleaned))
     while True:  # removing empty formatting can leave line breaks at the edges
-        again = _trim_breaks(result)
+        again = _join_runs(_trim_breaks(result))
         if again == result:
             return result
         result = again
+
+
+def _join_runs(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
+    """Adjacent bold (or emphasis) runs become one, their texts joined: Markdown cannot
+    write two bold runs side by side (``**a****b**``), so this is what a reader gets back."""
+    out: list[m.Inline] = []
+    for node in nodes:
+        previous = out[-1] if out else None
+        if isinstance(node, (m.Strong, m.Emphasis)) and type(previous) is type(node):
+            assert isinstance(previous, (m.Strong, m.Emphasis))
+            kids: list[m.Inline] = []
+            for kid in previous.children + node.children:
+                if kid_is_text(kid) and kids and kid_is_text(kids[-1]):
+                    kids[-1] = m.Text(kids[-1].text + kid.text)  # type: ignore[union-attr]
+                else:
+                    kids.append(kid)
+            out[-1] = replace(node, children=tuple(kids))
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def kid_is_text(node: m.Inline) -> bool:
+    return isinstance(node, m.Text)
 
 
 def _trim_breaks(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
