@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .. import model as m
 from ..errors import AuditFailed, BenechError, ConfigError
-from ..options import Options
+from ..options import DEFAULT_OPTIONS, Options
 from ..render import Edition, edition
 from ..util import atomic_write
 
@@ -292,7 +292,11 @@ def output_options(options: Options) -> tuple[object, ...]:
 
 
 def plan(
-    content: m.Content, out_dir: str | Path, options: Options, *, failed_files: tuple[str, ...] | list[str] = ()
+    content: m.Content,
+    out_dir: str | Path,
+    options: Options = DEFAULT_OPTIONS,
+    *,
+    failed_files: tuple[str, ...] | list[str] = (),
 ) -> list[Job]:
     """The jobs that make every requested output, cheapest kind first (pages, leaflets, booklets).
 

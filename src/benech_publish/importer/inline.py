@@ -236,6 +236,11 @@ def _join_runs(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
     out: list[m.Inline] = []
     for node in nodes:
         previous = out[-1] if out else None
+        if isinstance(node, m.Link) and len(node.children) == 1 and isinstance(node.children[0], m.Span):
+            # a link around a language span is written as the span around the link:
+            # Markdown reads "[[x]{lang=la}](#a)" as text, "[[x](#a)]{lang=la}" as both
+            span = node.children[0]
+            node = replace(span, children=(replace(node, children=span.children),))
         if isinstance(node, (m.Strong, m.Emphasis)) and type(previous) is type(node):
             assert isinstance(previous, (m.Strong, m.Emphasis))
             kids: list[m.Inline] = []
