@@ -70,7 +70,10 @@ def _fix_links(block: m.Block, id_map: dict[str, str], anchors: set[str], r: Htm
             block,
             head=tuple(tuple(replace(c, inlines=fix(c.inlines)) for c in row) for row in block.head),
             body=tuple(tuple(replace(c, inlines=fix(c.inlines)) for c in row) for row in block.body),
+            caption=fix(block.caption),
         )
+    if isinstance(block, m.Figure):
+        return replace(block, caption=fix(block.caption))
     if isinstance(block, m.Note):
         return replace(block, blocks=tuple(_fix_links(b, id_map, anchors, r) for b in block.blocks))
     return block
@@ -131,9 +134,16 @@ def _markdown_safe(block: m.Block, r: HtmlResult) -> m.Block:
         def row(cells):
             return tuple(replace(c, inlines=_safe_run(c.inlines, r)) for c in cells)
 
-        return replace(block, head=tuple(row(x) for x in block.head), body=tuple(row(x) for x in block.body))
+        return replace(
+            block,
+            head=tuple(row(x) for x in block.head),
+            body=tuple(row(x) for x in block.body),
+            caption=_safe_run(block.caption, r),
+        )
     if isinstance(block, m.Note):
         return replace(block, blocks=tuple(_markdown_safe(b, r) for b in block.blocks))
+    if isinstance(block, m.Figure):
+        return replace(block, caption=_safe_run(block.caption, r))
     return block
 
 
