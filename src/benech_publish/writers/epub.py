@@ -37,6 +37,7 @@ from lxml import etree
 
 from .. import i18n
 from ..errors import RenderError
+from ..typeset.pagelist import NAME_FROM_CONTENT
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -171,25 +172,7 @@ class Package:
 
 
 #: Elements whose accessible name comes from their content (no page marker inside).
-_NAMED = frozenset(
-    {
-        "a",
-        "th",
-        "dt",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "caption",
-        "figcaption",
-        "summary",
-        "button",
-        "label",
-        "legend",
-    }
-)
+_NAMED = NAME_FROM_CONTENT
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
