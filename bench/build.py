@@ -67,11 +67,12 @@ def capture_documents(root: Path) -> list[tuple[str, list[str]]]:
     last: list[tuple[str, list[str]]] = []
     original = Typesetter.layout
 
-    def recording(self, xhtml, stylesheets, *, hyphenate, where="", prepare=True):  # type: ignore[no-untyped-def]
+    def recording(self, xhtml, stylesheets, *, hyphenate, where="", prepare=True, run_on=None):  # type: ignore[no-untyped-def]
         sheets = list(stylesheets)
         source = self.prepare(xhtml, hyphenate=hyphenate, where=where) if prepare else xhtml
-        last.append((source, sheets))
-        return original(self, source, sheets, hyphenate=hyphenate, where=where, prepare=False)
+        layout = original(self, source, sheets, hyphenate=hyphenate, where=where, prepare=False, run_on=run_on)
+        last.append((_with_run_on(source, layout.ran_on), sheets))
+        return layout
 
     Typesetter.layout = recording  # type: ignore[method-assign]
     documents = []
@@ -85,6 +86,22 @@ def capture_documents(root: Path) -> list[tuple[str, list[str]]]:
     finally:
         Typesetter.layout = original  # type: ignore[method-assign]
     return documents
+
+
+def _with_run_on(source: str, units: tuple[str, ...]) -> str:
+    """``source`` with the booklet units that ran on while paginating marked as such
+    (class ``unit-run-on``), so bare WeasyPrint, which has no such hook, lays out
+    the same pages."""
+    if not units:
+        return source
+    from lxml import etree
+
+    root = etree.fromstring(source.split(">", 1)[1].encode("utf-8") if source.startswith("<!DOCTYPE") else
+                            source.encode("utf-8"))
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.get("data-unit") in units:
+            element.set("class", f"{element.get('class') or ''} unit-run-on".strip())
+    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
 
 
 def child_bare(root: str, out_json: str) -> None:
@@ -201,6 +218,17 @@ def child_breakdown(root: str, out: str) -> None:
     engine.Typesetter.write_pdf = timed("write PDF (WeasyPrint + tag repairs)", engine.Typesetter.write_pdf)
     jobs.audit_problems = timed("PDF/UA audit", jobs.audit_problems)
     booklet._epub = timed("EPUB packaging", booklet._epub)
+    from benech_publish import braille
+    from benech_publish.typeset import layout as layout_check
+    from benech_publish.writers import leaflet
+
+    braille.BrailleWriter.leaflet = timed("braille leaflets (liblouis, pages, checks)", braille.BrailleWriter.leaflet)
+    braille.BrailleWriter.booklet = timed("braille booklets (liblouis, pages, checks)", braille.BrailleWriter.booklet)
+    leaflet.check_layout = timed("layout check (leaflets)", leaflet.check_layout)
+    booklet.check_layout = timed("layout check (booklets)", booklet.check_layout)
+    leaflet.leaflet_xhtml = timed("leaflet templates", leaflet.leaflet_xhtml)
+    engine.Typesetter.prepare = timed("print preparation", engine.Typesetter.prepare)
+    del layout_check
     pagelist.page_starts = timed("page-list", pagelist.page_starts)
     for name, kind in list(jobs.KINDS.items()):
         jobs.KINDS[name] = dataclasses.replace(kind, produce=timed(f"job: {name} (writer)", kind.produce))

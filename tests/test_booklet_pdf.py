@@ -177,9 +177,10 @@ def test_pages_render(built, tmp_path):
     assert re.match(r"%PDF-1\.7", b.pdf("en").read_bytes()[:8].decode("latin-1"))
 
 
-def test_copy_fitting_fixes_every_near_empty_page_of_a_layout_at_once(tmp_path, monkeypatch):
-    """Six chapters that each end with a near-empty page: fixed in one round (two
-    layouts), not one layout per chapter, and no near-empty page is left."""
+def test_copy_fitting_runs_chapters_on_in_one_layout(tmp_path, monkeypatch):
+    """Six chapters that each end with a near-empty page: the chapters after them
+    run on, decided while paginating (one layout, not one per chapter), and no
+    near-empty page is left."""
     import datetime as dt
     import importlib.util
     from pathlib import Path
@@ -208,7 +209,8 @@ def test_copy_fitting_fixes_every_near_empty_page_of_a_layout_at_once(tmp_path, 
     monkeypatch.setattr(Typesetter, "layout", counting)
     members = content.in_language("it")
     write_booklet(members, content.site, "it", edition("standard"), ("pdf",), ctx)
-    run_ons = [line for line in ctx.logged if "runs on instead of starting a page" in line]
+    run_ons = [line for line in ctx.logged if "runs on below the part before" in line]
     assert len(run_ons) >= 3, ctx.logged  # several chapters needed it ...
-    assert len(layouts) == 2, ctx.logged  # ... all fixed after the first layout
+    assert len(layouts) == 1, ctx.logged  # ... all decided in the one layout
+    assert len(layouts[0].ran_on) == len(run_ons)
     assert not [f for f in check_layout(layouts[-1]) if f.kind == "near-empty"]

@@ -19,6 +19,7 @@ Modules:
 
 from __future__ import annotations
 
+from ._runon import RunOn
 from .engine import Layout, Typesetter, page_of_css
 
-__all__ = ["Layout", "Typesetter", "page_of_css"]
+__all__ = ["Layout", "RunOn", "Typesetter", "page_of_css"]

@@ -26,7 +26,8 @@ from ..errors import RenderError
 
 #: The WeasyPrint major version whose internals (box tree, ``Stream._tags``,
 #: ``box.link_annotation``, ``Page._page_box``,
-#: ``layout.inline.split_text_box``/``remove_last_whitespace``, pydyf content lists) the
+#: ``layout.inline.split_text_box``/``remove_last_whitespace``,
+#: ``layout.block.block_level_page_break``, ``layout.page.page_height``, pydyf content lists) the
 #: typesetting package is written against.
 SUPPORTED_WEASYPRINT_MAJOR = 70
 
@@ -49,6 +50,8 @@ _REQUIRED: tuple[tuple[str, str], ...] = (
     ("weasyprint.layout.absolute", "AbsolutePlaceholder"),
     ("weasyprint.layout.inline", "split_text_box"),
     ("weasyprint.layout.inline", "remove_last_whitespace"),
+    ("weasyprint.layout.block", "block_level_page_break"),
+    ("weasyprint.layout.page", "page_height"),
     ("pydyf", "Dictionary"),
     ("pydyf", "Array"),
     ("pydyf", "String"),
@@ -69,6 +72,8 @@ class Engine(NamedTuple):
     pdf: ModuleType  # weasyprint.pdf: its ``add_tags`` is replaced by the tag repairs
     boxes: ModuleType  # weasyprint.formatting_structure.boxes
     inline: ModuleType  # weasyprint.layout.inline: its line-breaking functions are observed (_breaks)
+    block_layout: ModuleType  # weasyprint.layout.block: forced breaks between units (_runon)
+    page_layout: ModuleType  # weasyprint.layout.page: the page being made (_runon)
     AbsolutePlaceholder: type
     pydyf: ModuleType
 
@@ -113,7 +118,9 @@ def load() -> Engine:
         import pydyf
         import weasyprint.formatting_structure.boxes
         import weasyprint.layout.absolute
+        import weasyprint.layout.block
         import weasyprint.layout.inline
+        import weasyprint.layout.page
         import weasyprint.pdf
         import weasyprint.text.fonts
         import weasyprint.urls
@@ -136,6 +143,8 @@ def load() -> Engine:
         pdf=weasyprint.pdf,
         boxes=weasyprint.formatting_structure.boxes,
         inline=weasyprint.layout.inline,
+        block_layout=weasyprint.layout.block,
+        page_layout=weasyprint.layout.page,
         AbsolutePlaceholder=weasyprint.layout.absolute.AbsolutePlaceholder,
         pydyf=pydyf,
     )

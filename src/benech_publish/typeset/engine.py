@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,8 @@ from lxml import etree
 from ..errors import RenderError
 from ..render import XHTML_NS
 from ..xmp import merge_rdf
-from . import _weasy, fonts, hyphenation
+from . import _runon, _weasy, fonts, hyphenation
+from ._runon import RunOn
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _URL_TEXT = re.compile(r"^(?:https?://|www\.|mailto:)|^[^\s@]+@[^\s@]+\.[a-z]{2,}$", re.I)
@@ -50,6 +52,8 @@ class Layout:
     """A laid-out document: ``document`` is WeasyPrint's (opaque outside this package)."""
 
     document: Any
+    #: Units that ran on instead of starting a page (a :class:`~._runon.RunOn` policy), in order.
+    ran_on: tuple[str, ...] = ()
 
     @property
     def page_count(self) -> int:
@@ -80,7 +84,14 @@ class Typesetter:
     # ------------------------------------------------------------------ layout
 
     def layout(
-        self, xhtml: str, stylesheets: Iterable[str], *, hyphenate: bool, where: str = "", prepare: bool = True
+        self,
+        xhtml: str,
+        stylesheets: Iterable[str],
+        *,
+        hyphenate: bool,
+        where: str = "",
+        prepare: bool = True,
+        run_on: RunOn | None = None,
     ) -> Layout:
         """Lay out ``xhtml`` (after :meth:`prepare`) with ``stylesheets`` (CSS texts).
 
@@ -90,20 +101,27 @@ class Typesetter:
         the print stylesheet lets such a table start right after its heading and
         break between rows (never inside one, the header row repeated), instead of
         leaving the heading alone on a page.
+
+        ``run_on``: units (``section[data-unit]`` starting a page) that run on
+        below the unit before when its last page would be near-empty, decided
+        while paginating (:mod:`._runon`); :attr:`Layout.ran_on` says which did.
         """
         source = self.prepare(xhtml, hyphenate=hyphenate, where=where) if prepare else xhtml
         css = [self._parsed(text) for text in stylesheets]
-        try:
-            html = self.engine.HTML(string=source, base_url=self.root.as_uri() + "/", url_fetcher=self._fetcher)
-            document = html.render(font_config=self.font_config, stylesheets=css, pdf_variant=self.pdf_variant)
-            long_tables = self._tables_over_pages(document)
-            if long_tables:
-                for table in long_tables:  # the parsed document's own elements
-                    table.set("class", f"{table.get('class') or ''} {LONG_TABLE}".strip())
+        with _runon.active(run_on) if run_on else nullcontext() as decisions:
+            try:
+                html = self.engine.HTML(string=source, base_url=self.root.as_uri() + "/", url_fetcher=self._fetcher)
                 document = html.render(font_config=self.font_config, stylesheets=css, pdf_variant=self.pdf_variant)
-        except self.engine.URLFetchingError as exc:
-            raise RenderError(f"{where or 'document'}: cannot load a resource: {exc}") from exc
-        return Layout(document)
+                long_tables = self._tables_over_pages(document)
+                if long_tables:
+                    for table in long_tables:  # the parsed document's own elements
+                        table.set("class", f"{table.get('class') or ''} {LONG_TABLE}".strip())
+                    if decisions is not None:
+                        decisions.ran_on.clear()
+                    document = html.render(font_config=self.font_config, stylesheets=css, pdf_variant=self.pdf_variant)
+            except self.engine.URLFetchingError as exc:
+                raise RenderError(f"{where or 'document'}: cannot load a resource: {exc}") from exc
+        return Layout(document, tuple(decisions.ran_on) if decisions is not None else ())
 
     def _tables_over_pages(self, document: Any) -> list[Any]:
         """The table elements (not yet :data:`LONG_TABLE`) laid out on more than one page."""

@@ -43,9 +43,9 @@ from .. import model as m
 from ..errors import RenderError
 from ..render import XHTML_NS, Edition
 from ..safety import image_bytes
-from ..typeset import fonts, pagelist
+from ..typeset import RunOn, fonts, pagelist
 from ..typeset.engine import Layout
-from ..typeset.layout import LayoutFinding, check_layout, units_on_pages
+from ..typeset.layout import LayoutFinding, Limits, check_layout, units_on_pages
 from ..typography import smarten
 from ..util import digest
 from ..xmp import rdf_description, xmp_properties
@@ -172,38 +172,45 @@ def write_booklet(
 def _fit(plan: BookletPlan, print_root: Any, ctx: Context) -> Layout:
     """Lay out the print booklet, copy-fitted so no page of running text is near-empty.
 
-    Each unit starts on a new page; for **every** near-empty page the layout
-    check finds, the unit after the last one on that page runs on below it
-    instead (or, on the last page, the unit that starts there runs on after
-    the one before), never for the designed front matter (cover, title page,
-    contents). All of one layout's fixes are made at once, in reading order,
-    then the booklet is laid out again: a unit that starts a new page is
-    paginated the same whatever precedes it, so fixes for different pages do
-    not interfere, and a booklet with many short chapters costs two layouts,
-    not one per chapter. Deterministic; stops when nothing is near-empty or
-    no unit is left to run on.
+    Each unit starts on a new page, except that a unit runs on below the one
+    before when the page that one ends on would be near-empty: decided while
+    paginating (:class:`~benech_publish.typeset.RunOn`), so this costs one
+    layout, never for the designed front matter (cover, title page,
+    contents). The layout check then runs on the result; a near-empty page it
+    still finds (a short last unit alone on the last page, say) is fixed the
+    slower way: the unit after the last one on that page (or, on the last page,
+    the unit that starts there) gets the class ``unit-run-on`` and the booklet
+    is laid out again, every such page of a layout at once. Deterministic;
+    stops when nothing is near-empty or no unit is left to run on.
     """
     where = f"booklet {plan.lang}{plan.edition.suffix}"
     stylesheets = ctx.print_stylesheets(plan.edition, plan.site, plan.lang, ("css/booklet.css",))
     sections = {el.get("data-unit"): el for el in print_root.iter(f"{{{XHTML_NS}}}section") if el.get("data-unit")}
     order = [u.name for u in plan.units]
-    flowing = {u.name for u in plan.units if u.kind not in _DESIGNED}
+    flowing = frozenset(u.name for u in plan.units if u.kind not in _DESIGNED)
+    policy = RunOn(flowing, Limits().min_fill)
     run_on: list[str] = []
+    logged: set[str] = set()
     while True:
         for name, el in sections.items():
             classes = [c for c in (el.get("class") or "").split() if c != "unit-run-on"]
             el.set("class", " ".join(classes + (["unit-run-on"] if name in run_on else [])))
         xhtml = "<!DOCTYPE html>\n" + _serialize(print_root)
-        layout = ctx.typesetter.layout(xhtml, stylesheets, hyphenate=plan.edition.hyphenate, where=where)
+        layout = ctx.typesetter.layout(xhtml, stylesheets, hyphenate=plan.edition.hyphenate, where=where, run_on=policy)
+        for name in layout.ran_on:
+            if name not in logged:
+                logged.add(name)
+                ctx.log(f"{where}: '{name}' runs on below the part before (that part's last page was near-empty)")
         findings = check_layout(layout)
         near = [f for f in findings if f.kind == "near-empty"]
         if not near:
             _report(findings, where, ctx)
             return layout
         pages = units_on_pages(layout)
+        taken = run_on + list(layout.ran_on)
         added: list[str] = []
         for finding in near:
-            candidate = _run_on_candidate(pages[finding.page - 1], order, run_on + added)
+            candidate = _run_on_candidate(pages[finding.page - 1], order, taken + added)
             if candidate is None or candidate not in flowing:
                 ctx.log(f"{where}: {finding} (no better layout found)")
                 continue
@@ -212,7 +219,7 @@ def _fit(plan: BookletPlan, print_root: Any, ctx: Context) -> Layout:
         if not added:
             _report(findings, where, ctx)
             return layout
-        run_on.extend(added)
+        run_on.extend([*(n for n in layout.ran_on if n not in run_on), *added])
 
 
 def _run_on_candidate(on_page: list[str], order: list[str], taken: list[str]) -> str | None:
