@@ -175,3 +175,40 @@ def test_pages_render(built, tmp_path):
         png = validators.render_page_png(b.pdf("en"), n, tmp_path / f"p{n}.png")
         assert png.stat().st_size > 5000
     assert re.match(r"%PDF-1\.7", b.pdf("en").read_bytes()[:8].decode("latin-1"))
+
+
+def test_copy_fitting_fixes_every_near_empty_page_of_a_layout_at_once(tmp_path, monkeypatch):
+    """Six chapters that each end with a near-empty page: fixed in one round (two
+    layouts), not one layout per chapter, and no near-empty page is left."""
+    import datetime as dt
+    import importlib.util
+    from pathlib import Path
+
+    from benech_publish import Options, Renderer, edition, load_content
+    from benech_publish.typeset.engine import Typesetter
+    from benech_publish.typeset.layout import check_layout
+    from benech_publish.writers import Context
+    from benech_publish.writers.booklet import write_booklet
+
+    spec = importlib.util.spec_from_file_location("catalogue", Path(__file__).parent.parent / "bench" / "catalogue.py")
+    assert spec and spec.loader
+    catalogue = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(catalogue)
+    root = catalogue.make_catalogue(tmp_path / "content", 6)
+    content = load_content(root)
+    ctx = Context(Renderer(), Options(), root, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    layouts = []
+    original = Typesetter.layout
+
+    def counting(self, *args, **kwargs):
+        layout = original(self, *args, **kwargs)
+        layouts.append(layout)
+        return layout
+
+    monkeypatch.setattr(Typesetter, "layout", counting)
+    members = content.in_language("it")
+    write_booklet(members, content.site, "it", edition("standard"), ("pdf",), ctx)
+    run_ons = [line for line in ctx.logged if "runs on instead of starting a page" in line]
+    assert len(run_ons) >= 3, ctx.logged  # several chapters needed it ...
+    assert len(layouts) == 2, ctx.logged  # ... all fixed after the first layout
+    assert not [f for f in check_layout(layouts[-1]) if f.kind == "near-empty"]

@@ -1,20 +1,23 @@
 """Where the pages of the printed edition begin, for the braille edition's print page numbers.
 
-Takes: the build's :class:`~benech_publish.writers.Context` (its typesetter)
-and a condition (leaflet) or a language's conditions (booklet). Gives: a :class:`~.layout.PrintLayout`, plain data the
-braille layout reads without knowing WeasyPrint.
+Takes: the standard edition's print layout as the leaflet or booklet writer
+made it (:class:`~benech_publish.writers.leaflet.LaidOutLeaflet`,
+:class:`~benech_publish.writers.booklet.Booklet`: the build makes the braille
+in the same job as that PDF, so the print is laid out once and the page
+numbers are those of the PDF as copy-fitted). Gives: a
+:class:`~.layout.PrintLayout`, plain data the braille layout reads without
+knowing WeasyPrint.
 
 This is the only module of the braille package that touches the print
 layout; it uses :mod:`benech_publish.typeset.pagelist` (``stamp``, ``page_starts``)
 as the booklet's EPUB page-list does, on the **standard (clear print)
 edition**:
 
-* leaflet: the leaflet's print XHTML is stamped (``data-unit="leaflet"`` on
-  ``body``), laid out with the leaflet's stylesheets, and its page starts
-  read; a leaflet that fits on one page is printed without its contents list
-  (as ``writers.leaflet.write_leaflet`` does), which changes nothing on page 1;
-* booklet: ``writers.booklet.write_booklet`` lays out the standard booklet
-  with no format asked for (nothing written) and gives its page starts and stamp.
+* leaflet: the leaflet writer stamps its print XHTML (``data-unit="leaflet"``
+  on ``body``) and lays it out, copy-fitting included; the page starts of the
+  layout it kept are read here (a one-page leaflet starts at its first block);
+* booklet: ``writers.booklet.write_booklet`` gives its page starts and stamp
+  (the EPUB page-list's).
 
 Each page start ``(block key, offset)`` becomes ``(region, offset)``: the
 region is the ``id`` of the nearest enclosing ``section`` (a section anchor,
@@ -28,15 +31,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from lxml import etree
-
 from .. import i18n
 from .. import model as m
-from ..render import XHTML_NS, edition
+from ..render import XHTML_NS, Edition
 from ..typeset import pagelist
-from ..writers import Context
-from ..writers.booklet import write_booklet
-from ..writers.leaflet import leaflet_xhtml
+from ..writers.booklet import Booklet
+from ..writers.leaflet import LaidOutLeaflet
 from .layout import PrintLayout, PrintRegion, PrintStart
 
 _SECTION = f"{{{XHTML_NS}}}section"
@@ -71,31 +71,17 @@ def to_layout(stamped: pagelist.Stamped, starts: Iterable[pagelist.PageStart], s
     return PrintLayout(regions, tuple(out), source)
 
 
-def leaflet_layout(ctx: Context, condition: m.Condition, site: m.Site) -> PrintLayout:
-    """The page starts of ``condition``'s standard-edition PDF leaflet."""
-    ed = edition("standard", ctx.options)
-    root = etree.fromstring(leaflet_xhtml(condition, site, ed, ctx, contents=True).encode("utf-8"))
-    body = root.find(f"{{{XHTML_NS}}}body")
-    assert body is not None
-    body.set(pagelist.UNIT_ATTR, "leaflet")
-    stamped = pagelist.stamp(root)
-    layout = ctx.typesetter.layout(
-        "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode"),
-        ctx.print_stylesheets(ed, site, condition.lang),
-        hyphenate=ed.hyphenate,
-        where=condition.location.path,
-    )
+def leaflet_layout(laid: LaidOutLeaflet, condition: m.Condition, ed: Edition) -> PrintLayout:
+    """The page starts of ``condition``'s PDF leaflet as laid out (the standard edition's)."""
     label = i18n.labels(condition.lang)["standard_print"]
     source = f"{condition.title} ({label}, PDF, {ed.paper})"
-    if layout.page_count == 1:
-        first = next(iter(stamped.blocks))
-        return to_layout(stamped, [pagelist.PageStart(1, first, 0)], source)
-    return to_layout(stamped, pagelist.page_starts(layout.document, stamped.texts), source)
+    if laid.layout.page_count == 1:
+        first = next(iter(laid.stamp.blocks))
+        return to_layout(laid.stamp, [pagelist.PageStart(1, first, 0)], source)
+    return to_layout(laid.stamp, pagelist.page_starts(laid.layout.document, laid.stamp.texts), source)
 
 
-def booklet_layout(ctx: Context, conditions: Iterable[m.Condition], site: m.Site, lang: str) -> PrintLayout:
-    """The page starts of ``lang``'s standard-edition PDF booklet (laid out, no file written)."""
-    ed = edition("standard", ctx.options)
-    booklet = write_booklet(tuple(conditions), site, lang, ed, (), ctx)
+def booklet_layout(booklet: Booklet, lang: str, ed: Edition) -> PrintLayout:
+    """The page starts of ``lang``'s PDF booklet as laid out (the standard edition's)."""
     label = i18n.labels(lang)["standard_print"]
     return to_layout(booklet.stamp, booklet.starts, f"{booklet.plan.pdf_title} ({label}, PDF, {ed.paper})")

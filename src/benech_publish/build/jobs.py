@@ -9,8 +9,10 @@ A kind of output is one entry of :data:`KINDS`: whether it is made per
 condition or per language, its output files (format, folder, name), the
 writer call, the check run on what it wrote (the PDF/UA audit for PDFs),
 whether it needs the typesetter, the editions it is made in, and the options
-its bytes depend on (for the manifest's digests). A new kind (braille, say)
-is one more entry; nothing else in the build dispatches on the kind. A
+its bytes depend on (for the manifest's digests). A new kind is one more
+entry; nothing else in the build dispatches on the kind. Braille (BRF, PEF)
+is an output of the leaflet and booklet kinds, in the standard edition: it
+carries that PDF's print page numbers, so it is made from the same layout. A
 writer that wants per-process state (compiled tables, say) keeps it itself:
 each worker process has its own::
 
@@ -46,7 +48,9 @@ class OutputSpec:
     """One file a kind makes: ``out/<folder>/<lang>/<stem><edition suffix>.<ext>``.
 
     ``stem`` is ``"{slug}"`` for per-condition kinds, a fixed name otherwise;
-    ``option`` is the ``Options.formats`` entry that asks for it (default: ``format``).
+    ``option`` is the ``Options.formats`` entry that asks for it (default: ``format``);
+    ``editions``: made only in these editions, whatever editions are asked (braille:
+    the standard one, whose print page numbers it carries); empty: the asked ones.
     """
 
     format: str
@@ -54,6 +58,7 @@ class OutputSpec:
     stem: str
     ext: str
     option: str = ""
+    editions: tuple[str, ...] = ()
 
     @property
     def asked_by(self) -> str:
@@ -74,10 +79,8 @@ class JobKind:
     depends_on: Callable[[Edition, Options], tuple[object, ...]]
     #: Rough relative cost per condition, to start the longest jobs first.
     weight: float
-    #: Run on the bytes before they are written (the PDF/UA audit for PDFs).
+    #: Run on the bytes before they are written (the PDF/UA audit for PDFs, the braille checks).
     check: Check
-    #: Editions this kind is made in whatever is asked (braille: one); empty: the requested ones.
-    editions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,18 +148,41 @@ def _page(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict
     return {"html": write_page(job.condition, site, edition(job.edition, ctx.options), ctx)}
 
 
+#: The braille formats: made in the same job as the standard edition's PDF, from its layout.
+_BRAILLE_FORMATS = frozenset({"brf", "pef"})
+
+
 def _leaflet(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
-    from ..writers.leaflet import write_leaflet
+    """The PDF and/or the braille files (BRF + PEF) of one leaflet, from one layout.
+
+    Braille carries the print page numbers of the PDF as copy-fitted, so it is
+    made from the same layout (braille/printpages.py); asked for braille only,
+    the leaflet is laid out but no PDF is written."""
+    from ..braille.printpages import leaflet_layout
+    from ..writers.leaflet import lay_out_leaflet, leaflet_pdf
 
     assert job.condition is not None
-    return {"pdf": write_leaflet(job.condition, site, edition(job.edition, ctx.options), ctx)}
+    ed = edition(job.edition, ctx.options)
+    laid = lay_out_leaflet(job.condition, site, ed, ctx)
+    data: dict[str, bytes] = {}
+    if "pdf" in formats:
+        data["pdf"] = leaflet_pdf(job.condition, site, laid, ctx)
+    if formats & _BRAILLE_FORMATS:
+        data.update(_braille_writer(site, ctx).leaflet(job.condition, leaflet_layout(laid, job.condition, ed)))
+    return data
 
 
 def _booklet(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
+    """The PDF, EPUB and/or braille files of one booklet, from one print layout."""
+    from ..braille.printpages import booklet_layout
     from ..writers.booklet import write_booklet
 
     ed = edition(job.edition, ctx.options)
-    return write_booklet(job.members, site, job.lang, ed, formats, ctx).outputs
+    booklet = write_booklet(job.members, site, job.lang, ed, formats & {"pdf", "epub"}, ctx)
+    data = dict(booklet.outputs)
+    if formats & _BRAILLE_FORMATS:
+        data.update(_braille_writer(site, ctx).booklet(job.members, job.lang, booklet_layout(booklet, job.lang, ed)))
+    return data
 
 
 # One braille writer (tables compiled once) per build context, i.e. per process.
@@ -172,24 +198,15 @@ def _braille_writer(site: m.Site, ctx: Context) -> Any:
     return writer
 
 
-def _braille(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> dict[str, bytes]:
-    """BRF + PEF; print page numbers from the standard PDF (braille/printpages.py)."""
-    from ..braille.printpages import booklet_layout, leaflet_layout
-
-    writer = _braille_writer(site, ctx)
-    if job.condition is not None:
-        data: dict[str, bytes] = writer.leaflet(job.condition, leaflet_layout(ctx, job.condition, site))
-    else:
-        data = writer.booklet(job.members, job.lang, booklet_layout(ctx, job.members, site, job.lang))
-    return data
-
-
 def _braille_check(job: Job, data: dict[str, bytes], ctx: Context) -> tuple[str, str]:
+    if not _BRAILLE_FORMATS & data.keys():
+        return "", ""
     writer = _BRAILLE.get(ctx)  # the writer that made ``data``, with its findings about it
     findings = [str(f) for f in writer.findings] if writer is not None else []
     if not findings:
         return "", ""
-    text = "; ".join(f"{job.outputs[0][1]}: braille: {f}" for f in findings)
+    path = next(p for fmt, p in job.outputs if fmt in _BRAILLE_FORMATS)
+    text = "; ".join(f"{path}: braille: {f}" for f in findings)
     return text, text
 
 
@@ -204,6 +221,12 @@ def _print(ed: Edition, options: Options) -> tuple[object, ...]:
 
 def _no_check(job: Job, data: dict[str, bytes], ctx: Context) -> tuple[str, str]:
     return "", ""
+
+
+def _print_checks(job: Job, data: dict[str, bytes], ctx: Context) -> tuple[str, str]:
+    """The PDF audit and the braille checks of what one print job made."""
+    results = [check(job, data, ctx) for check in (_audit, _braille_check)]
+    return "; ".join(n for n, _ in results if n), "; ".join(r for _, r in results if r)
 
 
 def _audit(job: Job, data: dict[str, bytes], ctx: Context) -> tuple[str, str]:
@@ -233,51 +256,31 @@ KINDS: dict[str, JobKind] = {
         JobKind(
             "leaflet",
             "condition",
-            (OutputSpec("pdf", "pdf", "{slug}", "pdf"),),
+            (
+                OutputSpec("pdf", "pdf", "{slug}", "pdf"),
+                OutputSpec("brf", "braille", "{slug}", "brf", "braille", editions=("standard",)),
+                OutputSpec("pef", "braille", "{slug}", "pef", "braille", editions=("standard",)),
+            ),
             _leaflet,
             typesets=True,
             depends_on=_print,
             weight=1.0,
-            check=_audit,
+            check=_print_checks,
         ),
         JobKind(
             "booklet",
             "language",
-            (OutputSpec("pdf", "pdf", "booklet", "pdf"), OutputSpec("epub", "epub", "booklet", "epub")),
+            (
+                OutputSpec("pdf", "pdf", "booklet", "pdf"),
+                OutputSpec("epub", "epub", "booklet", "epub"),
+                OutputSpec("brf", "braille", "booklet", "brf", "braille", editions=("standard",)),
+                OutputSpec("pef", "braille", "booklet", "pef", "braille", editions=("standard",)),
+            ),
             _booklet,
             typesets=True,
             depends_on=_print,
             weight=0.6,
-            check=_audit,
-        ),
-        # Braille follows the standard edition's print pages (its page numbers).
-        JobKind(
-            "braille",
-            "condition",
-            (
-                OutputSpec("brf", "braille", "{slug}", "brf", "braille"),
-                OutputSpec("pef", "braille", "{slug}", "pef", "braille"),
-            ),
-            _braille,
-            typesets=True,
-            depends_on=_print,
-            weight=1.0,
-            check=_braille_check,
-            editions=("standard",),
-        ),
-        JobKind(
-            "braille-booklet",
-            "language",
-            (
-                OutputSpec("brf", "braille", "booklet", "brf", "braille"),
-                OutputSpec("pef", "braille", "booklet", "pef", "braille"),
-            ),
-            _braille,
-            typesets=True,
-            depends_on=_print,
-            weight=0.6,
-            check=_braille_check,
-            editions=("standard",),
+            check=_print_checks,
         ),
     )
 }
@@ -316,14 +319,16 @@ def plan(
             if kind.scope == "language" and (lang in broken_langs or not members):
                 continue
             owners = content.in_language(lang) if kind.scope == "condition" else (None,)
-            for ed_name in kind.editions or options.editions:
+            asked = [spec for spec in kind.outputs if spec.asked_by in options.formats]
+            editions = dict.fromkeys([*options.editions, *(e for spec in asked for e in spec.editions)])
+            for ed_name in editions:
                 suffix = edition(ed_name, options).suffix
+                specs = [s for s in asked if ed_name in (s.editions or options.editions)]
                 for condition in owners:
                     stem_of = condition.slug if condition is not None else ""
                     outputs = tuple(
                         (spec.format, out / spec.folder / lang / f"{spec.stem.format(slug=stem_of)}{suffix}.{spec.ext}")
-                        for spec in kind.outputs
-                        if spec.asked_by in options.formats
+                        for spec in specs
                     )
                     if outputs:
                         jobs.append(

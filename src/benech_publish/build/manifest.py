@@ -230,7 +230,7 @@ class Manifest:
         languages = set(content.languages) | {lang for lang, _ in conditions}
         gone = []
         for key, entry in self.entries.items():
-            if entry.kind in KINDS and KINDS[entry.kind].scope == "language":
+            if not entry.slug:  # a per-language output (a booklet), whatever kind wrote it
                 exists = entry.lang in languages
             else:
                 exists = (entry.lang, entry.slug) in conditions

@@ -172,17 +172,22 @@ def write_booklet(
 def _fit(plan: BookletPlan, print_root: Any, ctx: Context) -> Layout:
     """Lay out the print booklet, copy-fitted so no page of running text is near-empty.
 
-    Each unit starts on a new page; when the layout check finds a near-empty
-    page, the unit after the last one on that page runs on below it instead
-    (or, on the last page, the unit that starts there runs on after the one
-    before), one unit at a time, in reading order: deterministic, and never
-    for the designed front matter (cover, title page, contents).
+    Each unit starts on a new page; for **every** near-empty page the layout
+    check finds, the unit after the last one on that page runs on below it
+    instead (or, on the last page, the unit that starts there runs on after
+    the one before), never for the designed front matter (cover, title page,
+    contents). All of one layout's fixes are made at once, in reading order,
+    then the booklet is laid out again: a unit that starts a new page is
+    paginated the same whatever precedes it, so fixes for different pages do
+    not interfere, and a booklet with many short chapters costs two layouts,
+    not one per chapter. Deterministic; stops when nothing is near-empty or
+    no unit is left to run on.
     """
     where = f"booklet {plan.lang}{plan.edition.suffix}"
     stylesheets = ctx.print_stylesheets(plan.edition, plan.site, plan.lang, ("css/booklet.css",))
     sections = {el.get("data-unit"): el for el in print_root.iter(f"{{{XHTML_NS}}}section") if el.get("data-unit")}
     order = [u.name for u in plan.units]
-    flowing = [u.name for u in plan.units if u.kind not in _DESIGNED]
+    flowing = {u.name for u in plan.units if u.kind not in _DESIGNED}
     run_on: list[str] = []
     while True:
         for name, el in sections.items():
@@ -196,18 +201,29 @@ def _fit(plan: BookletPlan, print_root: Any, ctx: Context) -> Layout:
             _report(findings, where, ctx)
             return layout
         pages = units_on_pages(layout)
-        on_page = pages[near[0].page - 1]
-        candidate = None
-        if on_page and on_page[-1] in order and order.index(on_page[-1]) + 1 < len(order):
-            candidate = order[order.index(on_page[-1]) + 1]
-        if (candidate is None or candidate in run_on) and on_page:
-            candidate = on_page[0]  # the last page: the unit that starts there runs on
-        if candidate is None or candidate in run_on or candidate not in flowing:
-            ctx.log(f"{where}: {near[0]} (no better layout found)")
+        added: list[str] = []
+        for finding in near:
+            candidate = _run_on_candidate(pages[finding.page - 1], order, run_on + added)
+            if candidate is None or candidate not in flowing:
+                ctx.log(f"{where}: {finding} (no better layout found)")
+                continue
+            added.append(candidate)
+            ctx.log(f"{where}: {finding}: '{candidate}' runs on instead of starting a page")
+        if not added:
             _report(findings, where, ctx)
             return layout
-        run_on.append(candidate)
-        ctx.log(f"{where}: {near[0]}: '{candidate}' runs on instead of starting a page")
+        run_on.extend(added)
+
+
+def _run_on_candidate(on_page: list[str], order: list[str], taken: list[str]) -> str | None:
+    """The unit to run on for a near-empty page with units ``on_page``: the next unit
+    after the page's last one, else (the last page) the unit that starts there."""
+    candidate = None
+    if on_page and on_page[-1] in order and order.index(on_page[-1]) + 1 < len(order):
+        candidate = order[order.index(on_page[-1]) + 1]
+    if (candidate is None or candidate in taken) and on_page:
+        candidate = on_page[0]
+    return None if candidate is None or candidate in taken else candidate
 
 
 def _report(findings: list[LayoutFinding], where: str, ctx: Context) -> None:

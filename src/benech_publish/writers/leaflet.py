@@ -22,13 +22,16 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from lxml import etree
+
 from .. import __version__
 from .. import model as m
 from ..errors import RenderError
 from ..i18n import labels
 from ..provenance import facts
 from ..qr import qr_for
-from ..render import Edition
+from ..render import XHTML_NS, Edition
+from ..typeset import pagelist
 from ..typeset.engine import Layout
 from ..typeset.layout import LayoutFinding, check_layout
 from ..util import digest
@@ -50,8 +53,29 @@ _TRIES = (_Try(True, 0), _Try(False, 0), _Try(True, 1), _Try(False, 1), _Try(Tru
 _SHORT = 3
 
 
+class LaidOutLeaflet(NamedTuple):
+    """A leaflet laid out and copy-fitted, before it is written (the PDF and the braille
+    edition's print page numbers both come from this one layout)."""
+
+    layout: Layout
+    xhtml: str  # the print XHTML laid out (stamped), before print preparation
+    stamp: pagelist.Stamped  # its blocks, for the page starts (typeset/pagelist.py)
+    identifier: str  # the PDF /ID: a digest of the XHTML, the stylesheets and the PDF variant
+
+
 def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: Context) -> bytes:
-    """The leaflet of ``condition`` in ``edition``, as PDF bytes, copy-fitted.
+    """The leaflet of ``condition`` in ``edition``, as PDF bytes, copy-fitted (:func:`lay_out_leaflet`)."""
+    return leaflet_pdf(condition, site, lay_out_leaflet(condition, site, edition, ctx), ctx)
+
+
+def leaflet_pdf(condition: m.Condition, site: m.Site, laid: LaidOutLeaflet, ctx: Context) -> bytes:
+    """The PDF bytes of a laid-out leaflet (tags repaired, metadata, deterministic /ID)."""
+    xmp = rdf_description(xmp_properties([facts(condition, site)]))
+    return ctx.typesetter.write_pdf(laid.layout, identifier=laid.identifier, xmp=xmp)
+
+
+def lay_out_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: Context) -> LaidOutLeaflet:
+    """The leaflet of ``condition`` in ``edition``, laid out and copy-fitted.
 
     A contents list with page numbers is included when the leaflet runs past
     one page. The layout check (:mod:`benech_publish.typeset.layout`) runs on
@@ -62,27 +86,31 @@ def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
     without findings is kept (else the one with fewest). Deterministic: the
     same input makes the same choice. What was tried is logged
     (``build --verbose``); findings that remain are warnings, or fail the
-    leaflet under ``--strict``.
+    leaflet under ``--strict``. The body is stamped (:func:`~benech_publish.
+    typeset.pagelist.stamp`; attributes only, nothing printed) so the page
+    starts of the kept layout can be read.
     """
     typesetter = ctx.typesetter
     stylesheets = ctx.print_stylesheets(edition, site, condition.lang)
     where = condition.location.path
-    best: tuple[list[LayoutFinding], Layout, str, _Try] | None = None
+    best: tuple[list[LayoutFinding], Layout, str, pagelist.Stamped, _Try] | None = None
     for attempt in _TRIES:
         if best is not None and not attempt.contents and best[1].page_count > _SHORT:
             continue
-        xhtml = leaflet_xhtml(condition, site, edition, ctx, contents=attempt.contents, fit=attempt.fit)
+        xhtml, stamped = _stamped(
+            leaflet_xhtml(condition, site, edition, ctx, contents=attempt.contents, fit=attempt.fit)
+        )
         layout = typesetter.layout(xhtml, stylesheets, hyphenate=edition.hyphenate, where=where)
         if attempt.contents and layout.page_count == 1:
             continue  # one page: no contents list (the next try lays it out without)
         findings = check_layout(layout)
         if best is None or len(findings) < len(best[0]):
-            best = (findings, layout, xhtml, attempt)
+            best = (findings, layout, xhtml, stamped, attempt)
         if not findings:
             break
         ctx.log(f"{where} ({edition.name}): tried {_describe(attempt)}: " + "; ".join(map(str, findings)))
     assert best is not None
-    findings, layout, xhtml, chosen = best
+    findings, layout, xhtml, stamped, chosen = best
     if chosen != _TRIES[0] and (chosen.fit or layout.page_count > 1):
         ctx.log(f"{where} ({edition.name}): kept {_describe(chosen)}")
     if findings:
@@ -91,8 +119,18 @@ def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: C
             raise RenderError(message)
         ctx.warn(message)
     identifier = digest("leaflet", ctx.options.pdf_variant, xhtml, *stylesheets)[:32]
-    xmp = rdf_description(xmp_properties([facts(condition, site)]))
-    return typesetter.write_pdf(layout, identifier=identifier, xmp=xmp)
+    return LaidOutLeaflet(layout, xhtml, stamped, identifier)
+
+
+def _stamped(xhtml: str) -> tuple[str, pagelist.Stamped]:
+    """``xhtml`` with its body stamped as the unit ``leaflet`` (data attributes only)."""
+    root = etree.fromstring(xhtml.encode("utf-8"))
+    body = root.find(f"{{{XHTML_NS}}}body")
+    if body is None:
+        raise RenderError("leaflet XHTML has no body")
+    body.set(pagelist.UNIT_ATTR, "leaflet")
+    stamped = pagelist.stamp(root)
+    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode"), stamped
 
 
 def _describe(attempt: _Try) -> str:
