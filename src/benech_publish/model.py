@@ -344,7 +344,7 @@ class Colours:
 
 
 #: liblouis tables per language when site.yaml does not name them (docs/braille.md).
-DEFAULT_BRAILLE_TABLES = {"en": "en-ueb-g2.ctb", "it": "it-it-comp6.utb,benech-it-extra.uti"}
+DEFAULT_BRAILLE_TABLES = {"en": "en-ueb-g2.ctb,benech-ueb-back.uti", "it": "benech-it.utb"}
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,8 @@ class BrailleWriter:
     def _publish(self, doc: document.Document, print_layout: PrintLayout | None, where: str) -> dict[str, bytes]:
         codes = self.codes(doc.lang)
         B = braille_labels(doc.lang)
-        description = B["produced"].format(version=version(), tables=codes.main.table_list)
+        tables = ", ".join(t.strip() for t in codes.main.table_list.split(","))
+        description = B["produced"].format(version=version(), tables=tables)
         source = print_layout.source if print_layout else ""
         # The title page says how it was made and which print edition the page numbers follow.
         notes: tuple[tuple[Run, ...], ...] = ((), (Run(description),))

@@ -9,12 +9,12 @@ each one line naming the condition and section (``where``).
   which liblouis 3.24 cannot read back; that emphasis only adds indicator
   cells is checked) and compared word by word with the
   source text, ignoring case and what the code itself writes alike: two words
-  match when their braille is the same once capital and number indicators
-  are set aside (Italian 6-dot writes ``5`` as number sign + ``e``, and
-  liblouis 3.24 back-translates those letters as digits), or when liblouis
-  gives both words the same braille, contracted or not (a contraction's
-  ambiguity, such as ``cc`` and ``:`` in UEB). Any other difference, and any character the
-  tables do not define, is a finding.
+  match when their braille is the same (typographic and straight quotes), or,
+  with contracted tables only, when the source word's own braille reads back
+  as the other word (a contraction's ambiguity, such as ``cc`` and ``:`` in
+  UEB). Uncontracted Italian gets no allowance: ``5`` is the number sign and
+  ``e``, and must read back as ``5``. Any other difference, and any character
+  the tables do not define, is a finding.
 * **Structure** (:func:`structure`): every line at most ``cells`` cells,
   every page exactly ``lines`` lines, only braille cells (U+2800..U+28FF).
 * **BRF** (:func:`brf_charset`): only ASCII braille, CR LF line ends, one

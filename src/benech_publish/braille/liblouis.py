@@ -1,7 +1,7 @@
 """liblouis, the braille translator: loading it and translating with one table list.
 
 Takes: a comma-separated liblouis table list (``en-ueb-g2.ctb``; names of
-tables shipped in ``braille/tables/`` such as ``benech-it-extra.uti`` are
+tables shipped in ``braille/tables/`` such as ``benech-it.utb`` are
 resolved to their path). Gives: a :class:`Translator` that turns text into
 Unicode braille (U+2800..U+28FF) with the input position of every cell, and
 back-translates braille with the same tables.
@@ -112,7 +112,7 @@ def version() -> str:
 
 
 def resolve_tables(table_list: str) -> tuple[str, ...]:
-    """``"it-it-comp6.utb,benech-it-extra.uti"`` → names for liblouis (shipped ones as paths)."""
+    """``"en-ueb-g2.ctb,benech-it.utb"`` → names for liblouis (shipped ones as paths)."""
     names = tuple(t.strip() for t in table_list.split(",") if t.strip())
     if not names:
         raise ConfigError("a braille table list is empty")
@@ -143,7 +143,7 @@ class Translator:
         finally:
             _log_to(self.louis, None)
         self._fold_cache: dict[str, str] = {}
-        self._indicators: frozenset[str] | None = None
+        self._contracted: bool | None = None
         self._undefined_cache: dict[str, bool] = {}
 
     def translate(self, text: str, typeform: Sequence[int] | None = None) -> tuple[str, list[int]]:
@@ -173,35 +173,40 @@ class Translator:
         return cached
 
     def fold(self, word: str) -> str:
-        """A key equal for words the code writes alike, ignoring case.
+        """A key equal for words the code writes alike, ignoring case: the braille of the lower-cased word.
 
-        The word's braille (lower-cased) without the capital and number
-        indicators: Italian 6-dot writes ``5`` as number sign + ``e``, so
-        ``5`` and ``e`` fold alike (liblouis 3.24 back-translates those
-        letters as digits); ``%`` and ``é`` are both dots 1-2-3-4-5-6.
+        Typographic and straight quotes, ``ì`` and ``/`` in Italian, fold
+        alike (same cells); ``5`` and ``e`` do not (Italian writes ``5`` with
+        the number sign).
         """
         key = self._fold_cache.get(word)
         if key is None:
-            if self._indicators is None:
-                self._indicators = frozenset(self.translate("A")[0][:-1] + self.translate("1")[0][:-1])
-            cells = self.translate(word.lower())[0]
-            key = "".join(c for c in cells if c not in self._indicators)
-            self._fold_cache[word] = key
+            key = self._fold_cache[word] = self.translate(word.lower())[0]
         return key
+
+    @property
+    def contracted(self) -> bool:
+        """True when the tables contract (UEB grade 2): a sample reads differently uncontracted."""
+        if self._contracted is None:
+            sample = "the and for of with knowledge"
+            self._contracted = self.translate(sample)[0] != self.translate(sample, [NO_CONTRACT] * len(sample))[0]
+        return self._contracted
 
     def same_braille(self, source: str, back: str) -> bool:
         """True when ``back`` is how the tables read ``source``'s own braille (an ambiguity).
 
-        ``source`` alone, contracted or not, is translated and back-translated;
-        if that gives ``back``, or both words have the same braille, the
-        difference comes from the code (a contraction read another way, ``cc``
-        for ``:`` in UEB), not from lost text.
+        Both words with the same braille (the code writes them alike) always
+        count. With contracted tables, so does ``source`` alone, contracted or
+        not, translated and back-translated to ``back`` (a contraction read
+        another way, ``cc`` for ``:`` in UEB). Uncontracted tables (Italian)
+        get no such allowance: their braille must read back as the text.
         """
-        for tf in (0, NO_CONTRACT):
+        modes = (0, NO_CONTRACT) if self.contracted else (0,)
+        for tf in modes:
             cells = self.translate(source, [tf] * len(source))[0]
             if cells == self.translate(back, [tf] * len(back))[0]:
                 return True
-            if self.back_translate(cells).strip() == back:
+            if self.contracted and self.back_translate(cells).strip() == back:
                 return True
         return False
 
