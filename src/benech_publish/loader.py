@@ -34,7 +34,6 @@ from .i18n import has_labels
 from .markdown import control_char_problem, parse_body
 from .provenance import with_translations
 from .provenance_fields import readability_targets, review_policy, site_feedback, sources, to_supply, version
-from .readability import readability_warnings
 from .sources import YamlMap, display_path, read_source, read_yaml, split_front_matter
 from .validate import validate_content
 
@@ -567,13 +566,19 @@ def _condition_files(root: Path, site: m.Site, diags: list[Diagnostic]) -> list[
     return found
 
 
-def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
+def load(root: str | Path, *, today: dt.date | None = None, readability: bool = True) -> LoadResult:
     """Read and check every file under ``root``; never raises for content problems.
 
-    Raises :class:`~benech_publish.errors.ConfigError` only when called with
-    arguments of the wrong type.
+    ``readability``: also measure reading levels and sentence lengths
+    (:mod:`.readability`: warnings). It costs about a second per process for
+    English (textstat loads its pronouncing dictionary), so ``build`` asks for
+    it only under ``--strict``, where a miss fails the build; ``check`` always
+    measures. Raises :class:`~benech_publish.errors.ConfigError` only when
+    called with arguments of the wrong type.
     """
     _check_arguments(root, today)
+    if not isinstance(readability, bool):
+        raise ConfigError(f"'readability' must be True or False, not {type(readability).__name__}")
     root = Path(root)
     diags: list[Diagnostic] = []
     if not root.is_dir():
@@ -588,8 +593,11 @@ def load(root: str | Path, *, today: dt.date | None = None) -> LoadResult:
         else:
             parsed.append((condition, cdiags))
     more = validate_content(site, [c for c, _ in parsed], root, today or dt.date.today())
-    for file, found in readability_warnings(site, [c for c, _ in parsed]).items():
-        more.setdefault(file, []).extend(found)
+    if readability:
+        from .readability import readability_warnings  # textstat: imported only when measured
+
+        for file, found in readability_warnings(site, [c for c, _ in parsed]).items():
+            more.setdefault(file, []).extend(found)
     failed: list[str] = []
     good: list[m.Condition] = []
     for condition, cdiags in parsed:

@@ -119,6 +119,10 @@ def resolve_tables(table_list: str) -> tuple[str, ...]:
     return tuple(str(SHIPPED_TABLES / n) if (SHIPPED_TABLES / n).is_file() else n for n in names)
 
 
+#: Translations remembered per translator before the memo starts again (bounds memory).
+_MEMO = 20_000
+
+
 class Translator:
     """Translation and back-translation with one table list (one braille code).
 
@@ -145,15 +149,28 @@ class Translator:
         self._fold_cache: dict[str, str] = {}
         self._contracted: bool | None = None
         self._undefined_cache: dict[str, bool] = {}
+        self._translated: dict[tuple[str, tuple[int, ...] | None], tuple[str, tuple[int, ...]]] = {}
 
     def translate(self, text: str, typeform: Sequence[int] | None = None) -> tuple[str, list[int]]:
-        """``text`` → (Unicode braille, input index of each output cell)."""
+        """``text`` → (Unicode braille, input index of each output cell).
+
+        Remembered per translator (the layout and the fidelity check translate the
+        same runs, a booklet the same texts as its leaflets): a fresh list is returned."""
         if not text:
             return "", []
-        tf = list(typeform) if typeform and any(typeform) else None
-        cells, in_pos, _, _ = self.louis.translate(self.tables, text, typeform=tf, mode=_DOTS_IO | _UC_BRL)
-        cells = "".join(BLANK if c == " " else c for c in cells)
-        return cells, [max(0, min(p, len(text) - 1)) for p in in_pos]
+        tf = tuple(typeform) if typeform and any(typeform) else None
+        key = (text, tf)
+        done = self._translated.get(key)
+        if done is None:
+            cells, in_pos, _, _ = self.louis.translate(
+                self.tables, text, typeform=list(tf) if tf else None, mode=_DOTS_IO | _UC_BRL
+            )
+            cells = "".join(BLANK if c == " " else c for c in cells)
+            done = (cells, tuple(max(0, min(p, len(text) - 1)) for p in in_pos))
+            if len(self._translated) >= _MEMO:
+                self._translated.clear()
+            self._translated[key] = done
+        return done[0], list(done[1])
 
     def back_translate(self, cells: str) -> str:
         """Unicode braille → text, with the same tables (blank cells are spaces)."""

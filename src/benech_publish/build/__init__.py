@@ -278,7 +278,8 @@ def build(
     check_arguments(content_dir=content_dir, out_dir=out_dir, options=options, today=today)
     if on_progress is not None and not callable(on_progress):
         raise ConfigError("on_progress must be a function taking a Progress")
-    loaded: LoadResult = load(content_dir, today=today)
+    # Reading levels are check's warnings; measured here only where they can fail the build.
+    loaded: LoadResult = load(content_dir, today=today, readability=options.strict)
     content = loaded.content
     report = BuildReport(diagnostics=list(loaded.diagnostics))
     templates = override_folder(content_dir, options.templates)  # templates/ beside content/
