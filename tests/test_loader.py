@@ -56,7 +56,7 @@ def test_basic_root_is_valid_and_complete():
 def test_broken_files_each_get_one_line_and_valid_ones_still_load():
     result = load(ROOTS / "broken", today=TODAY)
     assert lines(result) == [
-        f"{ROOTS}/broken/en/bad-yaml.md:4: error: malformed YAML: expected ',' or ']', but got '<stream end>'",
+        f"{ROOTS}/broken/en/bad-yaml.md:4: error: malformed YAML: did not find expected ',' or ']'",
         f"{ROOTS}/broken/en/no-alt.md:11: error: image '../images/scan.svg' has no alt text: describe it "
         "in ![...], or mark it {.decorative} if it adds no information",
         f"{ROOTS}/broken/en/no-title.md:1: error: missing title: add 'title: ...' to the front matter",
