@@ -588,3 +588,22 @@ def test_a_leaflet_failing_its_audit_is_not_written_under_strict(tmp_path):
     assert written
     marked = [n for n in report.notices if "FAILS ITS PDF AUDIT" in n]
     assert all(any(str(p) in n for n in marked) for p in written if "booklet" not in p.name)
+
+
+def test_a_wrapped_address_is_read_whole_without_zero_width_spaces(tmp_path):
+    """An address broken at its <wbr> points over lines is read once, as printed,
+    with no U+200B (WeasyPrint's character for <wbr>) in what a screen reader gets."""
+    from benech_publish.audit.structure import read_structure
+
+    url = "https://www.example-clinic.it/patient-information/neurosurgery/conditions/facial-hemispasm/"
+    xhtml = (
+        '<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>t</title></head><body>'
+        f'<p style="width: 30mm">Read it at <a href="{url}">{url}</a> today.</p></body></html>'
+    )
+    ts = context(tmp_path).typesetter
+    layout = ts.layout(xhtml, [], hyphenate=False)
+    data = ts.write_pdf(layout, identifier="wrapped-address")
+    structure = read_structure(data)
+    text = structure.tree_text()
+    assert "\u200b" not in text
+    assert url in text.replace(" ", "") and f"at {url} today" in " ".join(text.split()), text

@@ -15,7 +15,8 @@ one block element, across pages):
   theirs — also when a middle line holds nothing but a fragment
   (``mono‐ | ultramicro‐ | scopic``), and when the line break falls after a
   real hyphen (``X- | ray`` reads ``X-ray``, hyphen kept) or at a ``<wbr>``
-  in an address (nothing added);
+  in an address (nothing added; the zero-width space U+200B WeasyPrint puts
+  for a ``<wbr>`` is not read either);
 * a line that ends at source white space or a forced break (``<br>``) ends
   with a space in the read text, so the last word of a line and the first of
   the next are two words; so does the last run of a flow (a block, an
@@ -80,7 +81,7 @@ def actual_texts(runs: list[Run]) -> dict[tuple[int, int], str]:
             kind = "space"  # another block or an out-of-flow box: never one word with this
         if kind == "hyphen" and run.hyphen and text.endswith(run.hyphen):
             text = text[: -len(run.hyphen)]
-        read.append(text.replace("\u00ad", ""))
+        read.append(text.replace("\u00ad", "").replace("\u200b", ""))
         joins.append(kind)
 
     # Inside a line: a visible gap with no white space on either side is a word space.

@@ -470,6 +470,8 @@ class _Tagger:
             if text and text.isspace():
                 self.pending_gap = True  # undrawn white space between two runs
             return
+        if text and not text.strip(_ZERO_WIDTH):
+            return  # a <wbr> (U+200B): nothing to read, so not in the tree (an artifact)
         if node.role in GROUPING and node.role not in TABLE_PARTS and node.role != "L":
             node = self._anonymous_paragraph(node, box)
         self._use(node, page, mcid)
@@ -590,6 +592,10 @@ class _Tagger:
                 kept.append(kid)
         node.kids = kept
         return not kept
+
+
+#: Characters that show nothing and say nothing: a run of only these is not read.
+_ZERO_WIDTH = "\u200b"
 
 
 def _has_text(box: Any) -> bool:
