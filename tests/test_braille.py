@@ -684,3 +684,29 @@ def test_build_notes_name_condition_and_section_and_strict_fails(tmp_path: Path)
     with pytest.raises(BuildError) as info:
         build(root, tmp_path / "strict", options.with_(strict=True))
     assert any("U+2603" in f.message for f in info.value.report.failures)
+
+
+def test_braille_is_made_from_the_pdf_layout_not_a_layout_of_its_own(tmp_path: Path, monkeypatch) -> None:
+    """Every print document is laid out once, braille included: the braille leaflets and
+    booklet take their print page numbers from the layout the PDF was written from."""
+    from benech_publish import Options, build
+    from benech_publish.typeset.engine import Typesetter
+
+    laid: list[str] = []
+    original = Typesetter.layout
+
+    def counting(self, xhtml, stylesheets, **kwargs):  # type: ignore[no-untyped-def]
+        laid.append(kwargs.get("where", ""))
+        return original(self, xhtml, stylesheets, **kwargs)
+
+    monkeypatch.setattr(Typesetter, "layout", counting)
+    out = tmp_path / "out"
+    report = build(ROOTS / "booklet", out, Options(formats=("pdf", "braille"), jobs=1, force=True))
+    pdfs = [p for p in report.written if p.suffix == ".pdf"]
+    brfs = [p for p in report.written if p.suffix == ".brf"]
+    assert brfs and len(brfs) == len([p for p in pdfs if ".large" not in p.name])
+    assert len(laid) == len(pdfs), laid  # one layout per PDF, none for braille
+    laid.clear()
+    build(ROOTS / "booklet", tmp_path / "braille-only", Options(formats=("braille",), jobs=1))
+    assert len(laid) == len(brfs)  # braille alone: the standard edition laid out, no PDF written
+    assert not list((tmp_path / "braille-only").glob("pdf/**/*.pdf"))

@@ -290,6 +290,15 @@ def test_targets_come_from_site_yaml_and_strict_makes_them_errors(tmp_path, caps
         r"Flesch-Kincaid grade \d+(\.\d)? \(target at most 8\) for the whole text",
         err,
     ), err
+    # build measures reading levels only where they can fail it (--strict), as check does
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "build", "--content", str(root), "--out", str(out), "--format", "html")
+    assert code == 0 and "harder to read" not in err and "sentence of" not in err, err
+    measured = {d.code for d in load(root, today=TODAY).warnings}
+    assert "long-sentence" in measured or "readability" in measured
+    assert not {d.code for d in load(root, today=TODAY, readability=False).warnings} & {"readability", "long-sentence"}
+    code, _, err = run_cli(capsys, "build", "--content", str(root), "--out", str(out), "--format", "html", "--strict")
+    assert code == 1 and "harder to read than the site's target" in err, err
     with open(root / "site.yaml", "a") as f:
         f.write("readability:\n  en: {flesch_reading_ease_min: null, flesch_kincaid_grade_max: 30}\n")
     assert run_cli(capsys, "check", "--content", str(root), "--strict")[0] == 0
