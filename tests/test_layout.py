@@ -228,3 +228,20 @@ def test_a_table_that_fits_on_a_page_is_not_split(tmp_path):
     long_rows = "".join(f"<tr><td>row {i}</td></tr>" for i in range(30))
     body = f'<div style="height: 62mm"></div><table data-unit="t"><tbody>{long_rows}</tbody></table>'
     assert units_on_pages(lay_out(tmp_path, body, css))[:2] == [["t"], ["t"]]
+
+
+def test_text_running_under_a_positioned_image_is_an_overlap(tmp_path):
+    """The closing panel's QR code is absolutely positioned beside the facts: an address
+    too long for its column must not run under it unnoticed."""
+    import base64
+
+    square = b"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><rect width='10' height='10'/></svg>"
+    svg = "data:image/svg+xml;base64," + base64.b64encode(square).decode("ascii")
+    panel = (
+        '<div style="position: relative; padding-right: 32mm; min-height: 30mm">'
+        f'<img alt="QR code" src="{svg}" style="position: absolute; top: 0; right: 0; width: 30mm; height: 30mm"/>'
+        "<p>{text}</p></div>"
+    )
+    long_address = "www.anaddresstoolongforitscolumn.example"  # no break opportunity
+    assert (1, "overlap") in kinds(lay_out(tmp_path, panel.format(text=long_address)))
+    assert (1, "overlap") not in kinds(lay_out(tmp_path, panel.format(text="Short words fit.")))

@@ -13,6 +13,8 @@ limits (:class:`Limits`). Gives: :class:`LayoutFinding`\\ s, each naming a page:
   page (and more content on the next), unless it is followed by the one line
   of its section and the next page starts with a heading;
 * ``outside`` -- text outside the page's content area;
+* ``overlap`` -- text drawn over an image (a web address too long for its
+  column running under the QR code, say);
 * ``long-line`` -- a line of running text longer than ``Limits.max_chars`` (85: the
   measure asks for 55–75 on average; a single line may run a little longer).
 
@@ -38,7 +40,7 @@ _EPSILON = 0.75
 
 class LayoutFinding(NamedTuple):
     page: int  # 1-based
-    kind: str  # near-empty | split | heading-at-foot | outside | long-line
+    kind: str  # near-empty | split | heading-at-foot | outside | overlap | long-line
     message: str
 
     def __str__(self) -> str:
@@ -76,14 +78,19 @@ def _pages(layout: Layout) -> list[_Page]:
         root = engine.page_box(page)
         found: list[tuple[Any, tuple[Any, ...]]] = []
         for child in root.children:
-            _walk(child, (), margin_box, found)
+            _walk(child, (), margin_box, engine.AbsolutePlaceholder, found)
         top, left = root.content_box_y(), root.content_box_x()
         pages.append(_Page(number, top, top + root.height, left, left + root.width, found))
     return pages
 
 
-def _walk(box: Any, ancestors: tuple[Any, ...], margin_box: type, found: list[tuple[Any, tuple[Any, ...]]]) -> None:
-    """Every box under ``box`` with its ancestor elements, in layout order, margin boxes left out."""
+def _walk(
+    box: Any, ancestors: tuple[Any, ...], margin_box: type, placeholder: type, found: list[tuple[Any, tuple[Any, ...]]]
+) -> None:
+    """Every box under ``box`` with its ancestor elements, in layout order, margin boxes left
+    out; an absolutely positioned box (the QR code) is visited where it was placed."""
+    if isinstance(box, placeholder):
+        box = getattr(box, "_box")  # noqa: B009 - WeasyPrint keeps the laid-out box there
     if isinstance(box, margin_box):
         return
     element = box.element
@@ -91,7 +98,7 @@ def _walk(box: Any, ancestors: tuple[Any, ...], margin_box: type, found: list[tu
         ancestors = (*ancestors, element)
     found.append((box, ancestors))
     for child in getattr(box, "children", ()):
-        _walk(child, ancestors, margin_box, found)
+        _walk(child, ancestors, margin_box, placeholder, found)
 
 
 def _classes(element: Any) -> set[str]:
@@ -101,6 +108,26 @@ def _classes(element: Any) -> set[str]:
 def _tag(element: Any) -> str:
     tag = getattr(element, "tag", "")
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _text_over_image(page: _Page, boxes: Any) -> bool:
+    """Whether a run of text on ``page`` is drawn over an image (beyond rounding)."""
+    images = [
+        (b.position_x, b.position_y, b.position_x + b.margin_width(), b.position_y + b.margin_height())
+        for b, _ in page.boxes
+        if isinstance(b, boxes.ReplacedBox)
+    ]
+    if not images:
+        return False
+    for box, _ in page.boxes:
+        if not isinstance(box, boxes.TextBox) or not box.text.strip():
+            continue
+        x0, y0 = box.position_x, box.position_y
+        x1, y1 = x0 + box.margin_width(), y0 + box.margin_height()
+        for a0, b0, a1, b1 in images:
+            if x0 < a1 - _EPSILON and a0 < x1 - _EPSILON and y0 < b1 - _EPSILON and b0 < y1 - _EPSILON:
+                return True
+    return False
 
 
 def _lines(page: _Page, boxes: Any) -> Iterator[tuple[Any, tuple[Any, ...]]]:
@@ -182,6 +209,8 @@ def check_layout(layout: Layout, limits: Limits | None = None) -> list[LayoutFin
                     f"near-empty page: content fills {fill:.0%} of the text area (under {limits.min_fill:.0%})",
                 )
             )
+        if _text_over_image(page, boxes):
+            findings.append(LayoutFinding(page.number, "overlap", "text runs over an image"))
         findings.extend(_heading_at_foot(page, pages, boxes))
         for line, ancestors in _lines(page, boxes):
             if _measured(ancestors, limits):
