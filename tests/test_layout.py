@@ -245,3 +245,31 @@ def test_text_running_under_a_positioned_image_is_an_overlap(tmp_path):
     long_address = "www.anaddresstoolongforitscolumn.example"  # no break opportunity
     assert (1, "overlap") in kinds(lay_out(tmp_path, panel.format(text=long_address)))
     assert (1, "overlap") not in kinds(lay_out(tmp_path, panel.format(text="Short words fit.")))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"editions": ("standard",)},
+        {"editions": ("standard",), "paper": "A5"},
+        {"editions": ("large",), "large_print_pt": 18},
+        {"editions": ("large",), "large_print_pt": 18, "paper": "A5"},
+        {"editions": ("large",), "large_print_pt": 16, "paper": "A5"},
+    ],
+    ids=["standard-A4", "standard-A5", "large-18pt", "large-18pt-A5", "large-16pt-A5"],
+)
+def test_complete_review_data_and_contacts_lay_out_without_findings(tmp_path, args):
+    """A test root with every provenance field filled in (authors, reviewers, dates,
+    version, two sources, feedback by e-mail and web, full contacts; it and en): the
+    closing panel stays on one page and no address runs under the QR code.
+
+    (At 20 pt and more, where each label stands above its value, this much data is
+    taller than an A4 page in Italian; the layout check reports it: docs/editions.md.)"""
+    from benech_publish import Options, build
+    from conftest import ROOTS
+
+    report = build(ROOTS / "basic", tmp_path / "out", Options(formats=("pdf",), include_drafts=True, **args))
+    # The leaflets (a booklet's last page may stay near-empty: nothing is left to run on)
+    problems = [n for n in report.notices if (".md (" in n and "layout:" in n) or "AUDIT" in n]
+    assert not problems, problems
+    assert len([p for p in report.written if p.suffix == ".pdf"]) == 4

@@ -28,7 +28,6 @@ with :func:`break_after`, :func:`space_before` and :func:`line_space`.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from . import _weasy
@@ -40,19 +39,12 @@ SPACE_BEFORE = "_benech_space_before"
 #: Attribute on a LineBox whose trailing source white space the layout removed.
 LINE_SPACE = "_benech_line_space"
 
-_LOCK = threading.Lock()
-
 
 def install() -> None:
     """Wrap WeasyPrint's line-breaking functions once so boxes record their break (idempotent)."""
     engine = _weasy.load()
-    inline = engine.inline
-    with _LOCK:
-        if getattr(inline.split_text_box, "_benech_publish", False):
-            return
-        original_split = inline.split_text_box
-        original_strip = inline.remove_last_whitespace
 
+    def split_text_box_of(original_split: _weasy.Function) -> _weasy.Function:
         def split_text_box(context: Any, box: Any, available_width: Any, skip: Any, is_line_start: bool = True) -> Any:
             new_box, resume, preserved = original_split(
                 context, box, available_width, skip, is_line_start=is_line_start
@@ -75,6 +67,9 @@ def install() -> None:
                 setattr(new_box, BREAK, kind)
             return new_box, resume, preserved
 
+        return split_text_box
+
+    def remove_last_whitespace_of(original_strip: _weasy.Function) -> _weasy.Function:
         def remove_last_whitespace(context: Any, line: Any) -> Any:
             last = _last_text_box(line, engine.boxes)
             before = last.text if last is not None else None
@@ -83,11 +78,10 @@ def install() -> None:
                 setattr(line, LINE_SPACE, True)
             return result
 
-        split_text_box._benech_publish = True  # type: ignore[attr-defined]
-        split_text_box.__wrapped__ = original_split  # type: ignore[attr-defined]
-        remove_last_whitespace.__wrapped__ = original_strip  # type: ignore[attr-defined]
-        setattr(inline, "split_text_box", split_text_box)  # noqa: B010
-        setattr(inline, "remove_last_whitespace", remove_last_whitespace)  # noqa: B010
+        return remove_last_whitespace
+
+    _weasy.replace(engine.inline, "split_text_box", split_text_box_of)
+    _weasy.replace(engine.inline, "remove_last_whitespace", remove_last_whitespace_of)
 
 
 def _last_text_box(line: Any, boxes: Any) -> Any:

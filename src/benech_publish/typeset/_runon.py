@@ -23,7 +23,6 @@ fixed the old way.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -31,8 +30,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import _weasy
-
-_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -78,13 +75,8 @@ def _unit(box: Any) -> str | None:
 def install() -> None:
     """Wrap the two WeasyPrint functions once (idempotent); see the module docstring."""
     engine = _weasy.load()
-    block, page = engine.block_layout, engine.page_layout
-    with _LOCK:
-        if getattr(block.block_level_page_break, "_benech_publish", False):
-            return
-        original_break = block.block_level_page_break
-        original_height = page.page_height
 
+    def page_height_of(original_height: _weasy.Function) -> _weasy.Function:
         def page_height(box: Any, context: Any, containing_block_height: Any) -> Any:
             result = original_height(box, context, containing_block_height)
             decisions = _ACTIVE.get()
@@ -92,6 +84,9 @@ def install() -> None:
                 decisions.page = box
             return result
 
+        return page_height
+
+    def block_level_page_break_of(original_break: _weasy.Function) -> _weasy.Function:
         def block_level_page_break(sibling_before: Any, sibling_after: Any) -> Any:
             result = original_break(sibling_before, sibling_after)
             decisions = _ACTIVE.get()
@@ -109,8 +104,7 @@ def install() -> None:
                 return "auto"
             return result
 
-        block_level_page_break._benech_publish = True  # type: ignore[attr-defined]
-        block_level_page_break.__wrapped__ = original_break  # type: ignore[attr-defined]
-        page_height.__wrapped__ = original_height  # type: ignore[attr-defined]
-        setattr(block, "block_level_page_break", block_level_page_break)  # noqa: B010
-        setattr(page, "page_height", page_height)  # noqa: B010
+        return block_level_page_break
+
+    _weasy.replace(engine.page_layout, "page_height", page_height_of)
+    _weasy.replace(engine.block_layout, "block_level_page_break", block_level_page_break_of)

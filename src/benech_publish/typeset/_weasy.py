@@ -19,6 +19,8 @@ Raising the pin means re-checking the defects in ``tests/test_pdf_tags.py``
 from __future__ import annotations
 
 import sys
+import threading
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any, NamedTuple
 
@@ -148,3 +150,26 @@ def load() -> Engine:
         AbsolutePlaceholder=weasyprint.layout.absolute.AbsolutePlaceholder,
         pydyf=pydyf,
     )
+
+
+_REPLACE_LOCK = threading.Lock()
+Function = Callable[..., Any]
+
+
+def replace(module: ModuleType, name: str, make: Callable[[Function], Function]) -> None:
+    """Replace WeasyPrint's ``module.name`` by ``make(original)``, once per process.
+
+    Idempotent and thread-safe: a second call finds the replacement (marked) and
+    does nothing. The original stays reachable as the replacement's
+    ``__wrapped__``. The replacements of this package (the tag repairs, the line
+    breaker's records, run-on units) each do nothing unless a context variable
+    of theirs is set, so bare WeasyPrint in the same process is unchanged.
+    """
+    with _REPLACE_LOCK:
+        current = getattr(module, name)
+        if getattr(current, "_benech_publish", False):
+            return
+        wrapper = make(current)
+        wrapper._benech_publish = True  # type: ignore[attr-defined]
+        wrapper.__wrapped__ = current  # type: ignore[attr-defined]
+        setattr(module, name, wrapper)

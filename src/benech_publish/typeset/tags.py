@@ -86,7 +86,6 @@ from __future__ import annotations
 
 import contextvars
 import dataclasses
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -136,27 +135,19 @@ class _Job:
 
 
 _ACTIVE: contextvars.ContextVar[_Job | None] = contextvars.ContextVar("benech_publish_pdf_tags", default=None)
-_INSTALL_LOCK = threading.Lock()
 
 
 def _install() -> None:
-    wpdf = _ENGINE.pdf
-
-    with _INSTALL_LOCK:
-        current = wpdf.add_tags
-        if getattr(current, "_benech_publish", False):
-            return
-        original = current
-
+    def add_tags_of(original: _weasy.Function) -> _weasy.Function:
         def add_tags(pdf, document, pdf_version, page_streams):
             job = _ACTIVE.get()
             if job is None:
                 return original(pdf, document, pdf_version, page_streams)
             return _Tagger(pdf, document, pdf_version, page_streams, job).run()
 
-        add_tags._benech_publish = True  # type: ignore[attr-defined]
-        add_tags.__wrapped__ = original  # type: ignore[attr-defined]
-        setattr(wpdf, "add_tags", add_tags)  # noqa: B010 - a module attribute mypy does not know
+        return add_tags
+
+    _weasy.replace(_ENGINE.pdf, "add_tags", add_tags_of)
 
 
 def write_pdf(document: Any, *, pdf_variant: str = "pdf/ua-1", **write_options: Any) -> bytes:

@@ -37,20 +37,13 @@ from lxml import etree
 
 from .. import i18n
 from ..errors import RenderError
+from ..safety import IMAGE_TYPES
 from ..typeset.pagelist import NAME_FROM_CONTENT
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
-MEDIA_TYPES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
 
 
 @dataclass(frozen=True)
@@ -354,6 +347,6 @@ def deterministic_zip(entries: Sequence[tuple[str, bytes]], when: dt.datetime) -
 
 def media_type(file_name: str) -> str:
     ext = os.path.splitext(file_name)[1].lower()
-    if ext not in MEDIA_TYPES:
+    if ext not in IMAGE_TYPES:
         raise RenderError(f"image {file_name}: format not supported in EPUB (use SVG, PNG, JPEG, GIF or WebP)")
-    return MEDIA_TYPES[ext]
+    return IMAGE_TYPES[ext]
