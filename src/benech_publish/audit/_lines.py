@@ -204,6 +204,10 @@ def _line_events(data: bytes) -> list[Event]:
     for line in data.split(b"\n"):
         cut = line.rfind(b" ") + 1
         action = ops.get(line[cut:])
+        if action == 0 and not pending:  # most lines: numbers and an operator not read here
+            if cut:
+                numbers.append(line[:cut])
+            continue
         if action is None:
             if not line:
                 continue

@@ -25,6 +25,7 @@ times faster: the audit of every PDF the build writes is mostly this reading.
 
 from __future__ import annotations
 
+import binascii
 import re
 import struct
 from collections.abc import Iterable, Iterator
@@ -97,13 +98,13 @@ class Font:
             codes = tuple(data)
         self.used.update(codes)
         table = self.to_unicode
-        chars = [table.get(code) for code in codes]
-        if None in chars:
-            chars = [
-                c if c is not None else (chr(code) if not self.two_byte and 32 <= code < 127 else "\ufffd")
-                for c, code in zip(chars, codes, strict=True)
-            ]
-        return "".join(chars)  # type: ignore[arg-type]
+        try:
+            return "".join(map(table.__getitem__, codes))
+        except KeyError:  # codes without a mapping
+            return "".join(
+                table[code] if code in table else chr(code) if not self.two_byte and 32 <= code < 127 else "\ufffd"
+                for code in codes
+            )
 
 
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
@@ -113,11 +114,17 @@ _MAX_RANGE = 0x10000
 
 
 def _hex_to_int(token: bytes) -> int:
-    return int(b"".join(token.split()) or b"0", 16)
+    try:
+        return int(token or b"0", 16)
+    except ValueError:  # white space inside the token
+        return int(b"".join(token.split()) or b"0", 16)
 
 
 def _hex_to_text(token: bytes) -> str:
-    raw = bytes.fromhex(b"".join(token.split()).decode("ascii"))
+    try:
+        raw = binascii.unhexlify(token)
+    except (binascii.Error, ValueError):  # white space inside, or an odd number of digits
+        raw = bytes.fromhex(b"".join(token.split()).decode("ascii"))
     return raw.decode("utf-16-be", errors="replace")
 
 

@@ -82,16 +82,18 @@ class StructElem:
     #: /ActualText and /Alt, read once (they are read for every element, often)
     actual_text: str | None = None
     alt: str | None = None
+    #: The dictionary's entries as read when the tree was built (None: read ``obj``).
+    entries: dict[str, Any] | None = field(default=None, repr=False)
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self.obj.get(key, default)
+        return (self.obj if self.entries is None else self.entries).get(key, default)
 
     def text_attr(self, key: str) -> str | None:
-        value = self.obj.get(key)
+        value = self.get(key)
         return str(value) if value is not None else None
 
     def attribute(self, name: str) -> Any:
-        attrs = self.obj.get("/A")
+        attrs = self.get("/A")
         if attrs is None:
             return None
         items = attrs if isinstance(attrs, pikepdf.Array) else [attrs]
@@ -109,7 +111,7 @@ class StructElem:
         """The element's /Lang, or the nearest ancestor's."""
         node: StructElem | None = self
         while node is not None:
-            value = node.obj.get("/Lang")
+            value = node.get("/Lang")
             if value is not None:
                 return str(value)
             node = node.parent
@@ -262,8 +264,8 @@ def read_structure(source: str | Path | bytes | Any, *, line_reader: bool = True
     seen_objs: set[Key] = set()
     too_deep = False
 
-    def page_of(obj: Any, inherited: int | None) -> int | None:
-        pg = obj.get("/Pg")
+    def page_of(entries: dict[str, Any], inherited: int | None) -> int | None:
+        pg = entries.get("/Pg")
         if isinstance(pg, pikepdf.Dictionary):
             return page_index.get(pg.objgen, inherited)
         return inherited
@@ -275,24 +277,25 @@ def read_structure(source: str | Path | bytes | Any, *, line_reader: bool = True
                 return MCRef(page if page is not None else -1, int(obj))
             except (TypeError, ValueError):
                 return None
-        kind = obj.get("/Type")
-        page = page_of(obj, page)
+        entries = dict(obj.items())  # one call instead of one per key read
+        kind = entries.get("/Type")
+        page = page_of(entries, page)
         if kind == "/MCR":
-            mcid: Any = obj.get("/MCID")
+            mcid: Any = entries.get("/MCID")
             try:
                 return MCRef(page if page is not None else -1, int(mcid))
             except (TypeError, ValueError):
                 return None
         if kind == "/OBJR":
-            return ObjRef(page, obj.get("/Obj"))
-        if "/S" not in obj:
+            return ObjRef(page, entries.get("/Obj"))
+        if "/S" not in entries:
             return None
         key = key_of(obj)
         if key in seen_objs:
             return None
         seen_objs.add(key)
-        raw = name_text(obj.get("/S"))
-        actual, alt = obj.get("/ActualText"), obj.get("/Alt")
+        raw = name_text(entries["/S"])
+        actual, alt = entries.get("/ActualText"), entries.get("/Alt")
         elem = StructElem(
             obj,
             raw,
@@ -303,11 +306,12 @@ def read_structure(source: str | Path | bytes | Any, *, line_reader: bool = True
             pdf=pdf,
             actual_text=None if actual is None else str(actual),
             alt=None if alt is None else str(alt),
+            entries=entries,
         )
         if depth >= MAX_DEPTH:
             too_deep = True
             return elem
-        kids = obj.get("/K")
+        kids = entries.get("/K")
         if kids is not None:
             for kid in _as_list(kids):
                 built = build(kid, elem, page, depth + 1)
