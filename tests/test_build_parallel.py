@@ -130,3 +130,17 @@ def test_typesetting_runs_with_the_build_collector_setting_and_the_caller_keeps_
     build(ROOTS / "basic", tmp_path / "out", Options(jobs=1, formats=("pdf",), languages=("en",)), created=CREATED)
     assert seen and set(seen) == {THRESHOLDS}
     assert gc.get_threshold() == before
+
+
+def test_partial_writes_of_a_killed_worker_are_removed_and_nothing_else(tmp_path):
+    from benech_publish.util import atomic_write, remove_partial_writes
+
+    target = tmp_path / "alfa.large.pdf"
+    atomic_write(target, b"done")
+    left = [tmp_path / ".alfa.large.pdf.x1y2.tmp", tmp_path / ".alfa.large.pdf.z3.tmp"]
+    kept = [tmp_path / ".alfaXlarge.pdf.x1.tmp", tmp_path / ".alfa.pdf.q.tmp", tmp_path / "alfa.large.pdf.tmp"]
+    for path in left + kept:
+        path.write_bytes(b"partial")
+    remove_partial_writes(target)
+    assert not any(p.exists() for p in left)
+    assert all(p.exists() for p in kept) and target.read_bytes() == b"done"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import glob
 import hashlib
 import mimetypes
 import os
@@ -37,6 +38,14 @@ def atomic_write(path: str | Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def remove_partial_writes(path: str | Path) -> None:
+    """Remove the temporary files :func:`atomic_write` left for ``path`` in a process that
+    was killed while writing it (the finished file, if any, is untouched)."""
+    path = Path(path)
+    for partial in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        partial.unlink(missing_ok=True)
 
 
 def _umask() -> int:
