@@ -183,8 +183,12 @@ class Typesetter:
 
     # ------------------------------------------------------------------ preparation
 
-    def prepare(self, xhtml: str, *, hyphenate: bool, where: str = "") -> str:
+    def prepare(self, xhtml: str | Any, *, hyphenate: bool, where: str = "") -> str:
         """Print adjustments to rendered XHTML; returns XHTML that WeasyPrint's HTML parser reads.
+
+        ``xhtml`` is the XHTML text, or its root element already parsed
+        (:func:`parse_xhtml`), which is then adjusted in place (one parse for a
+        writer that also reads the tree).
 
         * ``hyphenate`` (standard edition): words of the language's hyphenation
           exception list are marked (see :mod:`.hyphenation`); a language with
@@ -195,10 +199,7 @@ class Typesetter:
         * characters the shipped typeface lacks add a notice (they would be
           drawn with a system font).
         """
-        try:
-            root = etree.fromstring(xhtml.encode("utf-8"))
-        except etree.XMLSyntaxError as exc:
-            raise RenderError(f"print XHTML is not well-formed: {exc}") from exc
+        root = parse_xhtml(xhtml) if isinstance(xhtml, str) else xhtml
         lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
         prefix = f"{where}: " if where else ""
         if hyphenate and lang:
@@ -232,6 +233,14 @@ class Typesetter:
     def _notice(self, text: str) -> None:
         if text not in self.notices:
             self.notices.append(text)
+
+
+def parse_xhtml(xhtml: str) -> Any:
+    """The root element of rendered XHTML (:class:`RenderError` when it is not well-formed)."""
+    try:
+        return etree.fromstring(xhtml.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise RenderError(f"print XHTML is not well-formed: {exc}") from exc
 
 
 def _without_ua1_conformance(metadata: Any) -> None:
