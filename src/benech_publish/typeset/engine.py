@@ -43,6 +43,8 @@ _URL_TEXT = re.compile(r"^(?:https?://|www\.|mailto:)|^[^\s@]+@[^\s@]+\.[a-z]{2,
 _URL_BREAK_AFTER = "/@?&="
 
 
+_TABLE_TAG = re.compile(r"<table[\s/>]", re.IGNORECASE)
+
 #: Class the layout gives a table taller than a page (see :meth:`Typesetter.layout`).
 LONG_TABLE = "long-table"
 
@@ -112,7 +114,8 @@ class Typesetter:
             try:
                 html = self.engine.HTML(string=source, base_url=self.root.as_uri() + "/", url_fetcher=self._fetcher)
                 document = html.render(font_config=self.font_config, stylesheets=css, pdf_variant=self.pdf_variant)
-                long_tables = self._tables_over_pages(document)
+                # Only a document with a <table> tag can have one (WeasyPrint's parser lowercases tags).
+                long_tables = self._tables_over_pages(document) if _TABLE_TAG.search(source) else []
                 if long_tables:
                     for table in long_tables:  # the parsed document's own elements
                         table.set("class", f"{table.get('class') or ''} {LONG_TABLE}".strip())
