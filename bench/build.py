@@ -12,9 +12,11 @@ hits every measurement alike (medians reported, with the load average):
 
 * **bare**: ``weasyprint.HTML(string=...).write_pdf(...)`` on exactly the
   XHTML and CSS the pipeline lays out for every PDF of the catalogue (captured
-  from the pipeline's own ``Typesetter``: the last layout of each document),
-  one after the other in one warm process (CSS parsed once, one
-  ``FontConfiguration``): the serial bare time;
+  from the pipeline's own ``Typesetter``: the last layout of each document, in
+  a process of its own, and saved), one after the other in a fresh warm
+  process (CSS parsed once, one ``FontConfiguration``): the serial bare time,
+  with Python's default garbage-collector setting, and again with the setting
+  the build uses while typesetting (``benech_publish.build.collector``);
 * **bare, 2 processes**: the same bare documents split over two spawned
   processes (start-up, capture and fonts included): what two cores of the
   machine give the bare engine, the floor for ``--jobs 2``;
@@ -104,9 +106,33 @@ def _with_run_on(source: str, units: tuple[str, ...]) -> str:
     return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
 
 
-def child_bare(root: str, out_json: str) -> None:
-    """In a fresh process: capture the documents, then time bare WeasyPrint on them, serially."""
+def child_capture(root: str, captured: str, out_json: str) -> None:
+    """In a fresh process: capture the documents (the pipeline runs once) and save them,
+    so bare WeasyPrint then runs in a process of its own, its heap free of the capture."""
     documents = capture_documents(Path(root))
+    sheets = sorted({text for _, texts in documents for text in texts})
+    index = {text: i for i, text in enumerate(sheets)}
+    Path(out_json).write_text(json.dumps({"documents": len(documents)}))
+    Path(captured).write_text(json.dumps({
+        "root": root, "sheets": sheets,
+        "documents": [[source, [index[t] for t in texts]] for source, texts in documents]}))
+
+
+def _captured(path: str) -> tuple[str, list[tuple[str, list[str]]]]:
+    data = json.loads(Path(path).read_text())
+    return data["root"], [(source, [data["sheets"][i] for i in texts]) for source, texts in data["documents"]]
+
+
+def child_bare(captured: str, collector: str, out_json: str) -> None:
+    """In a fresh process: bare WeasyPrint on the captured documents, serially, with Python's
+    default collector setting or (``collector == "build"``) the one the build uses."""
+    root, documents = _captured(captured)
+    if collector == "build":
+        import gc
+
+        from benech_publish.build.collector import THRESHOLDS
+
+        gc.set_threshold(*THRESHOLDS)
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -147,12 +173,12 @@ def _bare_share(root: str, documents: list[tuple[str, list[str]]]) -> float:
     return time.process_time() - start
 
 
-def child_bare_parallel(root: str, out_json: str) -> None:
+def child_bare_parallel(captured: str, out_json: str) -> None:
     """Bare WeasyPrint split over two processes (their start-up, imports and fonts
     included): what two cores of this machine give the bare engine."""
     import multiprocessing
 
-    documents = capture_documents(Path(root))
+    root, documents = _captured(captured)
     start = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         cpu = pool.starmap(_bare_share, [(root, documents[0::2]), (root, documents[1::2])])
@@ -264,7 +290,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-language", type=int, default=24)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child-bare", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--child-capture", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child-bare", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child-build", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-noop", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child-breakdown", nargs=2, help=argparse.SUPPRESS)
@@ -272,6 +299,8 @@ def main() -> None:
     parser.add_argument("--breakdown", action="store_true",
                         help="CPU time per stage of one --jobs 1 build, instead of the rounds")
     args = parser.parse_args()
+    if args.child_capture:
+        return child_capture(*args.child_capture)
     if args.child_bare:
         return child_bare(*args.child_bare)
     if args.child_build:
@@ -295,8 +324,9 @@ def main() -> None:
             return
         out = Path(tmp) / "out"
         samples: dict[str, list[float]] = {k: [] for k in (
-            "bare", "bare2", "jobs1", "jobs2", "noop_cli", "noop_api", "edit")}
-        cpu: dict[str, list[float]] = {k: [] for k in ("bare", "jobs1", "jobs2")}
+            "bare", "bare_gc", "bare2", "jobs1", "jobs2", "noop_cli", "noop_api", "edit")}
+        cpu: dict[str, list[float]] = {k: [] for k in ("bare", "bare_gc", "jobs1", "jobs2")}
+        captured = str(Path(tmp) / "captured.json")
         memory: dict[str, list[float]] = {"jobs1_self": [], "jobs2_self": [], "jobs2_worker": []}
         loads: list[float] = []
         edit_written = 0
@@ -304,11 +334,13 @@ def main() -> None:
         edited = root / "en" / "facial-nerve-hemispasm-01.md"
         for round_ in range(args.rounds):
             loads.append(os.getloadavg()[0])
-            bare = _child("--child-bare", str(root))
-            documents = bare["documents"]
-            samples["bare"].append(bare["seconds"])
-            cpu["bare"].append(bare["cpu"])
-            samples["bare2"].append(_child("--child-bare2", str(root))["seconds"])
+            _child("--child-capture", str(root), captured)
+            for name, setting in (("bare", "default"), ("bare_gc", "build")):
+                bare = _child("--child-bare", captured, setting)
+                documents = bare["documents"]
+                samples[name].append(bare["seconds"])
+                cpu[name].append(bare["cpu"])
+            samples["bare2"].append(_child("--child-bare2", captured)["seconds"])
             for jobs in ("1", "2"):
                 r = _child(*build_cmd(root, out, "--force", "--jobs", jobs))
                 assert r["code"] == 0, r["stderr"][-2000:]
@@ -339,11 +371,16 @@ def main() -> None:
         print("|---|---:|---:|---:|---:|")
         print(f"| bare WeasyPrint, serial ({documents} PDFs) | {med['bare']:.1f} s | 1.00 | "
               f"{mcpu['bare']:.1f} s | 1.00 |")
+        print(f"| the same, with the build's collector setting | {med['bare_gc']:.1f} s | "
+              f"{med['bare_gc'] / med['bare']:.2f} | {mcpu['bare_gc']:.1f} s | {mcpu['bare_gc'] / mcpu['bare']:.2f} |")
         print(f"| bare WeasyPrint, the same PDFs split over 2 processes (start-up included) | {med['bare2']:.1f} s | "
               f"{med['bare2'] / med['bare']:.2f} | | |")
         for k, label in (("jobs1", "build --jobs 1 (all formats)"), ("jobs2", "build --jobs 2 (all formats)")):
             print(f"| {label} | {med[k]:.1f} s | {med[k] / med['bare']:.2f} | {mcpu[k]:.1f} s | "
                   f"{mcpu[k] / mcpu['bare']:.2f} |")
+        print(f"against bare with the build's collector setting: --jobs 1 {med['jobs1'] / med['bare_gc']:.2f}, "
+              f"--jobs 2 {med['jobs2'] / med['bare_gc']:.2f} (wall); CPU --jobs 1 "
+              f"{mcpu['jobs1'] / mcpu['bare_gc']:.2f}, --jobs 2 {mcpu['jobs2'] / mcpu['bare_gc']:.2f}")
         print(f"| no-op rebuild, whole command | {med['noop_cli']:.2f} s | |")
         print(f"| no-op rebuild, build() only | {med['noop_api']:.2f} s | |")
         print(f"| one-condition edit, --jobs 2 ({edit_written} files written) | {med['edit']:.1f} s | |")

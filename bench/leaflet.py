@@ -1,24 +1,33 @@
-"""Benchmark of the PDF leaflet pipeline (issue 3).
+"""Benchmark of the PDF leaflet pipeline (issues 3 and 12).
 
-Measures, in one process and after a warm-up:
+Measures, for the standard and the large-print edition of the shipped English
+condition:
 
 1. per-leaflet time of the pipeline (``write_leaflet``: template, print
    preparation, layout, tag repairs, metadata), and of the pipeline plus the
    PDF/UA audit the build runs on every PDF it writes (``build.jobs.audit_problems``,
-   from the bytes in memory), against bare WeasyPrint on the same HTML and CSS
-   (``weasyprint.HTML(string=...).write_pdf(...)``), median of N interleaved
-   runs, for the standard and the large-print edition;
+   from the bytes in memory), against bare WeasyPrint
+   (``weasyprint.HTML(string=...).write_pdf(...)``, CSS parsed once, one
+   ``FontConfiguration``) on exactly the XHTML and CSS the pipeline lays out
+   (captured from its typesetter: the layout it keeps). Each measurement runs
+   in a process of its own -- warm-up first, then N calls -- so no measurement
+   leaves garbage, caches or a heap for another; rounds of these processes are
+   interleaved, and the median of every call of every round is reported, wall
+   and CPU time. The pipeline runs with the garbage-collector setting the
+   build uses (``benech_publish.build.collector``); bare WeasyPrint with
+   Python's default and with that same setting;
 2. the PDF size of the seed leaflets (target: under 150 KB);
-3. the peak memory (max RSS, in a fresh child process) of a 50-leaflet build
+3. the peak memory (max RSS, in a fresh child process) of a leaflet build
    generated from the seed condition.
 
-Run: ``.venv/bin/python bench/leaflet.py [--runs 15] [--leaflets 50]``.
+Run: ``.venv/bin/python bench/leaflet.py [--runs 15] [--rounds 3] [--leaflets 50]``.
 The figures go in docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -33,91 +42,126 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
+EPOCH = "1725148800"
+MODES = ("bare", "bare_gc", "pipeline", "pipeline_audit")
 
 
-def _median_ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
-
-
-def bench_time(runs: int) -> dict:
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1725148800")
-    t0 = time.perf_counter()
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-    import_s = time.perf_counter() - t0
-
+def _setup(edition_name: str):  # type: ignore[no-untyped-def]
     import datetime as dt
 
     from benech_publish import Options, Renderer, edition, load_content
-    from benech_publish.build.jobs import audit_problems
     from benech_publish.writers import Context
-    from benech_publish.writers.leaflet import leaflet_xhtml, write_leaflet
 
     content = load_content(CONTENT)
     options = Options()
     ctx = Context(Renderer(), options, CONTENT, dt.datetime(2024, 9, 1, tzinfo=dt.timezone.utc))
-    results = {"import_weasyprint_s": import_s, "editions": {}}
     (condition,) = [c for c in content.conditions if c.lang == "en"]
-    for ed_name in ("standard", "large"):
-        ed = edition(ed_name, options)
-        css_texts = ctx.print_stylesheets(ed, content.site, condition.lang)
-        # The exact HTML the pipeline lays out (after prepare()).
-        html = ctx.typesetter.prepare(leaflet_xhtml(condition, content.site, ed, ctx),
-                                      hyphenate=ed.hyphenate)
+    return content, options, ctx, condition, edition(edition_name, options)
+
+
+def capture(edition_name: str) -> tuple[str, list[str]]:
+    """The prepared XHTML and CSS texts of the layout the pipeline keeps for the leaflet."""
+    from benech_publish.typeset.engine import Typesetter
+    from benech_publish.writers.leaflet import lay_out_leaflet
+
+    content, _, ctx, condition, ed = _setup(edition_name)
+    seen: list[tuple[str, list[str], object]] = []
+    original = Typesetter.layout
+
+    def recording(self, xhtml, stylesheets, *, hyphenate, where="", prepare=True, run_on=None):  # type: ignore[no-untyped-def]
+        sheets = list(stylesheets)
+        source = self.prepare(xhtml, hyphenate=hyphenate, where=where) if prepare else xhtml
+        layout = original(self, source, sheets, hyphenate=hyphenate, where=where, prepare=False, run_on=run_on)
+        seen.append((source, sheets, layout))
+        return layout
+
+    Typesetter.layout = recording  # type: ignore[method-assign]
+    try:
+        laid = lay_out_leaflet(condition, content.site, ed, ctx)
+    finally:
+        Typesetter.layout = original  # type: ignore[method-assign]
+    (source, sheets), = [(s, c) for s, c, layout in seen if layout is laid.layout]
+    return source, sheets
+
+
+def child_time(mode: str, edition_name: str, runs: int, captured: str, out_json: str) -> None:
+    """In a fresh process: ``runs`` timed calls of one measurement (after a warm-up)."""
+    import gc
+
+    from benech_publish.build.collector import THRESHOLDS
+
+    if mode != "bare":
+        gc.set_threshold(*THRESHOLDS)
+    data = json.loads(Path(captured).read_text())
+    if mode.startswith("bare"):
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        font_config = FontConfiguration()
+        css = [weasyprint.CSS(string=t, font_config=font_config) for t in data["sheets"]]
         base_url = CONTENT.resolve().as_uri() + "/"
-        bare_fc = FontConfiguration()
-        bare_css = [weasyprint.CSS(string=t, font_config=bare_fc) for t in css_texts]
 
-        def bare_cached() -> bytes:
-            return weasyprint.HTML(string=html, base_url=base_url).write_pdf(
-                stylesheets=bare_css, font_config=bare_fc, pdf_variant=options.pdf_variant)
+        def call() -> bytes:
+            return weasyprint.HTML(string=data["source"], base_url=base_url).write_pdf(
+                stylesheets=css, font_config=font_config, pdf_variant="pdf/ua-1")
+    else:
+        from benech_publish.build.jobs import audit_problems
+        from benech_publish.writers.leaflet import write_leaflet
 
-        def bare_naive() -> bytes:
-            fc = FontConfiguration()
-            css = [weasyprint.CSS(string=t, font_config=fc) for t in css_texts]
-            return weasyprint.HTML(string=html, base_url=base_url).write_pdf(
-                stylesheets=css, font_config=fc, pdf_variant=options.pdf_variant)
+        content, _, ctx, condition, ed = _setup(edition_name)
 
-        def pipeline() -> bytes:
-            return write_leaflet(condition, content.site, ed, ctx)
+        def call() -> bytes:
+            pdf = write_leaflet(condition, content.site, ed, ctx)
+            if mode == "pipeline_audit":
+                assert audit_problems(pdf)[0] == 0
+            return pdf
 
-        def pipeline_audit() -> bytes:
-            data = write_leaflet(condition, content.site, ed, ctx)
-            assert audit_problems(data)[0] == 0
-            return data
+    for _ in range(3):
+        call()
+    wall, cpu = [], []
+    for _ in range(runs):
+        w, c = time.perf_counter(), time.process_time()
+        call()
+        wall.append(time.perf_counter() - w)
+        cpu.append(time.process_time() - c)
+    Path(out_json).write_text(json.dumps({"wall": wall, "cpu": cpu, "size": len(call())}))
 
-        for fn in (bare_cached, bare_naive, pipeline, pipeline_audit, bare_cached, pipeline):  # warm-up
-            fn()
-        samples: dict[str, list[float]] = {"bare": [], "bare_naive": [], "pipeline": [],
-                                           "pipeline_audit": []}
-        for _ in range(runs):  # interleaved, so drift hits all of them alike
-            for name, fn in (("bare", bare_cached), ("bare_naive", bare_naive),
-                             ("pipeline", pipeline), ("pipeline_audit", pipeline_audit)):
-                t = time.perf_counter()
-                fn()
-                samples[name].append(time.perf_counter() - t)
-        pdf = pipeline()
-        results["editions"][ed_name] = {
-            "bare_ms": _median_ms(samples["bare"]),
-            "bare_naive_ms": _median_ms(samples["bare_naive"]),
-            "pipeline_ms": _median_ms(samples["pipeline"]),
-            "ratio": statistics.median(samples["pipeline"]) / statistics.median(samples["bare"]),
-            "pipeline_audit_ms": _median_ms(samples["pipeline_audit"]),
-            "ratio_audit": (statistics.median(samples["pipeline_audit"])
-                            / statistics.median(samples["bare"])),
-            "pages": _pages(pdf),
-            "size_bytes": len(pdf),
-            "bare_size_bytes": len(bare_cached()),
-        }
+
+def _child(*args: str) -> dict:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result = Path(handle.name)
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH)
+    subprocess.run([sys.executable, __file__, *args, str(result)], env=env, check=True)
+    data = json.loads(result.read_text())
+    result.unlink()
+    return data
+
+
+def bench_time(runs: int, rounds: int) -> dict:
+    results: dict = {"editions": {}}
+    with tempfile.TemporaryDirectory(prefix="bench-leaflet-") as tmp:
+        captured = {}
+        for ed_name in ("standard", "large"):
+            source, sheets = capture(ed_name)
+            path = Path(tmp) / f"{ed_name}.json"
+            path.write_text(json.dumps({"source": source, "sheets": sheets}))
+            captured[ed_name] = str(path)
+        samples = {ed: {m: {"wall": [], "cpu": []} for m in MODES} for ed in captured}
+        sizes: dict[str, dict[str, int]] = {ed: {} for ed in captured}
+        for _ in range(rounds):
+            for ed_name, path in captured.items():
+                for mode in MODES:
+                    r = _child("--child", mode, ed_name, str(runs), path)
+                    samples[ed_name][mode]["wall"] += r["wall"]
+                    samples[ed_name][mode]["cpu"] += r["cpu"]
+                    sizes[ed_name][mode] = r["size"]
+        for ed_name, by_mode in samples.items():
+            med = {m: {k: statistics.median(v) * 1000 for k, v in t.items()} for m, t in by_mode.items()}
+            results["editions"][ed_name] = {"ms": med, "size_bytes": sizes[ed_name]["pipeline"],
+                                            "bare_size_bytes": sizes[ed_name]["bare"]}
     return results
 
 
-def _pages(pdf: bytes) -> int:
-    import pikepdf
-    import io
-
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        return len(doc.pages)
 
 
 def make_content(target: Path, count: int) -> Path:
@@ -154,7 +198,7 @@ def bench_memory(count: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-leaflets-") as tmp:
         content = make_content(Path(tmp) / "content", count)
         env = dict(os.environ, SOURCE_DATE_EPOCH="1725148800")
-        proc = subprocess.run([sys.executable, __file__, "--child", str(content), str(Path(tmp) / "out")],
+        proc = subprocess.run([sys.executable, __file__, "--child-build", str(content), str(Path(tmp) / "out")],
                               capture_output=True, text=True, env=env, check=True)
         match = re.search(r"RESULT leaflets=(\d+) seconds=([\d.]+) peak_rss_mib=([\d.]+)", proc.stdout)
         assert match, proc.stdout + proc.stderr
@@ -166,27 +210,37 @@ def bench_memory(count: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--leaflets", type=int, default=50, help="conditions in the memory build")
-    parser.add_argument("--child", nargs=2, metavar=("CONTENT", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--child-build", nargs=2, metavar=("CONTENT", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child_build:
+        child_build(*args.child_build)
+        return
     if args.child:
-        child_build(*args.child)
+        mode, ed_name, runs, captured, out_json = args.child
+        child_time(mode, ed_name, int(runs), captured, out_json)
         return
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.platform()}")
     load_before = os.getloadavg()[0]
-    t = bench_time(args.runs)
+    t = bench_time(args.runs, args.rounds)
     import weasyprint
 
-    print(f"WeasyPrint {weasyprint.__version__}; import weasyprint: {t['import_weasyprint_s']:.2f} s")
-    print(f"load average before: {load_before:.1f}, after: {os.getloadavg()[0]:.1f}")
-    print(f"per leaflet, median of {args.runs} runs (seed condition, en):")
+    print(f"WeasyPrint {weasyprint.__version__}; load average before: {load_before:.1f}, "
+          f"after: {os.getloadavg()[0]:.1f}")
+    print(f"per leaflet, median of {args.rounds} x {args.runs} calls, each measurement in its own process "
+          "(seed condition, en); wall ms (CPU ms):")
     for name, r in t["editions"].items():
-        print(f"  {name:8} bare {r['bare_ms']:6.1f} ms | bare, CSS parsed per call "
-              f"{r['bare_naive_ms']:6.1f} ms | pipeline {r['pipeline_ms']:6.1f} ms | "
-              f"pipeline/bare {r['ratio']:.3f} | pipeline+audit {r['pipeline_audit_ms']:6.1f} ms, "
-              f"/bare {r['ratio_audit']:.3f} | "
-              f"{r['pages']} pages, {r['size_bytes'] / 1024:.1f} KB (bare {r['bare_size_bytes'] / 1024:.1f} KB)")
+        ms = r["ms"]
+        line = " | ".join(f"{m} {ms[m]['wall']:.1f} ({ms[m]['cpu']:.1f})" for m in MODES)
+        print(f"  {name:8} {line} | {r['size_bytes'] / 1024:.1f} KB (bare {r['bare_size_bytes'] / 1024:.1f} KB)")
+        for base in ("bare", "bare_gc"):
+            print(f"           against {base}: pipeline {ms['pipeline']['wall'] / ms[base]['wall']:.3f} "
+                  f"(CPU {ms['pipeline']['cpu'] / ms[base]['cpu']:.3f}), pipeline + audit "
+                  f"{ms['pipeline_audit']['wall'] / ms[base]['wall']:.3f} "
+                  f"(CPU {ms['pipeline_audit']['cpu'] / ms[base]['cpu']:.3f})")
     mem = bench_memory(args.leaflets)
     print(f"build of {mem['conditions']} conditions = {mem['leaflets']} leaflets: {mem['seconds']:.1f} s "
           f"({mem['seconds'] / mem['leaflets'] * 1000:.0f} ms/leaflet), peak RSS {mem['peak_rss_mib']:.0f} MiB, "

@@ -107,3 +107,26 @@ def test_a_worker_crash_fails_its_job_only(tmp_path, crashing_workers, monkeypat
     monkeypatch.delenv("PYTHONPATH")
     report = build(root, out, options, created=CREATED)
     assert report.written == [crashed]
+
+
+def test_typesetting_runs_with_the_build_collector_setting_and_the_caller_keeps_its_own(tmp_path, monkeypatch):
+    """The garbage collector's first threshold is raised while a build typesets in this
+    process (build/collector.py), and the caller's setting is back afterwards."""
+    import gc
+
+    from benech_publish.build.collector import THRESHOLDS
+    from benech_publish.typeset.engine import Typesetter
+
+    seen: list[tuple[int, int, int]] = []
+    layout = Typesetter.layout
+
+    def recording(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(gc.get_threshold())
+        return layout(self, *args, **kwargs)
+
+    monkeypatch.setattr(Typesetter, "layout", recording)
+    before = gc.get_threshold()
+    assert before != THRESHOLDS
+    build(ROOTS / "basic", tmp_path / "out", Options(jobs=1, formats=("pdf",), languages=("en",)), created=CREATED)
+    assert seen and set(seen) == {THRESHOLDS}
+    assert gc.get_threshold() == before

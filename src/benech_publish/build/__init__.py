@@ -14,7 +14,8 @@ under ``out/`` and a :class:`BuildReport`::
 
 Stages, one module each: :mod:`.jobs` (the kinds of output, :func:`plan`, and
 making one job), :mod:`.manifest` (digests; what is stale; what is obsolete),
-:mod:`.pool` (worker processes). Every job reads only the immutable model and
+:mod:`.pool` (worker processes), :mod:`.collector` (the garbage collector's
+setting while typesetting). Every job reads only the immutable model and
 writes its own files, so jobs run in any order and in any process, and one
 failing job never stops the others. Outputs are byte-identical whatever the
 number of workers: the build date is decided once, here, and passed on.
@@ -32,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +44,7 @@ from ..options import DEFAULT_OPTIONS, FORMATS, Options
 from ..overrides import check_overrides, override_folder
 from ..render import Renderer
 from ..util import source_date
+from . import collector
 from .jobs import KINDS, Job, JobKind, Outcome, OutputSpec, Task, check_arguments, execute, plan
 from .manifest import MANIFEST_NAME, Digests, Manifest
 
@@ -250,8 +253,9 @@ def _run(
         ctx = Context(renderer or Renderer(options.templates), options, Path(content.root or "."), created)
         if typesets:
             ctx.typesetter  # noqa: B018 - fail once, up front, when WeasyPrint is unsupported
-        for task in tasks:
-            runner.done(execute(task.index, task.job, task.formats, content.site, ctx))
+        with collector.typesetting() if typesets else nullcontext():
+            for task in tasks:
+                runner.done(execute(task.index, task.job, task.formats, content.site, ctx))
     return runner.report()
 
 

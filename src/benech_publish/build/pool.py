@@ -9,7 +9,8 @@ Pango and fontconfig state must not be copied mid-use). Each worker builds
 its own :class:`~benech_publish.writers.Context` once, in the pool's
 initializer -- Jinja environment, and for print jobs the typesetter with its
 ``FontConfiguration`` and parsed-CSS cache -- and reuses it for every job it
-runs. A job runs exactly as in the build process (:func:`~.jobs.execute`).
+runs. A job runs exactly as in the build process (:func:`~.jobs.execute`),
+with the collector set as :mod:`.collector` says.
 
 A worker that dies (a segmentation fault in a library, ``os._exit``, a
 signal) breaks a :class:`~concurrent.futures.ProcessPoolExecutor`: every
@@ -24,6 +25,7 @@ written. So a crash fails its own job only.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Callable
@@ -38,6 +40,7 @@ from ..errors import BenechError, RenderError
 from ..options import Options
 from ..render import Renderer
 from ..writers import Context
+from . import collector
 from .jobs import Outcome, Task, execute
 
 #: Message of a task whose worker process died while running it, twice.
@@ -84,6 +87,8 @@ _WORKER: _Worker | None = None
 
 def _init(setup: Setup, running: Any, counter: Any) -> None:
     global _WORKER
+    if setup.typesets:
+        gc.set_threshold(*collector.THRESHOLDS)  # this process is the build's, for its life
     with counter.get_lock():
         slot = counter.value
         counter.value += 1
