@@ -228,6 +228,10 @@ def test_a_table_that_fits_on_a_page_is_not_split(tmp_path):
     long_rows = "".join(f"<tr><td>row {i}</td></tr>" for i in range(30))
     body = f'<div style="height: 62mm"></div><table data-unit="t"><tbody>{long_rows}</tbody></table>'
     assert units_on_pages(lay_out(tmp_path, body, css))[:2] == [["t"], ["t"]]
+    # The layout looks for tables only where the markup has a <table> tag, in any case
+    # (WeasyPrint's HTML parser lowercases tags).
+    upper = body.replace("<table", "<TABLE").replace("</table>", "</TABLE>")
+    assert upper != body and units_on_pages(lay_out(tmp_path, upper, css))[:2] == [["t"], ["t"]]
 
 
 def test_text_running_under_a_positioned_image_is_an_overlap(tmp_path):

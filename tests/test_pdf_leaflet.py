@@ -399,6 +399,28 @@ def test_same_input_gives_the_same_bytes(leaflets: Built, monkeypatch):
     assert first == leaflets.path(c, "standard").read_bytes()
 
 
+@slow
+def test_the_page_stamps_change_nothing_in_the_pdf(leaflets: Built):
+    """Laid out without the page stamps (a PDF alone is wanted), the leaflet is the same PDF."""
+    from benech_publish.braille.printpages import leaflet_layout
+    from benech_publish.errors import RenderError
+    from benech_publish.writers.leaflet import lay_out_leaflet, leaflet_pdf
+
+    site = leaflets.content.site
+    for c in leaflets.conditions:
+        ed = edition("standard")
+        ctx = context(leaflets.root)
+        stamped = lay_out_leaflet(c, site, ed, ctx)
+        plain = lay_out_leaflet(c, site, ed, ctx, stamp=False)
+        assert stamped.stamp is not None and stamped.stamp.blocks
+        assert plain.stamp is None
+        assert (plain.xhtml, plain.identifier) == (stamped.xhtml, stamped.identifier)
+        assert plain.layout.page_count == stamped.layout.page_count
+        assert leaflet_pdf(c, site, plain, ctx) == leaflet_pdf(c, site, stamped, ctx)
+        with pytest.raises(RenderError, match="page stamps"):
+            leaflet_layout(plain, c, ed)
+
+
 # --------------------------------------------------------------------------- options
 
 

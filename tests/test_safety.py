@@ -116,6 +116,26 @@ def test_every_writer_uses_the_same_rule(basic: Path):
         safety.image_bytes(basic, "images/../../secret.txt")
 
 
+def test_asset_urls_are_reused_only_for_the_same_unchanged_file(basic: Path):
+    """A context reuses the data: URL of a file it has seen, unchanged; every use still
+    resolves and confines the reference, and a changed or swapped file is read again."""
+    writer = Context(Renderer(), Options(), basic, dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    logo = basic / "images" / "logo.svg"
+    first = writer.asset_url("images/logo.svg")
+    assert first == safety.image_data_uri(basic, "images/logo.svg")
+    assert writer.asset_url("images/logo.svg") == first
+    logo.write_text(SVG_HEAD + '<rect width="7" height="7"/></svg>')  # changed: size and time
+    changed = writer.asset_url("images/logo.svg")
+    assert changed != first and changed == safety.image_data_uri(basic, "images/logo.svg")
+    logo.write_text(SVG_HEAD + "<script>alert(1)</script></svg>")  # changed to something refused
+    with pytest.raises(RenderError, match="contains <script>"):
+        writer.asset_url("images/logo.svg")
+    logo.unlink()
+    logo.symlink_to("../../secret.txt")  # swapped for a link out of the folder
+    with pytest.raises(RenderError, match="outside the content folder"):
+        writer.asset_url("images/logo.svg")
+
+
 def test_pdf_draws_and_epub_carries_only_the_sanitised_svg(basic: Path, tmp_path: Path):
     """An SVG with editor data builds: the PDF still draws it (its fill colour is in a
     content stream) and the EPUB holds the allowlisted copy, not the original bytes."""

@@ -7,6 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benech_publish.typography import EN_DASH, NBSP, Smartener, smarten
 
@@ -37,6 +39,42 @@ def test_quotes_open_and_close_around_inline_markup():
     s = Smartener("it")
     parts = [s.text('detto "'), s.child("la").text("morbus"), s.text('"')]
     assert "".join(parts) == "detto «morbus»"
+
+
+def _reference_text(smart: Smartener, text: str) -> str:
+    """Smartener.text as first written: every substitution, then a choice per character."""
+    from benech_publish import typography as t
+
+    if not text:
+        return text
+    if t.looks_like_address(text):
+        smart.previous = text[-1]
+        return text
+    text = t._UNIT.sub(rf"\1{NBSP}\2", t._RANGE.sub(rf"\1{EN_DASH}\2", t._APOSTROPHE.sub(t.APOSTROPHE, text)))
+    out = []
+    for ch in text:
+        if ch == '"':
+            ch = smart.quotes.open if smart.previous in t._OPENS_AFTER else smart.quotes.close
+        elif ch == "'":
+            ch = smart.quotes.inner_open if smart.previous in t._OPENS_AFTER else smart.quotes.inner_close
+        out.append(ch)
+        smart.previous = ch
+    return "".join(out)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from([*"ab1 2-'\".,/(", "\u00a0", "5 mg", "85 %", "3-6", "l'8", "www."]))),
+    st.sampled_from(["en", "it"]),
+    st.sampled_from(["", "a", " ", '"', "("]),
+)
+def test_smartener_shortcuts_change_nothing(pieces, lang, previous):
+    """The shortcuts (no substitution without its character, no quotation mark to choose)
+    give what the full pass gives, piece after piece of one run."""
+    fast, full = Smartener(lang, previous), Smartener(lang, previous)
+    for piece in ("".join(p) for p in pieces):
+        assert fast.text(piece) == _reference_text(full, piece)
+        assert fast.previous == full.previous
 
 
 def test_source_files_keep_what_the_author_typed(shipped_out):

@@ -151,6 +151,8 @@ class Renderer:
         self.env.globals["iter_blocks"] = m.iter_blocks
         self.env.globals["kind"] = lambda node: type(node).__name__
         self.env.globals.update(provenance.template_globals())
+        #: :func:`dark_colours` per site colours (computed once, not per document).
+        self._dark: dict[m.Colours, m.Colours] = {}
 
     def render(self, name: str, **context: Any) -> str:
         """Render template ``name``; a publication's markup is checked by
@@ -179,7 +181,7 @@ class Renderer:
             "medium": medium,  # "html" | "pdf" | "epub"
             "options": options,
             "colours": site.colours,
-            "dark": dark_colours(site.colours),  # the web page's dark-scheme colours
+            "dark": self._dark_colours(site.colours),  # the web page's dark-scheme colours
             "id_prefix": "",
             "link_map": {},
             "stylesheets": (),
@@ -189,6 +191,12 @@ class Renderer:
         }
         ctx.update(extra)
         return ctx
+
+    def _dark_colours(self, colours: m.Colours) -> m.Colours:
+        dark = self._dark.get(colours)
+        if dark is None:
+            dark = self._dark[colours] = dark_colours(colours)
+        return dark
 
     def stylesheets(self, names: Iterable[str], **context: Any) -> list[str]:
         """CSS texts of ``names``, then the clinic's ``css/clinic.css``, then the

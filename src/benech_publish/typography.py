@@ -72,9 +72,14 @@ class Smartener:
         if looks_like_address(text):
             self.previous = text[-1]
             return text
-        text = _APOSTROPHE.sub(APOSTROPHE, text)
-        text = _RANGE.sub(rf"\1{EN_DASH}\2", text)
+        if "'" in text:
+            text = _APOSTROPHE.sub(APOSTROPHE, text)
+        if "-" in text:
+            text = _RANGE.sub(rf"\1{EN_DASH}\2", text)
         text = _UNIT.sub(rf"\1{NBSP}\2", text)
+        if '"' not in text and "'" not in text:
+            self.previous = text[-1]  # no quotation mark to choose (the loop below would copy)
+            return text
         out = []
         for ch in text:
             if ch == '"':

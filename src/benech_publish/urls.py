@@ -45,7 +45,13 @@ _HOST_RE = re.compile(
 )
 
 
+#: The ASCII characters :func:`_has_space_or_control` refuses: controls (Cc), DEL and white space.
+_ASCII_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
 def _has_space_or_control(value: str) -> bool:
+    if value.isascii():  # the common case, exactly the same answer without a lookup per character
+        return _ASCII_SPACE_OR_CONTROL.search(value) is not None
     return any(ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn") for ch in value)
 
 

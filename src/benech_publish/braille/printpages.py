@@ -33,6 +33,7 @@ from typing import Any
 
 from .. import i18n
 from .. import model as m
+from ..errors import RenderError
 from ..render import XHTML_NS, Edition
 from ..typeset import pagelist
 from ..writers.booklet import Booklet
@@ -75,10 +76,13 @@ def leaflet_layout(laid: LaidOutLeaflet, condition: m.Condition, ed: Edition) ->
     """The page starts of ``condition``'s PDF leaflet as laid out (the standard edition's)."""
     label = i18n.labels(condition.lang)["standard_print"]
     source = f"{condition.title} ({label}, PDF, {ed.paper})"
+    stamp = laid.stamp
+    if stamp is None:
+        raise RenderError(f"{source}: laid out without its page stamps (lay_out_leaflet(..., stamp=True))")
     if laid.layout.page_count == 1:
-        first = next(iter(laid.stamp.blocks))
-        return to_layout(laid.stamp, [pagelist.PageStart(1, first, 0)], source)
-    return to_layout(laid.stamp, pagelist.page_starts(laid.layout.document, laid.stamp.texts), source)
+        first = next(iter(stamp.blocks))
+        return to_layout(stamp, [pagelist.PageStart(1, first, 0)], source)
+    return to_layout(stamp, pagelist.page_starts(laid.layout.document, stamp.texts), source)
 
 
 def booklet_layout(booklet: Booklet, lang: str, ed: Edition) -> PrintLayout:

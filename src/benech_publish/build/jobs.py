@@ -163,7 +163,8 @@ def _leaflet(job: Job, formats: frozenset[str], site: m.Site, ctx: Context) -> d
 
     assert job.condition is not None
     ed = edition(job.edition, ctx.options)
-    laid = lay_out_leaflet(job.condition, site, ed, ctx)
+    # The page stamps are for the braille page numbers only (WeasyPrint lays out faster without).
+    laid = lay_out_leaflet(job.condition, site, ed, ctx, stamp=bool(formats & _BRAILLE_FORMATS))
     data: dict[str, bytes] = {}
     if "pdf" in formats:
         data["pdf"] = leaflet_pdf(job.condition, site, laid, ctx)

@@ -43,6 +43,8 @@ _URL_TEXT = re.compile(r"^(?:https?://|www\.|mailto:)|^[^\s@]+@[^\s@]+\.[a-z]{2,
 _URL_BREAK_AFTER = "/@?&="
 
 
+_TABLE_TAG = re.compile(r"<table[\s/>]", re.IGNORECASE)
+
 #: Class the layout gives a table taller than a page (see :meth:`Typesetter.layout`).
 LONG_TABLE = "long-table"
 
@@ -112,7 +114,8 @@ class Typesetter:
             try:
                 html = self.engine.HTML(string=source, base_url=self.root.as_uri() + "/", url_fetcher=self._fetcher)
                 document = html.render(font_config=self.font_config, stylesheets=css, pdf_variant=self.pdf_variant)
-                long_tables = self._tables_over_pages(document)
+                # Only a document with a <table> tag can have one (WeasyPrint's parser lowercases tags).
+                long_tables = self._tables_over_pages(document) if _TABLE_TAG.search(source) else []
                 if long_tables:
                     for table in long_tables:  # the parsed document's own elements
                         table.set("class", f"{table.get('class') or ''} {LONG_TABLE}".strip())
@@ -183,8 +186,12 @@ class Typesetter:
 
     # ------------------------------------------------------------------ preparation
 
-    def prepare(self, xhtml: str, *, hyphenate: bool, where: str = "") -> str:
+    def prepare(self, xhtml: str | Any, *, hyphenate: bool, where: str = "") -> str:
         """Print adjustments to rendered XHTML; returns XHTML that WeasyPrint's HTML parser reads.
+
+        ``xhtml`` is the XHTML text, or its root element already parsed
+        (:func:`parse_xhtml`), which is then adjusted in place (one parse for a
+        writer that also reads the tree).
 
         * ``hyphenate`` (standard edition): words of the language's hyphenation
           exception list are marked (see :mod:`.hyphenation`); a language with
@@ -195,10 +202,7 @@ class Typesetter:
         * characters the shipped typeface lacks add a notice (they would be
           drawn with a system font).
         """
-        try:
-            root = etree.fromstring(xhtml.encode("utf-8"))
-        except etree.XMLSyntaxError as exc:
-            raise RenderError(f"print XHTML is not well-formed: {exc}") from exc
+        root = parse_xhtml(xhtml) if isinstance(xhtml, str) else xhtml
         lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
         prefix = f"{where}: " if where else ""
         if hyphenate and lang:
@@ -232,6 +236,14 @@ class Typesetter:
     def _notice(self, text: str) -> None:
         if text not in self.notices:
             self.notices.append(text)
+
+
+def parse_xhtml(xhtml: str) -> Any:
+    """The root element of rendered XHTML (:class:`RenderError` when it is not well-formed)."""
+    try:
+        return etree.fromstring(xhtml.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise RenderError(f"print XHTML is not well-formed: {exc}") from exc
 
 
 def _without_ua1_conformance(metadata: Any) -> None:

@@ -146,7 +146,8 @@ def local(tag: Any) -> str:
 
 
 def nonspace(text: str) -> str:
-    return "".join(ch for ch in text if not ch.isspace())
+    """``text`` without its white space (``str.split`` splits exactly where ``str.isspace``)."""
+    return "".join(text.split())
 
 
 # --------------------------------------------------------------------------- stamping
@@ -164,6 +165,7 @@ def stamp(root: Any) -> Stamped:
     """Stamp ``data-bp`` on every element inside each ``[data-unit]`` element of ``root``."""
     blocks: dict[str, Any] = {}
     texts: dict[str, list[str]] = {}
+    is_block: dict[str, bool] = {}  # tag -> whether it is a block (local name in BLOCK_TAGS)
     for unit in root.iter():
         if not isinstance(unit.tag, str) or unit.get(UNIT_ATTR) is None:
             continue
@@ -173,19 +175,26 @@ def stamp(root: Any) -> Stamped:
         def visit(
             el: Any, parent_key: str, unit: Any = unit, name: str | None = name, counter: list[int] = counter
         ) -> None:
-            if not isinstance(el.tag, str):  # comments, processing instructions
+            tag = el.tag
+            if not isinstance(tag, str):  # comments, processing instructions
                 return
-            if local(el.tag) in BLOCK_TAGS or el is unit:
+            block = is_block.get(tag)
+            if block is None:
+                block = is_block[tag] = local(tag) in BLOCK_TAGS
+            if block or el is unit:
                 key = f"{name}/{counter[0]}"
                 counter[0] += 1
                 blocks[key] = el
             else:
                 key = parent_key
             el.set(KEY_ATTR, key)
-            texts.setdefault(key, []).append(nonspace(el.text or ""))
+            parts = texts.get(key)
+            if parts is None:
+                parts = texts[key] = []
+            parts.append(nonspace(el.text or ""))
             for child in el:
                 visit(child, key)
-                texts.setdefault(key, []).append(nonspace(child.tail or ""))
+                parts.append(nonspace(child.tail or ""))
 
         visit(unit, f"{name}/0")
     return Stamped(blocks, {k: "".join(v) for k, v in texts.items()})

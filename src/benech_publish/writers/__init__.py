@@ -24,7 +24,7 @@ from .. import model as m
 from ..i18n import labels
 from ..options import Options
 from ..render import Edition, Renderer
-from ..safety import image_data_uri
+from ..safety import image_data_uri, resolve_reference
 from ..typeset import fonts
 from ..typeset.engine import Typesetter, page_of_css
 
@@ -43,6 +43,8 @@ class Context:
         self.created = created.astimezone(dt.UTC).replace(microsecond=0)
         self._typesetter: Typesetter | None = None
         self._print_css: dict[tuple[Edition, m.Colours, str, tuple[str, ...]], list[str]] = {}
+        #: ``data:`` URLs made by :meth:`asset_url`, by reference and the file's identity.
+        self._asset_urls: dict[tuple[str, Path, int, int, int, int], str] = {}
 
     @property
     def typesetter(self) -> Typesetter:
@@ -78,8 +80,23 @@ class Context:
     def asset_url(self, src: str) -> str:
         """A content-relative path (``images/logo.svg``) as a ``data:`` URL: confined to
         the content folder, SVGs sanitised (see :func:`safety.image_data_uri`). A ``file:``
-        URL would also put the checkout's path into the bytes, breaking reproducibility."""
-        return image_data_uri(self.root, src)
+        URL would also put the checkout's path into the bytes, breaking reproducibility.
+
+        The reference is resolved (and confined) on every use; the URL of a file seen
+        before, unchanged (same device, inode, modification time and size), is reused
+        instead of reading, checking and encoding it again (the logo of every leaflet)."""
+        target, problem = resolve_reference(self.root, src, what="image")
+        if target is None or problem:
+            return image_data_uri(self.root, src)  # raises the plain-language problem
+        try:
+            info = target.stat()
+        except OSError:  # gone since it was resolved
+            return image_data_uri(self.root, src)
+        key = (src, target, info.st_dev, info.st_ino, info.st_mtime_ns, info.st_size)
+        url = self._asset_urls.get(key)
+        if url is None:
+            url = self._asset_urls[key] = image_data_uri(self.root, src)
+        return url
 
     def print_stylesheets(self, edition: Edition, site: m.Site, lang: str, extra: tuple[str, ...] = ()) -> list[str]:
         """CSS texts of a print document: fonts, ``css/print.css``, ``extra`` templates, then

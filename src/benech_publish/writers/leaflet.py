@@ -32,7 +32,7 @@ from ..provenance import facts
 from ..qr import qr_for
 from ..render import XHTML_NS, Edition
 from ..typeset import pagelist
-from ..typeset.engine import Layout
+from ..typeset.engine import Layout, parse_xhtml
 from ..typeset.layout import LayoutFinding, check_layout
 from ..util import digest
 from ..xmp import rdf_description, xmp_properties
@@ -58,14 +58,16 @@ class LaidOutLeaflet(NamedTuple):
     edition's print page numbers both come from this one layout)."""
 
     layout: Layout
-    xhtml: str  # the print XHTML laid out (stamped), before print preparation
-    stamp: pagelist.Stamped  # its blocks, for the page starts (typeset/pagelist.py)
+    xhtml: str  # the print XHTML (stamped), before print preparation
+    #: Its blocks, for the page starts (typeset/pagelist.py); None when laid out without
+    #: the stamps (``lay_out_leaflet(..., stamp=False)``: a PDF only, no page starts).
+    stamp: pagelist.Stamped | None
     identifier: str  # the PDF /ID: a digest of the XHTML, the stylesheets and the PDF variant
 
 
 def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: Context) -> bytes:
     """The leaflet of ``condition`` in ``edition``, as PDF bytes, copy-fitted (:func:`lay_out_leaflet`)."""
-    return leaflet_pdf(condition, site, lay_out_leaflet(condition, site, edition, ctx), ctx)
+    return leaflet_pdf(condition, site, lay_out_leaflet(condition, site, edition, ctx, stamp=False), ctx)
 
 
 def leaflet_pdf(condition: m.Condition, site: m.Site, laid: LaidOutLeaflet, ctx: Context) -> bytes:
@@ -74,7 +76,9 @@ def leaflet_pdf(condition: m.Condition, site: m.Site, laid: LaidOutLeaflet, ctx:
     return ctx.typesetter.write_pdf(laid.layout, identifier=laid.identifier, xmp=xmp)
 
 
-def lay_out_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: Context) -> LaidOutLeaflet:
+def lay_out_leaflet(
+    condition: m.Condition, site: m.Site, edition: Edition, ctx: Context, *, stamp: bool = True
+) -> LaidOutLeaflet:
     """The leaflet of ``condition`` in ``edition``, laid out and copy-fitted.
 
     A contents list with page numbers is included when the leaflet runs past
@@ -88,19 +92,27 @@ def lay_out_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx:
     (``build --verbose``); findings that remain are warnings, or fail the
     leaflet under ``--strict``. The body is stamped (:func:`~benech_publish.
     typeset.pagelist.stamp`; attributes only, nothing printed) so the page
-    starts of the kept layout can be read.
+    starts of the kept layout can be read; with ``stamp=False`` (the PDF alone
+    is wanted) the XHTML is laid out without the stamps, which WeasyPrint
+    would otherwise parse and match on every element, and
+    :attr:`LaidOutLeaflet.stamp` is None. The PDF is the same either way (its
+    ``/ID`` digests the stamped XHTML in both).
     """
     typesetter = ctx.typesetter
     stylesheets = ctx.print_stylesheets(edition, site, condition.lang)
     where = condition.location.path
-    best: tuple[list[LayoutFinding], Layout, str, pagelist.Stamped, _Try] | None = None
+    best: tuple[list[LayoutFinding], Layout, str, pagelist.Stamped | None, _Try] | None = None
     for attempt in _TRIES:
         if best is not None and not attempt.contents and best[1].page_count > _SHORT:
             continue
-        xhtml, stamped = _stamped(
-            leaflet_xhtml(condition, site, edition, ctx, contents=attempt.contents, fit=attempt.fit)
+        xhtml, stamped, prepared = _stamped(
+            leaflet_xhtml(condition, site, edition, ctx, contents=attempt.contents, fit=attempt.fit),
+            ctx,
+            hyphenate=edition.hyphenate,
+            where=where,
+            keep_stamp=stamp,
         )
-        layout = typesetter.layout(xhtml, stylesheets, hyphenate=edition.hyphenate, where=where)
+        layout = typesetter.layout(prepared, stylesheets, hyphenate=edition.hyphenate, where=where, prepare=False)
         if attempt.contents and layout.page_count == 1:
             continue  # one page: no contents list (the next try lays it out without)
         findings = check_layout(layout)
@@ -122,15 +134,25 @@ def lay_out_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx:
     return LaidOutLeaflet(layout, xhtml, stamped, identifier)
 
 
-def _stamped(xhtml: str) -> tuple[str, pagelist.Stamped]:
-    """``xhtml`` with its body stamped as the unit ``leaflet`` (data attributes only)."""
-    root = etree.fromstring(xhtml.encode("utf-8"))
+def _stamped(
+    xhtml: str, ctx: Context, *, hyphenate: bool, where: str, keep_stamp: bool = True
+) -> tuple[str, pagelist.Stamped | None, str]:
+    """``xhtml`` with its body stamped as the unit ``leaflet`` (data attributes only), its
+    stamped blocks, and the XHTML to lay out: the stamped one after print preparation,
+    or with ``keep_stamp=False`` ``xhtml`` itself after print preparation (and no blocks).
+
+    The stamped tree is prepared in place once serialised (preparation only adds
+    inside elements, so the stamped blocks keep their ancestors)."""
+    root = parse_xhtml(xhtml)
     body = root.find(f"{{{XHTML_NS}}}body")
     if body is None:
         raise RenderError("leaflet XHTML has no body")
     body.set(pagelist.UNIT_ATTR, "leaflet")
     stamped = pagelist.stamp(root)
-    return "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode"), stamped
+    text = "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
+    if not keep_stamp:
+        return text, None, ctx.typesetter.prepare(xhtml, hyphenate=hyphenate, where=where)
+    return text, stamped, ctx.typesetter.prepare(root, hyphenate=hyphenate, where=where)
 
 
 def _describe(attempt: _Try) -> str:
