@@ -77,7 +77,7 @@ def capture(edition_name: str) -> tuple[str, list[str]]:
 
     Typesetter.layout = recording  # type: ignore[method-assign]
     try:
-        laid = lay_out_leaflet(condition, content.site, ed, ctx)
+        laid = lay_out_leaflet(condition, content.site, ed, ctx, stamp=False)  # as write_leaflet does
     finally:
         Typesetter.layout = original  # type: ignore[method-assign]
     (source, sheets), = [(s, c) for s, c, layout in seen if layout is laid.layout]
