@@ -24,6 +24,7 @@ from benech_publish.audit._lines import line_events
 from benech_publish.audit.content import Font, PageContent, qpdf_events, read_page
 from benech_publish.audit.structure import read_structure
 from benech_publish.typeset import tags as pdf_tags
+from conftest import ROOTS
 
 DEFECTS = Path(__file__).parent / "roots" / "pdf-defects"
 
@@ -57,6 +58,24 @@ def test_every_pdf_of_the_shipped_content_reads_the_same(shipped_out: Path) -> N
     assert len(pdfs) >= 6  # leaflets of both languages and editions, booklets
     pages = sum(assert_same_reading(p.read_bytes(), line_read_only=True) for p in pdfs)
     assert pages >= 20
+
+
+@pytest.mark.parametrize("root", ["booklet", "basic"])
+def test_every_pdf_of_the_test_roots_reads_the_same(root: str, tmp_path: Path) -> None:
+    """Tables over pages, nested lists, figures (image XObjects), notes, both languages,
+    both editions, an Italian leaflet with complete review data."""
+    import datetime as dt
+
+    from benech_publish import Options, build
+
+    out = tmp_path / "out"
+    created = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    report = build(ROOTS / root, out, Options(jobs=1, formats=("pdf",), include_drafts=True), created=created)
+    assert not report.failures
+    pdfs = sorted(out.rglob("*.pdf"))
+    assert len(pdfs) >= 4
+    for pdf in pdfs:
+        assert_same_reading(pdf.read_bytes(), line_read_only=True)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in DEFECTS.glob("*.html")))
