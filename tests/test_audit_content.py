@@ -280,3 +280,23 @@ def test_a_built_pdf_page_holds_pydyf_streams_only(shipped_out: Path) -> None:
     with pikepdf.open(io.BytesIO(leaflet.read_bytes())) as pdf:
         for page in pdf.pages:
             assert line_events(page.obj.Contents.read_bytes()) is not None
+
+
+@pytest.mark.parametrize("cut", [0.3, 0.5, 0.8])
+def test_a_page_of_several_content_streams_reads_as_one(cut: float) -> None:
+    """/Contents may be an array of streams, read as their concatenation; split at a line
+    end the line reader reads it, split inside a line qpdf does: the same either way."""
+    body = (
+        b"/Span\n<</MCID 0/ActualText (one)>>\nBDC\nBT\n1 0 0 -1 10 20 Tm\n/F1 12 Tf\n[<0021>] TJ\nET\nEMC\n"
+        b"/Span\n<</MCID 1>>\nBDC\nBT\n1 0 0 -1 10 40 Tm\n/F1 12 Tf\n[<0022>3<0023>] TJ\nET\nEMC\n0 0 5 5 re\nf\n"
+    )
+    at = int(len(body) * cut)
+    # At a line end, and inside a line at a space (streams split only between tokens).
+    for split in (body.rfind(b"\n", 0, at) + 1, body.rfind(b" ", 0, at) + 1):
+        with _pdf(body) as pdf:
+            page = pdf.pages[0]
+            page.obj.Contents = pikepdf.Array([pdf.make_stream(body[:split]), pdf.make_stream(body[split:])])
+            whole, general = read_page(page, {}), read_page(page, {}, line_reader=False)
+            assert _seen(whole) == _seen(general)
+            assert [m.text for m in whole.marks.values()] == ["A", "BC"]
+            assert whole.untagged_graphics == 1
