@@ -10,7 +10,6 @@ streams it must refuse."""
 from __future__ import annotations
 
 import dataclasses
-import io
 from pathlib import Path
 from typing import Any
 
@@ -272,14 +271,6 @@ def test_the_line_reader_reads_what_qpdf_reads_event_for_event() -> None:
     assert marks[0][1].actual_text == "Hemi(facial) \\ spasm"
     assert marks[2][1].actual_text == "città"
     assert marks[3][1] == "/P0"
-
-
-def test_a_built_pdf_page_holds_pydyf_streams_only(shipped_out: Path) -> None:
-    """What the fast path relies on, seen on the bytes: one operator per line."""
-    leaflet = next(shipped_out.rglob("*.pdf"))
-    with pikepdf.open(io.BytesIO(leaflet.read_bytes())) as pdf:
-        for page in pdf.pages:
-            assert line_events(page.obj.Contents.read_bytes()) is not None
 
 
 @pytest.mark.parametrize("cut", [0.3, 0.5, 0.8])

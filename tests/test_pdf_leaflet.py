@@ -414,7 +414,7 @@ def test_the_page_stamps_change_nothing_in_the_pdf(leaflets: Built):
         plain = lay_out_leaflet(c, site, ed, ctx, stamp=False)
         assert stamped.stamp is not None and stamped.stamp.blocks
         assert plain.stamp is None
-        assert (plain.xhtml, plain.identifier) == (stamped.xhtml, stamped.identifier)
+        assert plain.identifier == stamped.identifier
         assert plain.layout.page_count == stamped.layout.page_count
         assert leaflet_pdf(c, site, plain, ctx) == leaflet_pdf(c, site, stamped, ctx)
         with pytest.raises(RenderError, match="page stamps"):

@@ -51,6 +51,7 @@ _TF = re.compile(rb"(" + _NAME + rb") " + _NUM + rb" ")
 _TM = re.compile(rb"(?:" + _NUM + rb" ){5}(" + _NUM + rb") ")
 _TD = re.compile(_NUM + rb" (" + _NUM + rb") ")
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
+_ODD = (1).__and__  # of a length: odd
 #: The numbers between a TJ array's strings (each may be absent), each followed by one space.
 _KERNS = re.compile(rb"(?:(?:-?\d+(?:\.\d+)?)? )*")
 _TJ_ONE = re.compile(rb"<([0-9A-Fa-f]*)> |\(([ -'*-\[\]-~]*)\) ")
@@ -182,8 +183,6 @@ def _tj(line: bytes, cut: int, kerns: list[bytes]) -> bytes:
     return binascii.unhexlify(joined)
 
 
-_ODD = (1).__and__
-
 
 def line_events(data: bytes) -> list[Event] | None:
     """The events of a content stream in pydyf's line form, or None when any line is
@@ -223,9 +222,10 @@ def _line_events(data: bytes) -> list[Event]:
                 common = _COMMON_PROPS.fullmatch(pending[-1]) if len(pending) == 2 else None
                 if common is not None:
                     mcid, actual = common.groups()
-                    props = Props(int(mcid), None, None, ())
-                    if actual is not None:
-                        props = Props(props.mcid, actual.decode("ascii"), None, ("/ActualText",))
+                    if actual is None:
+                        props = Props(int(mcid), None, None, ())
+                    else:
+                        props = Props(int(mcid), actual.decode("ascii"), None, ("/ActualText",))
                     append(("mc", (pending[0][1:].decode("ascii"), props)))
                     pending.clear()
                     continue

@@ -22,8 +22,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from lxml import etree
-
 from .. import __version__
 from .. import model as m
 from ..errors import RenderError
@@ -58,11 +56,10 @@ class LaidOutLeaflet(NamedTuple):
     edition's print page numbers both come from this one layout)."""
 
     layout: Layout
-    xhtml: str  # the print XHTML (stamped), before print preparation
-    #: Its blocks, for the page starts (typeset/pagelist.py); None when laid out without
+    #: The blocks of its XHTML, for the page starts (typeset/pagelist.py); None when laid out without
     #: the stamps (``lay_out_leaflet(..., stamp=False)``: a PDF only, no page starts).
     stamp: pagelist.Stamped | None
-    identifier: str  # the PDF /ID: a digest of the XHTML, the stylesheets and the PDF variant
+    identifier: str  # the PDF /ID: a digest of the rendered XHTML, the stylesheets and the PDF variant
 
 
 def write_leaflet(condition: m.Condition, site: m.Site, edition: Edition, ctx: Context) -> bytes:
@@ -96,7 +93,7 @@ def lay_out_leaflet(
     is wanted) the XHTML is laid out without the stamps, which WeasyPrint
     would otherwise parse and match on every element, and
     :attr:`LaidOutLeaflet.stamp` is None. The PDF is the same either way (its
-    ``/ID`` digests the stamped XHTML in both).
+    ``/ID`` digests the XHTML as rendered, before stamps and preparation).
     """
     typesetter = ctx.typesetter
     stylesheets = ctx.print_stylesheets(edition, site, condition.lang)
@@ -105,13 +102,8 @@ def lay_out_leaflet(
     for attempt in _TRIES:
         if best is not None and not attempt.contents and best[1].page_count > _SHORT:
             continue
-        xhtml, stamped, prepared = _stamped(
-            leaflet_xhtml(condition, site, edition, ctx, contents=attempt.contents, fit=attempt.fit),
-            ctx,
-            hyphenate=edition.hyphenate,
-            where=where,
-            keep_stamp=stamp,
-        )
+        xhtml = leaflet_xhtml(condition, site, edition, ctx, contents=attempt.contents, fit=attempt.fit)
+        stamped, prepared = _prepared(xhtml, ctx, hyphenate=edition.hyphenate, where=where, stamp=stamp)
         layout = typesetter.layout(prepared, stylesheets, hyphenate=edition.hyphenate, where=where, prepare=False)
         if attempt.contents and layout.page_count == 1:
             continue  # one page: no contents list (the next try lays it out without)
@@ -131,28 +123,25 @@ def lay_out_leaflet(
             raise RenderError(message)
         ctx.warn(message)
     identifier = digest("leaflet", ctx.options.pdf_variant, xhtml, *stylesheets)[:32]
-    return LaidOutLeaflet(layout, xhtml, stamped, identifier)
+    return LaidOutLeaflet(layout, stamped, identifier)
 
 
-def _stamped(
-    xhtml: str, ctx: Context, *, hyphenate: bool, where: str, keep_stamp: bool = True
-) -> tuple[str, pagelist.Stamped | None, str]:
-    """``xhtml`` with its body stamped as the unit ``leaflet`` (data attributes only), its
-    stamped blocks, and the XHTML to lay out: the stamped one after print preparation,
-    or with ``keep_stamp=False`` ``xhtml`` itself after print preparation (and no blocks).
-
-    The stamped tree is prepared in place once serialised (preparation only adds
-    inside elements, so the stamped blocks keep their ancestors)."""
+def _prepared(
+    xhtml: str, ctx: Context, *, hyphenate: bool, where: str, stamp: bool
+) -> tuple[pagelist.Stamped | None, str]:
+    """The stamped blocks of ``xhtml`` (its body stamped as the unit ``leaflet``: data
+    attributes only) or None without ``stamp``, and the XHTML to lay out: ``xhtml``
+    after print preparation, stamped or not. One parse: the stamped tree is prepared
+    in place (preparation only adds inside elements, so the blocks keep their ancestors)."""
+    if not stamp:
+        return None, ctx.typesetter.prepare(xhtml, hyphenate=hyphenate, where=where)
     root = parse_xhtml(xhtml)
     body = root.find(f"{{{XHTML_NS}}}body")
     if body is None:
         raise RenderError("leaflet XHTML has no body")
     body.set(pagelist.UNIT_ATTR, "leaflet")
     stamped = pagelist.stamp(root)
-    text = "<!DOCTYPE html>\n" + etree.tostring(root, encoding="unicode")
-    if not keep_stamp:
-        return text, None, ctx.typesetter.prepare(xhtml, hyphenate=hyphenate, where=where)
-    return text, stamped, ctx.typesetter.prepare(root, hyphenate=hyphenate, where=where)
+    return stamped, ctx.typesetter.prepare(root, hyphenate=hyphenate, where=where)
 
 
 def _describe(attempt: _Try) -> str:
