@@ -183,7 +183,6 @@ def _tj(line: bytes, cut: int, kerns: list[bytes]) -> bytes:
     return binascii.unhexlify(joined)
 
 
-
 def line_events(data: bytes) -> list[Event] | None:
     """The events of a content stream in pydyf's line form, or None when any line is
     not of that form (the stream is then read by :func:`qpdf_events`)."""
