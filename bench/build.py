@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python bench/build.py                 # 24 conditions per language, 3 rounds
     .venv/bin/python bench/build.py --per-language 24 --rounds 5
+    .venv/bin/python bench/build.py --only noop --rounds 15   # one build, then the no-op only
 
 The catalogue (``bench/catalogue.py``): 24 conditions per language (it, en),
 both editions, all formats = 96 web pages, 96 leaflets, 4 booklets as PDF
@@ -286,6 +287,23 @@ def build_cmd(root: Path, out: Path, *extra: str) -> list[str]:
     return ["--child-build", json.dumps(["build", "--content", str(root), "--out", str(out), *extra])]
 
 
+def noop_only(root: Path, out: Path, rounds: int) -> None:
+    """One full build, then ``rounds`` no-op rebuilds: the whole command and ``build()`` alone."""
+    r = _child(*build_cmd(root, out, "--force", "--jobs", "2"))
+    assert r["code"] == 0, r["stderr"][-2000:]
+    cli: list[float] = []
+    api: list[float] = []
+    for _ in range(rounds):
+        r = _child(*build_cmd(root, out))
+        assert r["code"] == 0 and " 0 file(s) written" in r["stderr"], r["stderr"][-500:]
+        cli.append(r["wall"])
+        api.append(_child("--child-noop", str(root), str(out))["seconds"])
+    print(f"load average: {os.getloadavg()[0]:.1f}; {rounds} rounds")
+    print("| no-op rebuild | min | median |\n|---|---:|---:|")
+    print(f"| whole command | {min(cli):.3f} s | {statistics.median(cli):.3f} s |")
+    print(f"| build() only | {min(api):.3f} s | {statistics.median(api):.3f} s |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--per-language", type=int, default=24)
@@ -296,6 +314,8 @@ def main() -> None:
     parser.add_argument("--child-noop", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--child-breakdown", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--child-bare2", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=("noop",),
+                        help="noop: one --force build, then only the no-op rebuild, --rounds times")
     parser.add_argument("--breakdown", action="store_true",
                         help="CPU time per stage of one --jobs 1 build, instead of the rounds")
     args = parser.parse_args()
@@ -323,6 +343,8 @@ def main() -> None:
                             str(Path(tmp) / "out")], check=True)
             return
         out = Path(tmp) / "out"
+        if args.only == "noop":
+            return noop_only(root, out, args.rounds)
         samples: dict[str, list[float]] = {k: [] for k in (
             "bare", "bare_gc", "bare2", "jobs1", "jobs2", "noop_cli", "noop_api", "edit")}
         cpu: dict[str, list[float]] = {k: [] for k in ("bare", "bare_gc", "jobs1", "jobs2")}

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benech_publish import (
     BenechError,
@@ -268,6 +271,31 @@ def test_url_policy_accepts(value: str):
 def test_web_fields_accept_only_http():
     assert "only http:// or https://" in urls.check_url("mailto:a@b.example")
     assert urls.check_url("https://a.example") == ""
+
+
+#: The host pattern as it was written before it was split in two (ASCII pattern + mapping).
+_WIDE_HOST_RE = re.compile(
+    r"^(?:[A-Za-z0-9\u00a0-\uffff](?:[A-Za-z0-9\u00a0-\uffff-]*[A-Za-z0-9\u00a0-\uffff])?\.?)+"
+    r"(?::[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$"
+)
+_HOST_CHARS = "aAzZ09-.:[]fF_ @\u0085\u009f\u00a0\u00e9\u00ff\u0100\u4e2d\ud7ff\ue000\ufffe\uffff\U00010000\U0001f600\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(host=st.text(alphabet=st.sampled_from(_HOST_CHARS), max_size=14))
+def test_host_check_answers_as_the_pattern_with_the_wide_class(host: str):
+    """The host check maps U+00A0..U+FFFF to one letter instead of compiling a class that
+    spans them (7 ms at import, on every command): it accepts exactly the same hosts."""
+    assert urls._valid_host(host) == (_WIDE_HOST_RE.match(host) is not None)
+
+
+@pytest.mark.parametrize(
+    "host, valid",
+    [("ospedale-città.example", True), ("[::1]:8080", True), ("[é]", False), ("a\U0001f600.example", False)],
+)
+def test_host_check_hard_cases(host: str, valid: bool):
+    assert urls._valid_host(host) is valid
+    assert (_WIDE_HOST_RE.match(host) is not None) is valid
 
 
 def test_renderer_refuses_unsafe_links_in_a_model_built_in_python(basic: Path):

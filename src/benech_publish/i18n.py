@@ -12,8 +12,6 @@ import datetime as dt
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from babel.dates import format_date as _babel_format_date
-
 # Babel locale used for dates, per content language. English leaflets of an
 # Italian clinic use day-month-year, as in British English.
 DATE_LOCALES = {"it": "it_IT", "en": "en_GB"}
@@ -176,8 +174,10 @@ def format_date(value: dt.date | None, lang: str) -> str:
     """A date as its readers write it: ``1 settembre 2024``, ``1 September 2024``."""
     if value is None:
         return ""
+    from babel.dates import format_date as babel_format_date  # only when a date is rendered
+
     locale = DATE_LOCALES.get(lang.split("-")[0], lang.replace("-", "_"))
     try:
-        return _babel_format_date(value, format="long", locale=locale)
+        return babel_format_date(value, format="long", locale=locale)
     except Exception:  # unknown locale: ISO is unambiguous
         return value.isoformat()

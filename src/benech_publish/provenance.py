@@ -29,9 +29,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from babel.lists import format_list
-
 from . import i18n
 from . import model as m
 from .errors import RenderError
@@ -106,6 +103,8 @@ class Availability:
 
 def language_name(lang: str, in_lang: str) -> str:
     """``Italian (italiano)`` for an English reader; the code itself for an unknown language."""
+    from babel import Locale, UnknownLocaleError  # Babel: only when something is rendered
+
     try:
         locale = Locale.parse(lang.replace("-", "_"))
         name = locale.get_display_name(in_lang.replace("-", "_")) or lang
@@ -116,6 +115,8 @@ def language_name(lang: str, in_lang: str) -> str:
 
 
 def _list(items: Iterable[str], lang: str) -> str:
+    from babel.lists import format_list
+
     locale = i18n.DATE_LOCALES.get(lang.split("-")[0], "en_GB")
     return format_list(list(items), locale=locale)
 

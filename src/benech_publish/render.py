@@ -9,31 +9,33 @@ EPUB writers consume this; the ``html`` format writes it as a web page.
 Templates are looked up first in the clinic's ``templates/`` folder (when
 given; see :mod:`benech_publish.overrides`), then in the packaged
 ``benech_publish/templates`` (Pelican-style ``ChoiceLoader``), so a clinic can
-override one file without copying all. Every medium's CSS ends with the
+override one file without copying all (the environment, its loaders and
+filters: :mod:`.templating`, imported when a :class:`Renderer` is made, so a
+build with nothing to make never imports Jinja). Every medium's CSS ends with the
 clinic's ``css/clinic.css`` and then the packaged ``css/protect.css``
 (:meth:`Renderer.stylesheets`), which no override can replace.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import Markup, escape
 
-from . import i18n, provenance, urls
+from . import i18n, urls
 from . import model as m
 from .contrast import dark_colours
 from .errors import ConfigError, RenderError
 from .options import DEFAULT_OPTIONS, EDITIONS, Options
-from .overrides import CLINIC_CSS, PACKAGE_TEMPLATES, PROTECTED
-from .safety import ConfinedLoader
-from .typography import Smartener, smarten
+from .overrides import CLINIC_CSS, PROTECTED
+from .overrides import PACKAGE_TEMPLATES as PACKAGE_TEMPLATES  # serve/ reads it here
+from .typography import Smartener
+
+if TYPE_CHECKING:  # Jinja is imported when a Renderer is made (see templating.py)
+    import jinja2
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 
@@ -123,34 +125,9 @@ class Renderer:
     """One Jinja environment shared by every writer. Thread-safe for reading."""
 
     def __init__(self, templates: str | Path | None = None):
-        package = jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))
-        # "package/<name>" is always the packaged file (the protections), whatever the overrides.
-        loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"package": package})]
-        if templates is not None:
-            if not isinstance(templates, (str, os.PathLike)) or not Path(templates).is_dir():
-                raise ConfigError(f"templates folder {templates!r} not found")
-            loaders.append(ConfinedLoader(str(templates)))
-        loaders.append(package)
-        self.env = jinja2.Environment(
-            loader=jinja2.ChoiceLoader(loaders),
-            autoescape=jinja2.select_autoescape(["html", "xhtml", "xml", "opf"]),
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            finalize=_finalize,
-        )
-        self.env.filters["inline"] = _inline_filter
-        self.env.filters["date"] = _date_filter
-        self.env.filters["href"] = urls.safe_href
-        self.env.filters["shown_url"] = _shown_url
-        self.env.filters["web_href"] = lambda value: urls.safe_href(value, urls.WEB_SCHEMES)
-        self.env.filters["tel_href"] = urls.tel_href
-        self.env.filters["mailto_href"] = urls.mailto_href
-        self.env.globals["plain_text"] = m.plain_text
-        self.env.globals["iter_blocks"] = m.iter_blocks
-        self.env.globals["kind"] = lambda node: type(node).__name__
-        self.env.globals.update(provenance.template_globals())
+        from .templating import environment  # Jinja is imported here, when something is rendered
+
+        self.env: jinja2.Environment = environment(templates)
         #: :func:`dark_colours` per site colours (computed once, not per document).
         self._dark: dict[m.Colours, m.Colours] = {}
 
@@ -158,6 +135,8 @@ class Renderer:
         """Render template ``name``; a publication's markup is checked by
         :func:`urls.check_markup` before it is returned (no script, event handler or
         unsafe address leaves here)."""
+        import jinja2
+
         try:
             text = self.env.get_template(name).render(**context)
         except jinja2.TemplateError as exc:
@@ -217,36 +196,3 @@ class Renderer:
             site, condition.lang, ed, "html", options, condition=condition, inline_css=Markup(css), **extra
         )
         return self.render("page.xhtml", **ctx)
-
-
-@jinja2.pass_context
-def _inline_filter(ctx: jinja2.runtime.Context, nodes: Iterable[m.Inline]) -> Markup:
-    return inline_html(nodes, ctx.get("id_prefix", ""), ctx.get("link_map") or None, Smartener(ctx.get("lang", "en")))
-
-
-@jinja2.pass_context
-def _shown_url(ctx: jinja2.runtime.Context, url: str) -> str:
-    """An address as a leaflet prints it: without ``https://``, and a long one shortened to its
-    host (the QR code and the link carry the full address); the web page and the EPUB
-    show it whole, and so does the booklet (its print and EPUB text must be the same)."""
-    if ctx.get("medium") != "pdf" or not ctx.get("short_urls"):
-        return url
-    parts = urlsplit(url)
-    if not parts.netloc:
-        return url
-    short = (parts.netloc + parts.path).rstrip("/")
-    return short if len(short) <= 40 else parts.netloc
-
-
-@jinja2.pass_context
-def _finalize(ctx: jinja2.runtime.Context, value: Any) -> Any:
-    """Every plain string a markup template writes gets the language's typography
-    (titles, summaries, labels, alt texts); markup, addresses and stylesheets do not."""
-    if type(value) is not str or (ctx.name or "").endswith(".css"):
-        return value
-    return smarten(value, ctx.get("lang", "en"))
-
-
-@jinja2.pass_context
-def _date_filter(ctx: jinja2.runtime.Context, value: Any) -> str:
-    return i18n.format_date(value, ctx.get("lang", "en"))

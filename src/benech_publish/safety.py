@@ -19,13 +19,10 @@ from __future__ import annotations
 import base64
 import re
 import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
-import jinja2
-
 from . import svg
-from .errors import ConfigError, RenderError
+from .errors import RenderError
 
 #: Image types every output can carry (EPUB core media types), by extension.
 IMAGE_TYPES = {
@@ -162,15 +159,3 @@ def check_templates(folder: str | Path) -> str:
         if problem:
             return f"templates: {problem}"
     return ""
-
-
-class ConfinedLoader(jinja2.FileSystemLoader):
-    """A Jinja loader that refuses a template resolving outside its folder (use time)."""
-
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        source, filename, uptodate = super().get_source(environment, template)
-        folder = next((p for p in self.searchpath if Path(filename).is_relative_to(p)), self.searchpath[0])
-        _, problem = resolve_inside(folder, filename)
-        if problem:
-            raise ConfigError(f"template {template}: {problem}")
-        return source, filename, uptodate

@@ -25,25 +25,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from .. import model as m
 from ..errors import ConfigError
 from ..util import digest, source_date
-from . import document, fidelity, formats
-from .document import Run
-from .labels import braille_labels
-from .layout import Geometry, Laid, PrintLayout, lay_out
 from .liblouis import PACKAGES, BrailleUnavailable, Translator, unavailable_reason, version
-from .translate import Codes
+
+# The stages are imported when a writer is made: a build that only asks whether
+# liblouis is there (a no-op rebuild) does not pay for them.
+if TYPE_CHECKING:
+    from . import document, fidelity
+    from .layout import Laid, PrintLayout
+    from .translate import Codes
 
 __all__ = ["PACKAGES", "BrailleUnavailable", "BrailleWriter", "PrintLayout", "unavailable_reason"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "PrintLayout":
+        from .layout import PrintLayout
+
+        return PrintLayout
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class BrailleWriter:
     """Makes braille files; one per build (translators are compiled once per table list)."""
 
     def __init__(self, site: m.Site):
+        from .layout import Geometry
+
         self.site = site
         self.setup = site.braille
         self.geometry = Geometry(self.setup.cells, self.setup.lines)
@@ -56,6 +69,8 @@ class BrailleWriter:
 
     def codes(self, lang: str) -> Codes:
         """The codes of a publication in ``lang`` (tables compiled once per build, on first use)."""
+        from .translate import Codes
+
         base = lang.split("-")[0].lower()
         if base not in self.setup.tables:
             raise ConfigError(
@@ -66,6 +81,8 @@ class BrailleWriter:
 
     def leaflet(self, condition: m.Condition, print_layout: PrintLayout | None = None) -> dict[str, bytes]:
         """The BRF and PEF of one condition's leaflet."""
+        from . import document
+
         identifier = (
             "urn:benech:braille:"
             + digest("braille-leaflet", __version__, condition.lang, condition.id, repr(condition), repr(self.setup))[
@@ -80,6 +97,8 @@ class BrailleWriter:
         self, conditions: Iterable[m.Condition], lang: str, print_layout: PrintLayout | None = None
     ) -> dict[str, bytes]:
         """The BRF and PEF of one language's booklet."""
+        from . import document
+
         conditions = tuple(conditions)
         identifier = (
             "urn:benech:braille:"
@@ -89,6 +108,11 @@ class BrailleWriter:
         return self._publish(doc, print_layout, f"booklet '{lang}'")
 
     def _publish(self, doc: document.Document, print_layout: PrintLayout | None, where: str) -> dict[str, bytes]:
+        from . import fidelity, formats
+        from .document import Run
+        from .labels import braille_labels
+        from .layout import lay_out
+
         codes = self.codes(doc.lang)
         B = braille_labels(doc.lang)
         tables = ", ".join(t.strip() for t in codes.main.table_list.split(","))
