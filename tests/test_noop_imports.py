@@ -2,7 +2,7 @@
 
 Interpreter start-up and imports are most of a no-op ``benech-publish build``
 (docs/performance.md): Jinja, Babel, WeasyPrint, the writers and the PDF audit
-are imported where they are used (docs/architecture.md, "Imports"). Both
+are imported where they are used (docs/architecture.md, "Imports follow use"). Both
 builds run the real command in a fresh process (``--jobs 1``, so the first
 build imports everything in that process); the first build shows that each
 module named here is a real name that a build making files does import, the

@@ -9,7 +9,7 @@ plain string written into markup given the language's typography.
 
 Only :class:`~benech_publish.render.Renderer` imports this module, when it is
 made: loading, ``check`` and a build with nothing to make never import Jinja
-(docs/architecture.md, "Imports").
+(docs/architecture.md, "Imports follow use").
 """
 
 from __future__ import annotations
