@@ -7,10 +7,15 @@ builds run the real command in a fresh process (``--jobs 1``, so the first
 build imports everything in that process); the first build shows that each
 module named here is a real name that a build making files does import, the
 second that a no-op rebuild of the same folder imports none of them.
+
+And the command's exit: run as ``benech-publish``, ``main()`` freezes the
+collector as the process ends (its exit then skips walking every object);
+called from Python, it does not.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -18,6 +23,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from benech_publish.cli import main
 from conftest import ROOTS
 
 #: Imported by a build that makes files, never by one that has nothing to make.
@@ -76,3 +84,20 @@ def test_a_noop_rebuild_imports_no_renderer_writer_or_audit(tmp_path):
     code, modules, stderr = _build(root, out)
     assert code == 0 and "done: 0 file(s) written" in stderr, stderr[-2000:]
     assert [name for name in NOT_FOR_A_NOOP + NEVER if name in modules] == []
+
+
+def test_the_command_freezes_the_collector_at_its_end_a_call_from_python_does_not():
+    """Run as the command, ``main()`` freezes the collector as the process ends (its exit then
+    skips walking every object); called from Python with arguments, it leaves it alone."""
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert gc.get_freeze_count() == 0
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "from benech_publish.cli import main\n"
+        "sys.argv = ['benech-publish', '--version']\n"
+        "main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.splitlines()[-1] == "frozen True", proc.stdout + proc.stderr

@@ -14,6 +14,7 @@ on stderr one line per problem, and a stable exit code:
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -566,6 +567,16 @@ def import_wordpress_cmd(
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: run the CLI, turning every error into an exit code."""
+    try:
+        _main(argv)
+    finally:
+        if argv is None:  # run as the command (not called from Python): the process ends now
+            # Frozen, the run's objects are not walked again by the collections of the
+            # interpreter's exit (about 10 ms, 4% of a no-op rebuild); atexit handlers still run.
+            gc.freeze()
+
+
+def _main(argv: Sequence[str] | None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="benech-publish", standalone_mode=False)
