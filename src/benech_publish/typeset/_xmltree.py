@@ -6,8 +6,9 @@ an :mod:`xml.etree.ElementTree` tree in the shape WeasyPrint's own HTML parser
 (tinyhtml5, with ``namespace_html_elements=False``) builds for the same text:
 XHTML elements without a namespace, their tag and attribute names in lower
 case (as an HTML5 tokeniser reads them), other elements (inline SVG, MathML) in
-theirs, namespace declarations and ``xml:``/``xlink:`` attributes kept as
-attributes named as written.
+theirs; namespace declarations and prefixed attributes are attributes named
+as written (``xmlns``, ``xml:lang``, ``epub:type``), except the few an HTML5
+parser keeps in their namespaces on SVG and MathML elements.
 
 Why: the document is XHTML, so the XML reading is its reading (EPUB reading
 systems parse the same markup as XML), and it is about forty times cheaper:
@@ -17,8 +18,9 @@ this form, the rules are followed here: whitespace before ``<head>`` is
 dropped, whitespace after ``</body>`` goes to the end of the body, and the
 first newline of ``<pre>``, ``<textarea>`` and ``<listing>`` is dropped. Markup
 that an HTML5 parser would restructure (a ``<tr>`` straight in a ``<table>``,
-a block in a ``<p>``) is not in the XHTML the renderer writes; the tests lay
-out every test root both ways and compare the PDFs byte for byte.
+a block in a ``<p>``) is not in the XHTML the renderer writes; the tests
+compare the two trees on every document the shipped content and the test
+roots lay out and on generated conditions, and a leaflet's PDF byte for byte.
 """
 
 from __future__ import annotations
