@@ -247,6 +247,18 @@ def test_library_versions_are_exactly_what_importlib_metadata_finds(tmp_path, mo
     assert "weasyprint=none" not in _library_versions()  # the installed ones are found
 
 
+def test_library_versions_in_an_archive_on_sys_path_are_found_too(tmp_path, monkeypatch):
+    archive = tmp_path / "libs.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("pyphen-42.dist-info/METADATA", "Name: pyphen\nVersion: 42\n")
+    _distribution(tmp_path / "site", "lxml-3.dist-info", {"METADATA": "Version: 3\n"})
+    monkeypatch.syspath_prepend(str(archive))
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))  # before the archive
+    versions = _library_versions()
+    assert "pyphen=42" in versions and "lxml=3" in versions
+    assert versions == _importlib_versions()
+
+
 PAGES = ("alpha", "beta", "alpha.large", "beta.large")
 
 

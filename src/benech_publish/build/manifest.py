@@ -25,7 +25,6 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,20 +128,20 @@ def _overrides_something(folder: Path) -> bool:
     return any(p.is_file() and p.relative_to(folder).as_posix() in packaged for p in folder.rglob("*"))
 
 
-def _library_versions(path: Iterable[str] | None = None) -> list[str]:
+def _library_versions() -> list[str]:
     """``name=version`` of each of :data:`LIBRARIES` (``name=none`` when not installed).
 
     The version is what ``importlib.metadata.version(name)`` gives, found the
     same way: the first ``*.dist-info``/``*.egg-info`` folder of that name
-    (PEP 503 normalised) along ``path`` (default ``sys.path``), its
-    ``METADATA`` (else ``PKG-INFO``) ``Version`` field. Read here without
-    importing ``importlib.metadata`` and ``email`` (about 25 ms a build, most
-    of a no-op rebuild's budget); a ``sys.path`` entry that is an archive
-    (zipimport) is left to ``importlib.metadata`` itself.
+    (PEP 503 normalised) along ``sys.path``, its ``METADATA`` (else
+    ``PKG-INFO``) ``Version`` field. Read here without importing
+    ``importlib.metadata`` and ``email`` (they cost about 25 ms, a tenth of a
+    no-op rebuild); from a ``sys.path`` entry that is an archive (zipimport)
+    on, the search is left to ``importlib.metadata`` itself.
     """
     wanted = {_normalise(name) for name in LIBRARIES}
     found: dict[str, str] = {}
-    for entry in sys.path if path is None else path:
+    for entry in sys.path:
         if os.path.isfile(entry):
             from importlib import metadata  # a zip on sys.path: importlib reads inside archives
 
