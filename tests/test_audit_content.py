@@ -254,6 +254,46 @@ def test_forms_the_line_reader_refuses(stream: bytes) -> None:
     assert _seen(line) == _seen(general)
 
 
+@pytest.mark.parametrize(
+    "stream",
+    [
+        b"/Span BMC\nEMC",  # a tag on the line of its operator
+        b"/Span <</MCID 0>> BDC\nEMC",
+        b"/Span /P0 BDC\nEMC",
+        b"/Span\n<</MCID 0>> BDC\nEMC",  # a property list on the line of its operator
+        b"/Span\n<</MCID 0>>\n/P0\nBDC\nEMC",  # two operands
+        b"/Span\n<</MCID 0>>\nBMC\nEMC",
+        b"/Span\n<</MCID 0>>\nEMC",  # a property list and no BDC
+        b"/Span\n<</MCID 0>> \nBDC\nEMC",  # a space after the property list
+        b"/Span\n\n",  # a tag and the end
+        b"<</MCID 0>>\nBDC\nEMC",  # a property list without its tag
+    ],
+)
+def test_marked_content_not_in_pydyf_form_is_left_to_qpdf(stream: bytes) -> None:
+    """The line reader reads a tag, its property list and BMC/BDC each on a line of its
+    own (as pydyf writes them, with empty lines between where the tag repairs leave
+    them); anything else qpdf reads."""
+    assert line_events(stream) is None
+    line, general, used = _both(stream)
+    assert not used
+    assert _seen(line) == _seen(general)
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        b"/Span\n\n<</MCID 0/ActualText (a)>>\n\nBDC\nBT\n/F1 12 Tf\n[<0021>] TJ\nET\nEMC",
+        b"/Artifact\n\n\nBMC\n0 0 1 1 re\nf\nEMC",
+        b"/P\n/P0\nBDC\nEMC\n/Span\n<</MCID 1>>\nBDC\nBT\n/F1 12 Tf\n<0022> Tj\nET\nEMC",
+    ],
+)
+def test_marked_content_with_empty_lines_is_read_by_the_line_reader(stream: bytes) -> None:
+    assert line_events(stream) is not None
+    line, general, used = _both(stream)
+    assert used
+    assert _seen(line) == _seen(general)
+
+
 def test_the_line_reader_reads_what_qpdf_reads_event_for_event() -> None:
     stream = (
         b"/Span\n<</MCID 3/ActualText (Hemi\\(facial\\) \\\\ spasm)>>\nBDC\nBT\n1 0 0 -1 10 20.5 Tm\n"

@@ -191,6 +191,7 @@ def _line_events(data: bytes) -> list[Event]:
     alone, ops = _ALONE, _LINE_OPS
     fonts: dict[bytes, Event] = {}  # Tf lines read (they repeat)
     checked: set[bytes] = set()  # lines with a name, a dash or colours, checked once (they repeat)
+    tags: dict[bytes, str] = {}  # marked-content tag lines read (they repeat)
     lines = iter(data.split(b"\n"))
     for line in lines:
         cut = line.rfind(b" ") + 1
@@ -201,7 +202,7 @@ def _line_events(data: bytes) -> list[Event]:
                     continue
                 if line[:1] != b"/":
                     raise _NotLineForm
-                append(_marked(line, lines))
+                append(_marked(line, lines, tags))
             elif event:
                 append(event)
             continue
@@ -270,13 +271,15 @@ def _number(text: bytes) -> float:
         raise _NotLineForm from exc
 
 
-def _marked(tag_line: bytes, lines: Iterator[bytes]) -> Event:
+def _marked(tag_line: bytes, lines: Iterator[bytes], tags: dict[bytes, str]) -> Event:
     """The event of the marked-content operator whose tag is ``tag_line``, reading the
     lines that follow it: ``BMC``, or a property list and ``BDC`` (empty lines between
-    are skipped, as a tokeniser does)."""
-    if _NAME_LINE.fullmatch(tag_line) is None:
-        raise _NotLineForm
-    tag = tag_line[1:].decode("ascii")
+    are skipped, as a tokeniser does). ``tags``: the tag lines read so far."""
+    tag = tags.get(tag_line)
+    if tag is None:
+        if _NAME_LINE.fullmatch(tag_line) is None:
+            raise _NotLineForm
+        tag = tags[tag_line] = tag_line[1:].decode("ascii")
     operand = next(lines, None)
     while operand == b"":
         operand = next(lines, None)

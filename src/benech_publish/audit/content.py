@@ -400,6 +400,6 @@ class _Reader:
             mark = Mark(page=-1, mcid=-1, tag=tag)  # swallow content
         if mark is None:
             mark = enclosing
-        if tag == "Span" and lang is None and props is not None:
+        if tag == "Span" and lang is None and props is not None and props.texts:
             content.span_texts.extend((key, mark) for key in props.texts)
         stack.append(_Open(mark, tagged or mark is not None, artifact or is_artifact, lang))

@@ -74,10 +74,10 @@ def load_program(descriptor: Any) -> Program | None:
 _SFNT_VERSIONS = (b"\x00\x01\x00\x00", b"OTTO", b"true")
 
 
-def sfnt_tables(data: bytes) -> dict[str, bytes] | None:
-    """The raw tables of a plain sfnt, by tag (what fontTools' ``getTableData`` gives);
-    None for another format (a collection, WOFF: :func:`read_program` has fontTools read
-    those). Raises what fontTools raises for a damaged table directory."""
+def sfnt_directory(data: bytes) -> dict[str, tuple[int, int]] | None:
+    """The table directory of a plain sfnt: tag -> (offset, length); None for another
+    format (a collection, WOFF: :func:`read_program` has fontTools read those). Raises
+    what fontTools raises for a damaged one (the same error, the same words)."""
     if data[:4] in (b"ttcf", b"wOFF", b"wOF2"):
         return None
     if len(data) < 12:
@@ -85,15 +85,26 @@ def sfnt_tables(data: bytes) -> dict[str, bytes] | None:
     if data[:4] not in _SFNT_VERSIONS:
         raise TTLibError("Not a TrueType or OpenType font (bad sfntVersion)")
     (count,) = struct.unpack(">H", data[4:6])
-    tables = {}
+    directory = {}
     for start in range(12, 12 + 16 * count, 16):
-        raw_tag, _, offset, length = struct.unpack(">4sLLL", data[start : start + 16])
-        tag = raw_tag.decode("latin-1")
-        table = data[offset : offset + length]
-        if len(table) != length:
-            raise ValueError(f"the {tag!r} table is cut short")
-        tables[tag] = table
-    return tables
+        entry = data[start : start + 16]
+        if len(entry) != 16:
+            raise TTLibError(f"unexpected end of table directory: expected 16 bytes but got {len(entry)}")
+        tag, _, offset, length = struct.unpack(">4sLLL", entry)
+        directory[tag.decode("latin-1")] = (offset, length)
+    return directory
+
+
+def sfnt_table(data: bytes, directory: dict[str, tuple[int, int]], tag: str) -> bytes:
+    """One table's bytes (what fontTools' ``getTableData`` gives); only the tables read
+    need to be whole, as with fontTools."""
+    offset, length = directory[tag]
+    table = data[offset : offset + length]
+    if len(table) != length:
+        raise TTLibError(
+            f"unexpected end of '{tag}' table data: expected {length} bytes but got {len(table)} at offset {offset}"
+        )
+    return table
 
 
 def read_program(data: bytes) -> Program:
@@ -102,11 +113,13 @@ def read_program(data: bytes) -> Program:
     A plain sfnt's table directory is read directly (fontTools' generic reader of it is
     most of the cost of this); other formats are read by fontTools. Raises what either
     raises for a damaged program (``tests/test_audit_rules.py`` checks both read the same)."""
-    tables = sfnt_tables(data)
-    if tables is None:
+    directory = sfnt_directory(data)
+    if directory is None:
         # The raw tables: glyph names (and fontTools' glyph list) are not needed.
         font = TTFont(io.BytesIO(data), lazy=True, fontNumber=0)
         tables = {tag: font.getTableData(tag) for tag in ("head", "maxp", "hhea", "hmtx")}
+    else:
+        tables = {tag: sfnt_table(data, directory, tag) for tag in ("head", "maxp", "hhea", "hmtx")}
     (upem,) = struct.unpack_from(">H", tables["head"], 18)
     (glyphs,) = struct.unpack_from(">H", tables["maxp"], 4)
     (metrics,) = struct.unpack_from(">H", tables["hhea"], 34)

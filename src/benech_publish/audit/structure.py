@@ -18,7 +18,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pikepdf
 
@@ -56,14 +56,16 @@ Formula Form Note Title""".split()
 MAX_DEPTH = 100
 
 
-@dataclass(frozen=True)
-class MCRef:
+class MCRef(NamedTuple):
+    """A marked-content reference: the page (-1: none) and the MCID."""
+
     page: int
     mcid: int
 
 
-@dataclass(frozen=True)
-class ObjRef:
+class ObjRef(NamedTuple):
+    """An object reference (an annotation) and its page."""
+
     page: int | None
     annotation: Any
 
@@ -255,22 +257,20 @@ def read_structure(source: str | Path | bytes | Any, *, line_reader: bool = True
     too_deep = False
     elements: list[StructElem] = []  # in tree order: each element before its kids
 
-    def page_of(entries: dict[str, Any], inherited: int | None) -> int | None:
-        pg = entries.get("/Pg")
-        if isinstance(pg, pikepdf.Dictionary):
-            return page_index.get(pg.objgen, inherited)
-        return inherited
+    dictionary = pikepdf.Dictionary
 
     def build(obj: Any, parent: StructElem | None, page: int | None, depth: int) -> StructElem | MCRef | ObjRef | None:
         nonlocal too_deep
-        if not isinstance(obj, pikepdf.Dictionary):
+        if not isinstance(obj, dictionary):
             try:
                 return MCRef(page if page is not None else -1, int(obj))
             except (TypeError, ValueError):
                 return None
         entries = dict(obj.items())  # one call instead of one per key read
         kind = entries.get("/Type")
-        page = page_of(entries, page)
+        pg = entries.get("/Pg")
+        if pg is not None and isinstance(pg, dictionary):
+            page = page_index.get(pg.objgen, page)
         if kind == "/MCR":
             mcid: Any = entries.get("/MCID")
             try:
@@ -281,7 +281,9 @@ def read_structure(source: str | Path | bytes | Any, *, line_reader: bool = True
             return ObjRef(page, entries.get("/Obj"))
         if "/S" not in entries:
             return None
-        key = key_of(obj)
+        key = obj.objgen
+        if key == (0, 0):  # a direct object
+            key = key_of(obj)
         if key in seen_objs:
             return None
         seen_objs.add(key)
@@ -306,7 +308,12 @@ def read_structure(source: str | Path | bytes | Any, *, line_reader: bool = True
         kids = entries.get("/K")
         if kids is not None:
             pages: set[int] = set()
+            mark_page = page if page is not None else -1
             for kid in _as_list(kids):
+                if type(kid) is int:  # an MCID: most kids
+                    elem.kids.append(MCRef(mark_page, kid))
+                    pages.add(mark_page)
+                    continue
                 built = build(kid, elem, page, depth + 1)
                 if built is None:
                     continue
