@@ -25,10 +25,11 @@ times faster: the audit of every PDF the build writes is mostly this reading.
 
 from __future__ import annotations
 
+import array
 import binascii
 import re
-import struct
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -92,10 +93,13 @@ class Font:
 
     def decode(self, data: bytes) -> str:
         """The text of the codes in ``data`` (U+FFFD where a code has no mapping)."""
-        if self.two_byte:
-            codes: tuple[int, ...] = struct.unpack(f">{len(data) // 2}H", data[: len(data) // 2 * 2])
+        codes: Sequence[int]
+        if self.two_byte:  # big-endian 16-bit codes (an odd last byte is no code)
+            codes = array.array("H", data[: len(data) // 2 * 2])  # "H": two bytes in CPython everywhere
+            if _LITTLE_ENDIAN:
+                codes.byteswap()
         else:
-            codes = tuple(data)
+            codes = data
         self.used.update(codes)
         table = self.to_unicode
         try:
@@ -107,6 +111,7 @@ class Font:
             )
 
 
+_LITTLE_ENDIAN = sys.byteorder == "little"
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 _RANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^\]]*\]|<[0-9A-Fa-f]*>)")
 #: A bfrange wider than this is damaged (a CMap maps at most 65,536 two-byte codes).
@@ -133,8 +138,7 @@ def parse_cmap(data: bytes) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
         tokens = _HEX.findall(block)
-        for src, dst in zip(tokens[::2], tokens[1::2], strict=False):
-            mapping[_hex_to_int(src)] = _hex_to_text(dst)
+        mapping.update(zip(map(_hex_to_int, tokens[::2]), map(_hex_to_text, tokens[1::2]), strict=False))
     for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
         for line in _RANGE.finditer(block):
             start, end = int(line.group(1), 16), int(line.group(2), 16)
