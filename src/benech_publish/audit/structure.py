@@ -70,7 +70,7 @@ class ObjRef(NamedTuple):
     annotation: Any
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class StructElem:
     obj: Any
     type: str
@@ -289,17 +289,19 @@ def read_structure(source: str | Path | bytes | Any, *, line_reader: bool = True
         seen_objs.add(key)
         raw = name_text(entries["/S"])
         actual, alt = entries.get("/ActualText"), entries.get("/Alt")
-        elem = StructElem(
+        elem = StructElem(  # positional: thousands are made for a booklet
             obj,
             raw,
             standard_role(raw),
             parent,
             page,
-            depth=depth,
-            pdf=pdf,
-            actual_text=None if actual is None else str(actual),
-            alt=None if alt is None else str(alt),
-            entries=entries,
+            [],
+            depth,
+            pdf,
+            None if actual is None else str(actual),
+            None if alt is None else str(alt),
+            entries,
+            [],
         )
         elements.append(elem)
         if depth >= MAX_DEPTH:
