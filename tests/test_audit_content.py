@@ -20,7 +20,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benech_publish.audit._lines import line_events
-from benech_publish.audit.content import Font, PageContent, qpdf_events, read_page
+from benech_publish.audit.content import (
+    Font,
+    PageContent,
+    _hex_to_int,
+    _hex_to_text,
+    bfchar_pairs,
+    qpdf_events,
+    read_page,
+)
 from benech_publish.audit.structure import read_structure
 from benech_publish.typeset import tags as pdf_tags
 from conftest import ROOTS
@@ -331,3 +339,28 @@ def test_a_page_of_several_content_streams_reads_as_one(cut: float) -> None:
             assert _seen(whole) == _seen(general)
             assert [m.text for m in whole.marks.values()] == ["A", "BC"]
             assert whole.untagged_graphics == 1
+
+
+#: bfchar tokens: mostly one UTF-16 unit (surrogates too), and the forms the fast path leaves alone.
+_cmap_tokens = st.one_of(
+    st.integers(0, 0xFFFF).map(lambda v: b"%04x" % v),
+    st.integers(0xD800, 0xDFFF).map(lambda v: b"%04X" % v),
+    st.integers(0, 0xFFFFFFFF).map(lambda v: b"%08x" % v),
+    st.sampled_from([b"", b"12", b"1 23", b"0 41", b"abcdef"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_cmap_tokens, max_size=10))
+def test_bfchar_targets_decoded_at_once_read_as_one_by_one(tokens: list[bytes]) -> None:
+    """A CMap's bfchar block of four-digit codes and one-unit targets is decoded in one
+    call; what it gives is what decoding each token gives (or the same error)."""
+
+    def read(pairs: Any) -> Any:
+        try:
+            return list(pairs())
+        except ValueError as exc:
+            return type(exc)
+
+    general = read(lambda: zip(map(_hex_to_int, tokens[::2]), map(_hex_to_text, tokens[1::2]), strict=False))
+    assert read(lambda: bfchar_pairs(tokens)) == general

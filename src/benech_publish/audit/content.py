@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import array
 import binascii
+import itertools
 import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -112,6 +113,7 @@ class Font:
 
 
 _LITTLE_ENDIAN = sys.byteorder == "little"
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 _RANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^\]]*\]|<[0-9A-Fa-f]*>)")
 #: A bfrange wider than this is damaged (a CMap maps at most 65,536 two-byte codes).
@@ -133,12 +135,27 @@ def _hex_to_text(token: bytes) -> str:
     return raw.decode("utf-16-be", errors="replace")
 
 
+def bfchar_pairs(tokens: list[bytes]) -> Iterable[tuple[int, str]]:
+    """(code, text) for the hex tokens of a bfchar block, in pairs (a last odd one is
+    dropped). When every token is four hex digits and every target one UTF-16 unit (the
+    form subset fonts' CMaps take), the targets are decoded at once."""
+    sources, targets = tokens[::2], tokens[1::2]
+    if (
+        len(sources) == len(targets)
+        and set(map(len, tokens)) == {4}
+        and not b"".join(tokens).translate(None, _HEX_DIGITS)
+    ):
+        text = binascii.unhexlify(b"".join(targets)).decode("utf-16-be", errors="replace")
+        if len(text) == len(targets):  # no surrogate pair across two targets
+            return zip(map(int, sources, itertools.repeat(16)), text, strict=True)
+    return zip(map(_hex_to_int, sources), map(_hex_to_text, targets), strict=False)
+
+
 def parse_cmap(data: bytes) -> dict[int, str]:
     """The code -> text mapping of a ToUnicode CMap (bfchar and bfrange)."""
     mapping: dict[int, str] = {}
     for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
-        tokens = _HEX.findall(block)
-        mapping.update(zip(map(_hex_to_int, tokens[::2]), map(_hex_to_text, tokens[1::2]), strict=False))
+        mapping.update(bfchar_pairs(_HEX.findall(block)))
     for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
         for line in _RANGE.finditer(block):
             start, end = int(line.group(1), 16), int(line.group(2), 16)
