@@ -10,7 +10,7 @@ place, with a :class:`~benech_publish.errors.RenderError` naming the installed
 and the supported versions — never a silent fallback to untagged output::
 
     engine = load()            # RenderError when WeasyPrint is not 70.x or lacks an internal
-    document = engine.HTML(string=xhtml).render(...)
+    document = engine.html_from_tree(root, base_url=..., url_fetcher=...).render(...)
 
 Raising the pin means re-checking the defects in ``tests/test_pdf_tags.py``
 (each first shows the defect on bare WeasyPrint) against the new version.
@@ -36,6 +36,7 @@ SUPPORTED_WEASYPRINT_MAJOR = 70
 #: (module, attribute) pairs the package reaches; each must exist.
 _REQUIRED: tuple[tuple[str, str], ...] = (
     ("weasyprint", "HTML"),
+    ("weasyprint", "_find_base_url"),
     ("weasyprint", "CSS"),
     ("weasyprint", "Document"),
     ("weasyprint.text.fonts", "FontConfiguration"),
@@ -66,6 +67,7 @@ class Engine(NamedTuple):
 
     version: str
     HTML: Any
+    find_base_url: Callable[[Any, str], str]  # weasyprint._find_base_url: a <base href> or the fallback
     CSS: Any
     Document: Any
     FontConfiguration: Any
@@ -78,6 +80,23 @@ class Engine(NamedTuple):
     page_layout: ModuleType  # weasyprint.layout.page: the page being made (_runon)
     AbsolutePlaceholder: type
     pydyf: ModuleType
+
+    def html_from_tree(self, root: Any, *, base_url: str, url_fetcher: Any) -> Any:
+        """A ``weasyprint.HTML`` for an element tree already parsed (:mod:`._xmltree`).
+
+        Sets exactly the attributes ``HTML.__init__`` sets after its own parse
+        (70.x; a test compares the two), so the document renders as
+        ``HTML(string=...)`` would from the same tree.
+        """
+        import cssselect2
+
+        html = self.HTML.__new__(self.HTML)
+        html.base_url = self.find_base_url(root, base_url)
+        html.url_fetcher = url_fetcher
+        html.media_type = "print"
+        html.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        html.etree_element = html.wrapper_element.etree_element
+        return html
 
     @staticmethod
     def page_box(page: Any) -> Any:
@@ -137,6 +156,7 @@ def load() -> Engine:
     return Engine(
         version=version,
         HTML=weasyprint.HTML,
+        find_base_url=weasyprint._find_base_url,
         CSS=weasyprint.CSS,
         Document=weasyprint.Document,
         FontConfiguration=weasyprint.text.fonts.FontConfiguration,

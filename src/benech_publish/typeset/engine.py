@@ -13,7 +13,11 @@ EPUB page-list) and PDF bytes written through the tag repairs
 
 One instance per process (per build worker): it owns WeasyPrint's
 ``FontConfiguration`` (fonts load once) and the parsed-CSS cache (keyed by CSS
-text). Not thread-safe. :attr:`Typesetter.notices` collects plain-language
+text). WeasyPrint's image cache is not shared between documents: the PDF of
+a document would then depend on the documents laid out before it. The
+prepared XHTML is parsed as XML (:mod:`._xmltree`), not by WeasyPrint's
+pure-Python HTML5 parser: the same tree, about forty times cheaper. Not
+thread-safe. :attr:`Typesetter.notices` collects plain-language
 warnings found while preparing documents (no hyphenation dictionary for a
 language, characters the typeface lacks), each once, for the build report.
 """
@@ -34,6 +38,7 @@ from ..render import XHTML_NS
 from ..xmp import merge_rdf
 from . import _runon, _weasy, fonts, hyphenation
 from ._runon import RunOn
+from ._xmltree import html_tree
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _URL_TEXT = re.compile(r"^(?:https?://|www\.|mailto:)|^[^\s@]+@[^\s@]+\.[a-z]{2,}$", re.I)
@@ -112,7 +117,9 @@ class Typesetter:
         css = [self._parsed(text) for text in stylesheets]
         with _runon.active(run_on) if run_on else nullcontext() as decisions:
             try:
-                html = self.engine.HTML(string=source, base_url=self.root.as_uri() + "/", url_fetcher=self._fetcher)
+                html = self.engine.html_from_tree(
+                    html_tree(source), base_url=self.root.as_uri() + "/", url_fetcher=self._fetcher
+                )
                 document = html.render(font_config=self.font_config, stylesheets=css, pdf_variant=self.pdf_variant)
                 # Only a document with a <table> tag can have one (WeasyPrint's parser lowercases tags).
                 long_tables = self._tables_over_pages(document) if _TABLE_TAG.search(source) else []
@@ -187,7 +194,7 @@ class Typesetter:
     # ------------------------------------------------------------------ preparation
 
     def prepare(self, xhtml: str | Any, *, hyphenate: bool, where: str = "") -> str:
-        """Print adjustments to rendered XHTML; returns XHTML that WeasyPrint's HTML parser reads.
+        """Print adjustments to rendered XHTML; returns well-formed XHTML that an HTML5 parser reads the same.
 
         ``xhtml`` is the XHTML text, or its root element already parsed
         (:func:`parse_xhtml`), which is then adjusted in place (one parse for a
