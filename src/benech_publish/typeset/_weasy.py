@@ -59,6 +59,7 @@ _REQUIRED: tuple[tuple[str, str], ...] = (
     ("pydyf", "Array"),
     ("pydyf", "String"),
     ("pydyf", "Stream"),
+    ("pydyf", "PDF"),
 )
 
 
@@ -176,8 +177,10 @@ _REPLACE_LOCK = threading.Lock()
 Function = Callable[..., Any]
 
 
-def replace(module: ModuleType, name: str, make: Callable[[Function], Function]) -> None:
-    """Replace WeasyPrint's ``module.name`` by ``make(original)``, once per process.
+def replace(module: ModuleType | type, name: str, make: Callable[[Function], Function]) -> None:
+    """Replace WeasyPrint's (or pydyf's) ``module.name`` by ``make(original)``, once per process.
+
+    ``module`` may be a class (a method or property of it is replaced).
 
     Idempotent and thread-safe: a second call finds the replacement (marked) and
     does nothing. The original stays reachable as the replacement's

@@ -89,7 +89,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from . import _breaks, _weasy
+from . import _breaks, _serialise, _weasy
 from ._emit import Mark, emit, rewrite_content
 from ._links import LinkAnnotations
 from ._readtext import Run, actual_texts
@@ -160,7 +160,8 @@ def write_pdf(document: Any, *, pdf_variant: str = "pdf/ua-1", **write_options: 
     _install()
     token = _ACTIVE.set(_Job(zoom=float(write_options.get("zoom", 1))))
     try:
-        return document.write_pdf(pdf_variant=pdf_variant, **write_options)
+        with _serialise.memoised():  # each object serialised once, /ID included
+            return document.write_pdf(pdf_variant=pdf_variant, **write_options)
     finally:
         _ACTIVE.reset(token)
 
