@@ -14,7 +14,7 @@ import pytest
 from weasyprint import HTML
 
 from benech_publish.audit import AuditReport, Finding, audit_pdf, format_json, format_text
-from benech_publish.audit.structure import read_structure
+from benech_publish.audit.structure import StructElem, read_structure
 from benech_publish.typeset import tags as pdf_tags
 
 ROOT = Path(__file__).parent / "roots" / "pdf-defects"
@@ -264,3 +264,24 @@ def test_two_tables_in_a_row_on_two_pages_are_not_a_split_table(tmp_path):
         assert "split-element" not in {f.rule_id for f in audit_pdf(data).findings}
     # One table cut at a page break by bare WeasyPrint is still found (a header repeated).
     assert ("split-element", "01-006") in found(audit_pdf(bare("page-break.html")))
+
+
+def _tree_order(element: StructElem) -> list[StructElem]:
+    found = [element]
+    for kid in element.kids:
+        if isinstance(kid, StructElem):
+            found.extend(_tree_order(kid))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", FIXTURES)
+def test_what_the_tree_keeps_as_it_is_built_is_what_walking_it_finds(name):
+    """Element kids, pages and the order of elements are filled in while the tree is
+    built (the rules read them instead of walking the tree again)."""
+    for data in (bare(name), fixed(name)):
+        s = read_structure(data)
+        assert s.elements == [e for root in s.roots for e in _tree_order(root)]
+        for element in s.elements:
+            assert element.element_kids == [k for k in element.kids if isinstance(k, StructElem)]
+            assert element.page_set == frozenset(element.pages())

@@ -20,7 +20,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benech_publish.audit._lines import line_events
-from benech_publish.audit.content import Font, PageContent, qpdf_events, read_page
+from benech_publish.audit.content import (
+    Font,
+    PageContent,
+    _hex_to_int,
+    _hex_to_text,
+    bfchar_pairs,
+    qpdf_events,
+    read_page,
+)
 from benech_publish.audit.structure import read_structure
 from benech_publish.typeset import tags as pdf_tags
 from conftest import ROOTS
@@ -248,9 +256,51 @@ def test_damaged_streams_are_refused_or_read_the_same(body: list[bytes], edits: 
     ],
 )
 def test_forms_the_line_reader_refuses(stream: bytes) -> None:
+    assert_left_to_qpdf(stream)
+
+
+def assert_left_to_qpdf(stream: bytes) -> None:
+    """The line reader refuses ``stream``; qpdf reads it, as the audit does."""
     assert line_events(stream) is None
     line, general, used = _both(stream)
     assert not used
+    assert _seen(line) == _seen(general)
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        b"/Span BMC\nEMC",  # a tag on the line of its operator
+        b"/Span <</MCID 0>> BDC\nEMC",
+        b"/Span /P0 BDC\nEMC",
+        b"/Span\n<</MCID 0>> BDC\nEMC",  # a property list on the line of its operator
+        b"/Span\n<</MCID 0>>\n/P0\nBDC\nEMC",  # two operands
+        b"/Span\n<</MCID 0>>\nBMC\nEMC",
+        b"/Span\n<</MCID 0>>\nEMC",  # a property list and no BDC
+        b"/Span\n<</MCID 0>> \nBDC\nEMC",  # a space after the property list
+        b"/Span\n\n",  # a tag and the end
+        b"<</MCID 0>>\nBDC\nEMC",  # a property list without its tag
+    ],
+)
+def test_marked_content_not_in_pydyf_form_is_left_to_qpdf(stream: bytes) -> None:
+    """The line reader reads a tag, its property list and BMC/BDC each on a line of its
+    own (as pydyf writes them, with empty lines between where the tag repairs leave
+    them); anything else qpdf reads."""
+    assert_left_to_qpdf(stream)
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        b"/Span\n\n<</MCID 0/ActualText (a)>>\n\nBDC\nBT\n/F1 12 Tf\n[<0021>] TJ\nET\nEMC",
+        b"/Artifact\n\n\nBMC\n0 0 1 1 re\nf\nEMC",
+        b"/P\n/P0\nBDC\nEMC\n/Span\n<</MCID 1>>\nBDC\nBT\n/F1 12 Tf\n<0022> Tj\nET\nEMC",
+    ],
+)
+def test_marked_content_with_empty_lines_is_read_by_the_line_reader(stream: bytes) -> None:
+    assert line_events(stream) is not None
+    line, general, used = _both(stream)
+    assert used
     assert _seen(line) == _seen(general)
 
 
@@ -291,3 +341,28 @@ def test_a_page_of_several_content_streams_reads_as_one(cut: float) -> None:
             assert _seen(whole) == _seen(general)
             assert [m.text for m in whole.marks.values()] == ["A", "BC"]
             assert whole.untagged_graphics == 1
+
+
+#: bfchar tokens: mostly one UTF-16 unit (surrogates too), and the forms the fast path leaves alone.
+_cmap_tokens = st.one_of(
+    st.integers(0, 0xFFFF).map(lambda v: b"%04x" % v),
+    st.integers(0xD800, 0xDFFF).map(lambda v: b"%04X" % v),
+    st.integers(0, 0xFFFFFFFF).map(lambda v: b"%08x" % v),
+    st.sampled_from([b"", b"12", b"1 23", b"0 41", b"abcdef"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_cmap_tokens, max_size=10))
+def test_bfchar_targets_decoded_at_once_read_as_one_by_one(tokens: list[bytes]) -> None:
+    """A CMap's bfchar block of four-digit codes and one-unit targets is decoded in one
+    call; what it gives is what decoding each token gives (or the same error)."""
+
+    def read(pairs: Any) -> Any:
+        try:
+            return list(pairs())
+        except ValueError as exc:
+            return type(exc)
+
+    general = read(lambda: zip(map(_hex_to_int, tokens[::2]), map(_hex_to_text, tokens[1::2]), strict=False))
+    assert read(lambda: bfchar_pairs(tokens)) == general

@@ -776,6 +776,82 @@ def test_language_corruption_fires_exactly_its_rule(good_leaflet: bytes, name: s
     assert fired(good_leaflet, _no_lang_base, *edits) == expected, fired.last  # type: ignore[attr-defined]
 
 
+def _reference_program(data: bytes) -> Any:
+    """What fontTools makes of a font program's tables, parsed by fontTools itself."""
+    from fontTools.ttLib import TTFont
+
+    from benech_publish.audit.fonts import Program
+
+    font = TTFont(io.BytesIO(data))
+    scale = 1000 / font["head"].unitsPerEm
+    metrics = font["hmtx"].metrics
+    return Program(font["maxp"].numGlyphs, [metrics[name][0] * scale for name in font.getGlyphOrder()])
+
+
+def test_font_programs_read_directly_read_as_fonttools_reads_them(good_leaflet: bytes):
+    """The audit reads a plain sfnt's table directory itself (fontTools reads collections
+    and WOFF): the embedded subsets and the full font files read as fontTools reads them,
+    and the same font as WOFF (read by fontTools) reads the same."""
+    from fontpkg_atkinson_hyperlegible import ROOT as FONT_ROOT
+    from fontTools.ttLib import TTFont
+
+    from benech_publish.audit.fonts import read_program, sfnt_directory, sfnt_table
+
+    with pikepdf.open(io.BytesIO(good_leaflet)) as pdf:
+        subsets = [
+            f.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes() for f in pdf.pages[0].Resources.Font.values()
+        ]
+    programs = subsets + [path.read_bytes() for path in sorted((FONT_ROOT / "files").glob("*.ttf"))[:2]]
+    assert len(subsets) >= 2
+    for data in programs:
+        directory = sfnt_directory(data)
+        font = TTFont(io.BytesIO(data), lazy=True)
+        assert directory is not None and sorted(directory) == sorted(font.reader.keys())
+        assert all(sfnt_table(data, directory, tag) == font.getTableData(tag) for tag in directory)
+        assert read_program(data) == _reference_program(data)
+        woff = io.BytesIO()
+        font.flavor = "woff"
+        font.save(woff)
+        assert sfnt_directory(woff.getvalue()) is None
+        assert read_program(woff.getvalue()) == read_program(data)
+
+
+def _table_offset(data: bytes, tag: bytes) -> int:
+    entry = data.index(tag, 12)
+    return int.from_bytes(data[entry + 8 : entry + 12], "big")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[:8],  # no table directory
+        lambda data: b"XXXX" + data[4:],  # not a TrueType or OpenType version
+        lambda data: data[:40],  # the table directory cut short
+        lambda data: data[: _table_offset(data, b"hmtx") + 2],  # a table the audit reads cut short
+        lambda data: b"wOFF" + data[4:],  # says WOFF (read by fontTools), is not
+    ],
+)
+def test_a_damaged_font_program_is_a_finding(good_leaflet: bytes, damage: Callable[[bytes], bytes]):
+    def edit(pdf: pikepdf.Pdf) -> None:
+        stream = font_of(pdf).DescendantFonts[0].FontDescriptor.FontFile2
+        stream.write(damage(stream.read_bytes()))
+
+    assert fired(good_leaflet, edit) == {"cannot-read"}, fired.last  # type: ignore[attr-defined]
+    assert "cannot read the font program of" in fired.last  # type: ignore[attr-defined]
+
+
+def test_a_cut_table_the_audit_does_not_read_is_no_finding(good_leaflet: bytes):
+    """As with fontTools, which reads tables when asked for them: the glyph outlines
+    (``glyf``, the last table WeasyPrint writes) are not read."""
+
+    def edit(pdf: pikepdf.Pdf) -> None:
+        stream = font_of(pdf).DescendantFonts[0].FontDescriptor.FontFile2
+        data = stream.read_bytes()
+        stream.write(data[: _table_offset(data, b"glyf") + 2])
+
+    assert fired(good_leaflet, edit) == set(), fired.last  # type: ignore[attr-defined]
+
+
 def test_header_of_a_pdf_1_7_file(good_leaflet: bytes):
     data = good_leaflet.replace(b"%PDF-1.7", b"%PDF-1.9", 1)
     assert audit_pdf(data).rule_ids == {"6.1-1"}

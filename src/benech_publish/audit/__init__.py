@@ -30,7 +30,6 @@ from .document import (
     header_rules,
     metadata_rules,
     number_tree,
-    objr_owners,
     owners,
 )
 from .fonts import font_rules
@@ -89,10 +88,10 @@ def _run_rules(data: bytes, s: PdfStructure, out: Collector) -> str | None:
         )
         or {}
     )
-    owned = owners(s)
+    owned, objr = owners(s)
     _guarded(out, "the marked content", lambda: content_rules(s, owned, parent_tree, out))
     _guarded(out, "the structure tree", lambda: tree_rules(s, out))
-    _guarded(out, "the annotations", lambda: annotation_rules(s, parent_tree, objr_owners(s), out))
+    _guarded(out, "the annotations", lambda: annotation_rules(s, parent_tree, objr, out))
     _guarded(out, "the fonts", lambda: font_rules(s, out))
     _guarded(out, "the reading text", lambda: quality_rules(s, out))
     return part

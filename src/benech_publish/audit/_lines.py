@@ -3,20 +3,27 @@
 Takes: the decoded bytes of one content stream. Gives: its events (the
 operators the audit reads, as :data:`Event` tuples) or None. WeasyPrint writes
 content through pydyf one operator per line with its operands (a
-marked-content tag and property list on the lines before ``BDC``). Every line
-is checked against a strict grammar of that form: numbers, names without
-``#`` escapes, hex strings, literal strings in property lists, operators it
-knows. A line that does not fit (an unknown operator, an operand left over
-before an operator other than ``BMC``/``BDC``, a comment, an inline image, a
-text string other than UTF-16BE or printable ASCII ...) makes it give up on the
-whole stream: :mod:`.content` then has qpdf tokenise it. Nothing here reads
-PDF objects; resource names are looked up by :mod:`.content`.
-"""
+marked-content tag and its property list each on a line of their own before
+``BDC``). Every line is checked against a strict grammar of that form:
+numbers, names without ``#`` escapes, hex strings, literal strings in property
+lists, operators it knows. A line that does not fit (an unknown operator, a
+tag or property list on the line of another operator, a comment, an inline
+image, a text string other than UTF-16BE or printable ASCII ...) makes it give
+up on the whole stream: :mod:`.content` then has qpdf tokenise it. Nothing
+here reads PDF objects; resource names are looked up by :mod:`.content`.
+
+What is cheap here is what costs the audit of a leaflet most: a line whose
+operator takes no operands is one dictionary look-up; the number operands of
+every line are checked at once at the end (one possessive regular
+expression); a ``TJ`` array is checked by one and its strings are joined with
+byte operations; lines that repeat (fonts, graphics states, colours) are
+checked once."""
 
 from __future__ import annotations
 
 import binascii
 import re
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 
@@ -40,25 +47,22 @@ Event = tuple[str, Any]
 _NUM = rb"[-+]?(?:\d+\.?\d*|\.\d+)(?![\d.])"
 #: A name without #-escapes, in printable ASCII (anything else goes to qpdf).
 _NAME = rb"/[!$&'*+,\-.0-9:;=?@A-Z^_`a-z|~\"]+"
-#: Operands that are numbers, each followed by one space (so no look-ahead is needed).
-_NUMBERS = re.compile(rb"(?:[-+]?(?:\d+\.?\d*|\.\d+) )*")
+#: Operands that are numbers, each followed by one space (so no look-ahead is needed;
+#: possessive: a number never gives back what it matched, there is no space in it).
+_NUMBERS = re.compile(rb"(?:[-+]?+(?:\d++(?:\.\d*+)?+|\.\d++) )*+")
 _PRINTABLE = re.compile(rb"[\t\n\r -~]*")
 _NAME_ONLY = re.compile(_NAME + rb" ")
 _NAME_LINE = re.compile(_NAME)
 _DASH = re.compile(rb"\[(?:" + _NUM + rb"(?: " + _NUM + rb")*)?\] " + _NUM + rb" ")
 _COLOUR = re.compile(rb"(?:" + _NUM + rb" )*(?:" + _NAME + rb" )?")
 _TF = re.compile(rb"(" + _NAME + rb") " + _NUM + rb" ")
-_TM = re.compile(rb"(?:" + _NUM + rb" ){5}(" + _NUM + rb") ")
-_TD = re.compile(_NUM + rb" (" + _NUM + rb") ")
-_HEX_DIGITS = b"0123456789abcdefABCDEF"
-_ODD = (1).__and__  # of a length: odd
-#: The numbers between a TJ array's strings (each may be absent), each followed by one space.
-_KERNS = re.compile(rb"(?:(?:-?\d+(?:\.\d+)?)? )*")
+#: The operands of TJ: an array of hex strings of whole bytes, with a number (or
+#: nothing) before, between and after them. Possessive: nothing to backtrack.
+_KERN = rb"(?:-?\d++(?:\.\d++)?+)?+"
+_TJ = re.compile(rb"\[(?:" + _KERN + rb"<(?:[0-9A-Fa-f]{2})*+>)*+" + _KERN + rb"\] ")
 _TJ_ONE = re.compile(rb"<([0-9A-Fa-f]*)> |\(([ -'*-\[\]-~]*)\) ")
-_MC = re.compile(rb"(" + _NAME + rb")\s+(?:(" + _NAME + rb")|(<<.*>>))\s*", re.S)
 #: The property list the tag repairs write, read without the general parser.
 _COMMON_PROPS = re.compile(rb"<</MCID (\d+)(?:/ActualText \(([ -'*-\[\]-~]*)\))?>>")
-_MC_TAG = re.compile(rb"(" + _NAME + rb")\s*")
 #: Property-list tokens: a name, then a value (an integer, a name, a literal string
 #: without nested parentheses, a hex string).
 _PROP = re.compile(
@@ -67,27 +71,35 @@ _PROP = re.compile(
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f", b"(": b"(", b")": b")", b"\\": b"\\"}
 _ESCAPE = re.compile(rb"\\([0-7]{1,3}|[\s\S])")
 
-#: What the line reader does with each operator it knows: 0 ignore (numbers only),
-#: 1 ignore (one name), 2 ignore (dash array), 3 ignore (colour operands), or an event.
-_IGNORE_NUMBERS = dict.fromkeys(
-    b"q Q n W W* h BT ET cm re m l c v y rg RG g G k K w J j M i Tc Tw Tz TL Ts Tr sc SC d0 d1".split(), 0
-)
+_END: Event = ("end", None)
+_PAINT: Event = ("paint", None)
+_NEXT_LINE: Event = ("t*", None)
+#: An operator alone on its line: the event it makes, or () when the audit does not read it.
+_ALONE: dict[bytes, Event | tuple[()]] = {
+    **dict.fromkeys(
+        b"q Q n W W* h BT ET cm re m l c v y rg RG g G k K w J j M i Tc Tw Tz TL Ts Tr sc SC d0 d1 scn SCN".split(), ()
+    ),
+    **dict.fromkeys(b"f F f* S s B B* b b*".split(), _PAINT),
+    b"EMC": _END,
+    b"T*": _NEXT_LINE,
+}
+#: What the line reader does with an operator after operands: 0 nothing (numbers only,
+#: checked at once), 1 nothing (one name), 2 nothing (a dash array), 3 nothing (colour
+#: operands), or an event's kind. An operator of neither table, or of _ALONE only (one
+#: that takes no operands), makes the reader give up.
 _LINE_OPS: dict[bytes, int | str] = {
-    **_IGNORE_NUMBERS,
+    **dict.fromkeys(
+        b"q Q n W W* h BT ET cm re m l c v y rg RG g G k K w J j M i Tc Tw Tz TL Ts Tr sc SC d0 d1".split(), 0
+    ),
     **dict.fromkeys(b"gs cs CS ri".split(), 1),
     b"d": 2,
     b"scn": 3,
     b"SCN": 3,
-    **dict.fromkeys(b"f F f* S s B B* b b*".split(), "paint"),
     b"sh": "sh",
-    b"BMC": "BMC",
-    b"BDC": "BDC",
-    b"EMC": "EMC",
     b"Tf": "Tf",
     b"Tm": "Tm",
     b"Td": "Td",
     b"TD": "Td",
-    b"T*": "T*",
     b"Tj": "Tj",
     b"TJ": "TJ",
     b"Do": "Do",
@@ -160,29 +172,6 @@ def _props(text: bytes) -> Props:
     return Props(mcid, actual, lang, tuple(key for key in SPAN_TEXTS if key.encode() in values))
 
 
-def _tj(line: bytes, cut: int, kerns: list[bytes]) -> bytes:
-    """The bytes of the strings of ``[<hex>number<hex>...] TJ`` (hex strings only: a
-    literal string goes to qpdf); the numbers are added to ``kerns`` to be checked.
-
-    Checked with C-level byte operations instead of a regular expression (a TJ line
-    is most of a page's bytes): only hex digits, ``.`` and ``-`` inside brackets and
-    angle brackets that open and close in turn; every string of hex digits only and
-    of even length (an odd one would be padded per string, not per array)."""
-    if line[:1] != b"[" or line[cut - 2 : cut] != b"] ":
-        raise _NotLineForm
-    body = line[1 : cut - 2]
-    marks = body.translate(None, _HEX_DIGITS + b".-")
-    if marks != b"<>" * (len(marks) // 2):
-        raise _NotLineForm
-    pieces = body.replace(b">", b"<").split(b"<")
-    strings = pieces[1::2]
-    joined = b"".join(strings)
-    if joined.translate(None, _HEX_DIGITS) or any(map(_ODD, map(len, strings))):
-        raise _NotLineForm
-    kerns.extend(pieces[0::2])
-    return binascii.unhexlify(joined)
-
-
 def line_events(data: bytes) -> list[Event] | None:
     """The events of a content stream in pydyf's line form, or None when any line is
     not of that form (the stream is then read by :func:`qpdf_events`)."""
@@ -193,91 +182,64 @@ def line_events(data: bytes) -> list[Event] | None:
 
 
 def _line_events(data: bytes) -> list[Event]:
+    """Each line is one operator with its operands, or a marked-content tag followed
+    (after any empty lines) by ``BMC``, or by a property list (a dictionary or a
+    resource name) on a line of its own and then ``BDC``."""
     events: list[Event] = []
     append = events.append
-    pending: list[bytes] = []  # operand lines (a tag, a property list) before BMC/BDC
-    numbers: list[bytes] = []  # the operands of the operators read past, checked at once
-    kerns: list[bytes] = []  # the numbers in TJ arrays, checked at once
-    ops = _LINE_OPS
-    for line in data.split(b"\n"):
+    numbers: list[bytes] = []  # the number operands of the lines read, checked at once
+    alone, ops = _ALONE, _LINE_OPS
+    fonts: dict[bytes, Event] = {}  # Tf lines read (they repeat)
+    checked: set[bytes] = set()  # lines with a name, a dash or colours, checked once (they repeat)
+    tags: dict[bytes, str] = {}  # marked-content tag lines read (they repeat)
+    lines = iter(data.split(b"\n"))
+    for line in lines:
         cut = line.rfind(b" ") + 1
-        action = ops.get(line[cut:])
-        if action == 0 and not pending:  # most lines: numbers and an operator not read here
-            if cut:
-                numbers.append(line[:cut])
+        if not cut:  # an operator without operands, a tag, or nothing
+            event = alone.get(line)
+            if event is None:
+                if not line:
+                    continue
+                if line[:1] != b"/":
+                    raise _NotLineForm
+                append(_marked(line, lines, tags))
+            elif event:
+                append(event)
             continue
-        if action is None:
-            if not line:
-                continue
-            if line.startswith(b"<<") or _NAME_LINE.fullmatch(line):
-                pending.append(line)
-                continue
-            raise _NotLineForm
-        if action == "BMC" or action == "BDC":
-            if not cut and pending and pending[0][:1] == b"/":  # the tag on its own line (checked when read)
-                if action == "BMC" and len(pending) == 1:
-                    append(("mc", (pending.pop()[1:].decode("ascii"), None)))
-                    continue
-                common = _COMMON_PROPS.fullmatch(pending[-1]) if len(pending) == 2 else None
-                if common is not None:
-                    mcid, actual = common.groups()
-                    if actual is None:
-                        props = Props(int(mcid), None, None, ())
-                    else:
-                        props = Props(int(mcid), actual.decode("ascii"), None, ("/ActualText",))
-                    append(("mc", (pending[0][1:].decode("ascii"), props)))
-                    pending.clear()
-                    continue
-            operands = b"\n".join([*pending, line[:cut]])
-            pending.clear()
-            if action == "BMC":
-                match = _MC_TAG.fullmatch(operands)
+        action = ops.get(line[cut:])
+        if action == 0:  # numbers and an operator not read here
+            numbers.append(line[:cut])
+        elif action == "TJ":
+            if not _TJ.fullmatch(line, 0, cut):
+                raise _NotLineForm
+            append(("show", binascii.unhexlify(b"".join(line[1 : cut - 2].replace(b">", b"<").split(b"<")[1::2]))))
+        elif action == "Tm":  # six numbers: the baseline is the last
+            numbers.append(line[:cut])
+            if line.count(b" ", 0, cut) != 6:
+                raise _NotLineForm
+            append(("tm", round(_number(line[line.rfind(b" ", 0, cut - 1) + 1 : cut - 1]), 2)))
+        elif action == "Tf":
+            font = fonts.get(line)
+            if font is None:
+                match = _TF.fullmatch(line, 0, cut)
                 if match is None:
                     raise _NotLineForm
-                append(("mc", (match.group(1)[1:].decode("ascii"), None)))
-                continue
-            match = _MC.fullmatch(operands)
-            if match is None:
+                font = fonts[line] = ("font", match.group(1).decode("ascii"))
+            append(font)
+        elif action == "Td":  # two numbers: the vertical move is the second
+            numbers.append(line[:cut])
+            if line.count(b" ", 0, cut) != 2:
                 raise _NotLineForm
-            tag = match.group(1)[1:].decode("ascii")
-            if match.group(2) is not None:
-                append(("mc", (tag, match.group(2).decode("ascii"))))
-            else:
-                append(("mc", (tag, _props(match.group(3)))))
-            continue
-        if pending:
-            raise _NotLineForm  # operands spread over lines: qpdf reads this stream
-        if action == 0:
-            if cut:
-                numbers.append(line[:cut])
-        elif action == "paint" or action == "EMC" or action == "T*":
-            if cut:
-                raise _NotLineForm
-            append(("end" if action == "EMC" else "t*" if action == "T*" else "paint", None))
-        elif action == "TJ":
-            append(("show", _tj(line, cut, kerns)))
-        elif action == "Tm":
-            match = _TM.fullmatch(line, 0, cut)
-            if match is None:
-                raise _NotLineForm
-            append(("tm", round(float(match.group(1)), 2)))
-        elif action == "Tf":
-            match = _TF.fullmatch(line, 0, cut)
-            if match is None:
-                raise _NotLineForm
-            append(("font", match.group(1).decode("ascii")))
-        elif action == "Td":
-            match = _TD.fullmatch(line, 0, cut)
-            if match is None:
-                raise _NotLineForm
-            append(("td", float(match.group(1))))
+            append(("td", _number(line[line.index(b" ") + 1 : cut - 1])))
         elif action == 1 or action == "sh" or action == "Do":
-            if not _NAME_ONLY.fullmatch(line, 0, cut):
-                raise _NotLineForm
-            if action == "sh":
-                append(("paint", None))
-            elif action == "Do":
+            if line not in checked:
+                if not _NAME_ONLY.fullmatch(line, 0, cut):
+                    raise _NotLineForm
+                checked.add(line)
+            if action == "Do":
                 append(("do", line[: cut - 1].decode("ascii")))
+            elif action == "sh":
+                append(_PAINT)
         elif action == "Tj":
             match = _TJ_ONE.fullmatch(line, 0, cut)
             if match is None:
@@ -289,12 +251,53 @@ def _line_events(data: bytes) -> list[Event]:
                 append(("show", bytes.fromhex(hexa.decode("ascii"))))
             else:
                 append(("show", literal))
-        elif action == 2:
-            if not _DASH.fullmatch(line, 0, cut):
-                raise _NotLineForm
-        elif action == 3:
-            if not _COLOUR.fullmatch(line, 0, cut):
-                raise _NotLineForm
-    if pending or not _NUMBERS.fullmatch(b"".join(numbers)) or not _KERNS.fullmatch(b" ".join(kerns) + b" "):
+        elif action == 2 or action == 3:
+            if line not in checked:
+                if not (_DASH if action == 2 else _COLOUR).fullmatch(line, 0, cut):
+                    raise _NotLineForm
+                checked.add(line)
+        else:  # an operator it does not know, or one that takes no operands (BMC, EMC ...)
+            raise _NotLineForm
+    if not _NUMBERS.fullmatch(b"".join(numbers)):
         raise _NotLineForm
     return events
+
+
+def _number(text: bytes) -> float:
+    """A number operand (its form is checked with the others', at the end)."""
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise _NotLineForm from exc
+
+
+def _marked(tag_line: bytes, lines: Iterator[bytes], tags: dict[bytes, str]) -> Event:
+    """The event of the marked-content operator whose tag is ``tag_line``, reading the
+    lines that follow it: ``BMC``, or a property list and ``BDC`` (empty lines between
+    are skipped, as a tokeniser does). ``tags``: the tag lines read so far."""
+    tag = tags.get(tag_line)
+    if tag is None:
+        if _NAME_LINE.fullmatch(tag_line) is None:
+            raise _NotLineForm
+        tag = tags[tag_line] = tag_line[1:].decode("ascii")
+    operand = next(lines, None)
+    while operand == b"":
+        operand = next(lines, None)
+    if operand == b"BMC":
+        return ("mc", (tag, None))
+    operator = next(lines, None)
+    while operator == b"":
+        operator = next(lines, None)
+    if operand is None or operator != b"BDC":
+        raise _NotLineForm
+    if operand[:2] == b"<<" and operand[-2:] == b">>":
+        common = _COMMON_PROPS.fullmatch(operand)
+        if common is None:
+            return ("mc", (tag, _props(operand)))
+        mcid, actual = common.groups()
+        if actual is None:
+            return ("mc", (tag, Props(int(mcid), None, None, ())))
+        return ("mc", (tag, Props(int(mcid), actual.decode("ascii"), None, ("/ActualText",))))
+    if _NAME_LINE.fullmatch(operand) is None:
+        raise _NotLineForm
+    return ("mc", (tag, operand.decode("ascii")))

@@ -29,7 +29,8 @@ def _outside(rect: tuple[float, float, float, float] | None, crop: tuple[float, 
     return rect[2] < crop[0] or rect[0] > crop[2] or rect[3] < crop[1] or rect[1] > crop[3]
 
 
-def _target(annot: Any) -> str:
+def _target(annot: dict[str, Any]) -> str:
+    """Where a link goes (``annot``: the annotation's entries)."""
     action = annot.get("/A")
     if isinstance(action, pikepdf.Dictionary):
         if "/URI" in action:
@@ -37,7 +38,7 @@ def _target(annot: Any) -> str:
         if "/D" in action:
             return "dest:" + repr(action.D)
     if "/Dest" in annot:
-        return "dest:" + repr(annot.Dest)
+        return "dest:" + repr(annot["/Dest"])
     return ""
 
 
@@ -62,9 +63,11 @@ def annotation_rules(
         crop = _rect(page.obj.get("/CropBox", page.obj.get("/MediaBox")))
         links: list[tuple[str, tuple[float, float, float, float]]] = []
         zero = 0
-        for annot in annots:
-            if not isinstance(annot, pikepdf.Dictionary):
+        for annot_obj in annots:
+            if not isinstance(annot_obj, pikepdf.Dictionary):
                 continue
+            # Read once (one call instead of one per key); a null entry is an absent one.
+            annot = {key: value for key, value in annot_obj.items() if value is not None}
             subtype = str(annot.get("/Subtype", ""))
             rect = _rect(annot.get("/Rect"))
             try:
@@ -72,7 +75,7 @@ def annotation_rules(
             except (TypeError, ValueError):
                 flags = 0
             exempt = bool(flags & _HIDDEN) or _outside(rect, crop)
-            element = objr.get(key_of(annot))  # the element with an OBJR to it
+            element = objr.get(key_of(annot_obj))  # the element with an OBJR to it
             role = element.role if element is not None else None
             contents = annot.get("/Contents")
             text = str(contents).strip() if contents is not None else ""
@@ -191,7 +194,7 @@ def _int(value: Any) -> int:
         return -1
 
 
-def _raw_target(annot: Any, text: str) -> bool:
+def _raw_target(annot: dict[str, Any], text: str) -> bool:
     """Whether /Contents is just the link target (URL, "#id", destination name)."""
     if text.startswith("#") or re.fullmatch(r"[a-z][a-z0-9+.-]*:\S+", text):
         return True

@@ -25,10 +25,12 @@ times faster: the audit of every PDF the build writes is mostly this reading.
 
 from __future__ import annotations
 
+import array
 import binascii
+import itertools
 import re
-import struct
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -92,10 +94,13 @@ class Font:
 
     def decode(self, data: bytes) -> str:
         """The text of the codes in ``data`` (U+FFFD where a code has no mapping)."""
-        if self.two_byte:
-            codes: tuple[int, ...] = struct.unpack(f">{len(data) // 2}H", data[: len(data) // 2 * 2])
+        codes: Sequence[int]
+        if self.two_byte:  # big-endian 16-bit codes (an odd last byte is no code)
+            codes = array.array("H", data[: len(data) // 2 * 2])  # "H": two bytes in CPython everywhere
+            if _LITTLE_ENDIAN:
+                codes.byteswap()
         else:
-            codes = tuple(data)
+            codes = data
         self.used.update(codes)
         table = self.to_unicode
         try:
@@ -107,6 +112,8 @@ class Font:
             )
 
 
+_LITTLE_ENDIAN = sys.byteorder == "little"
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 _RANGE = re.compile(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\[[^\]]*\]|<[0-9A-Fa-f]*>)")
 #: A bfrange wider than this is damaged (a CMap maps at most 65,536 two-byte codes).
@@ -128,13 +135,27 @@ def _hex_to_text(token: bytes) -> str:
     return raw.decode("utf-16-be", errors="replace")
 
 
+def bfchar_pairs(tokens: list[bytes]) -> Iterable[tuple[int, str]]:
+    """(code, text) for the hex tokens of a bfchar block, in pairs (a last odd one is
+    dropped). When every token is four hex digits and every target one UTF-16 unit (the
+    form subset fonts' CMaps take), the targets are decoded at once."""
+    sources, targets = tokens[::2], tokens[1::2]
+    if (
+        len(sources) == len(targets)
+        and set(map(len, tokens)) == {4}
+        and not b"".join(tokens).translate(None, _HEX_DIGITS)
+    ):
+        text = binascii.unhexlify(b"".join(targets)).decode("utf-16-be", errors="replace")
+        if len(text) == len(targets):  # no surrogate pair across two targets
+            return zip(map(int, sources, itertools.repeat(16)), text, strict=True)
+    return zip(map(_hex_to_int, sources), map(_hex_to_text, targets), strict=False)
+
+
 def parse_cmap(data: bytes) -> dict[int, str]:
     """The code -> text mapping of a ToUnicode CMap (bfchar and bfrange)."""
     mapping: dict[int, str] = {}
     for block in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
-        tokens = _HEX.findall(block)
-        for src, dst in zip(tokens[::2], tokens[1::2], strict=False):
-            mapping[_hex_to_int(src)] = _hex_to_text(dst)
+        mapping.update(bfchar_pairs(_HEX.findall(block)))
     for block in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
         for line in _RANGE.finditer(block):
             start, end = int(line.group(1), 16), int(line.group(2), 16)
@@ -400,6 +421,6 @@ class _Reader:
             mark = Mark(page=-1, mcid=-1, tag=tag)  # swallow content
         if mark is None:
             mark = enclosing
-        if tag == "Span" and lang is None and props is not None:
+        if tag == "Span" and lang is None and props is not None and props.texts:
             content.span_texts.extend((key, mark) for key in props.texts)
         stack.append(_Open(mark, tagged or mark is not None, artifact or is_artifact, lang))

@@ -181,14 +181,20 @@ def _xmp_properties(root: Any, namespace: str, name: str) -> list[tuple[str, str
 # ----------------------------------------------------------------------------
 
 
-def owners(s: PdfStructure) -> dict[tuple[int, int], StructElem]:
-    """(page, MCID) -> the struct element whose kids reference it."""
-    result: dict[tuple[int, int], StructElem] = {}
+def owners(
+    s: PdfStructure,
+) -> tuple[dict[tuple[int, int], StructElem], dict[tuple[int, int], StructElem]]:
+    """(page, MCID) -> the struct element whose kids reference it; and annotation object
+    key -> the struct element with an OBJR to it (one pass over the tree)."""
+    marks: dict[tuple[int, int], StructElem] = {}
+    objr: dict[tuple[int, int], StructElem] = {}
     for element in s.elements:
         for kid in element.kids:
             if isinstance(kid, MCRef):
-                result[kid.page, kid.mcid] = element
-    return result
+                marks[kid.page, kid.mcid] = element
+            elif isinstance(kid, ObjRef) and isinstance(kid.annotation, pikepdf.Dictionary):
+                objr[key_of(kid.annotation)] = element
+    return marks, objr
 
 
 def number_tree(node: Any) -> dict[int, Any]:
@@ -196,9 +202,10 @@ def number_tree(node: Any) -> dict[int, Any]:
     for current in tree_nodes(node):
         nums = current.get("/Nums")
         if isinstance(nums, pikepdf.Array):
-            for i in range(0, len(nums) - 1, 2):
+            items = list(nums)  # one call instead of one per item
+            for i in range(0, len(items) - 1, 2):
                 try:
-                    result[int(nums[i])] = nums[i + 1]
+                    result[int(items[i])] = items[i + 1]
                 except (TypeError, ValueError):
                     continue
     return result
@@ -289,13 +296,3 @@ def content_rules(
                 f"ParentTree entries for MCID {bad[:8]} do not point to the struct element that contains them",
                 number,
             )
-
-
-def objr_owners(s: PdfStructure) -> dict[tuple[int, int], StructElem]:
-    """Annotation object key -> the struct element with an OBJR to it."""
-    result: dict[tuple[int, int], StructElem] = {}
-    for element in s.elements:
-        for kid in element.kids:
-            if isinstance(kid, ObjRef) and isinstance(kid.annotation, pikepdf.Dictionary):
-                result[key_of(kid.annotation)] = element
-    return result

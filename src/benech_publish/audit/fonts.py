@@ -53,18 +53,7 @@ def load_program(descriptor: Any) -> Program | None:
         if not isinstance(stream, pikepdf.Stream) or stream.get("/Subtype") != "/OpenType":
             return None
     try:
-        # The raw tables: glyph names (and fontTools' glyph list) are not needed.
-        font = TTFont(io.BytesIO(stream.read_bytes()), lazy=True, fontNumber=0)
-        (upem,) = struct.unpack_from(">H", font.getTableData("head"), 18)
-        (glyphs,) = struct.unpack_from(">H", font.getTableData("maxp"), 4)
-        (metrics,) = struct.unpack_from(">H", font.getTableData("hhea"), 34)
-        hmtx = font.getTableData("hmtx")
-        metrics = min(metrics, glyphs, len(hmtx) // 4)
-        advances: list[float] = list(struct.unpack_from(">" + "H2x" * metrics, hmtx))
-        if advances:
-            advances += [advances[-1]] * (glyphs - metrics)
-        scale = 1000 / (upem or 1000)
-        return Program(glyphs, [a * scale for a in advances])
+        return read_program(stream.read_bytes())
     except (
         TTLibError,
         KeyError,
@@ -79,6 +68,68 @@ def load_program(descriptor: Any) -> Program | None:
         pikepdf.PdfError,
     ) as exc:
         raise ValueError(f"{type(exc).__name__}: {exc}") from exc
+
+
+#: The versions of a plain sfnt (TrueType, OpenType, Apple's 'true'), read directly.
+_SFNT_VERSIONS = (b"\x00\x01\x00\x00", b"OTTO", b"true")
+
+
+def sfnt_directory(data: bytes) -> dict[str, tuple[int, int]] | None:
+    """The table directory of a plain sfnt: tag -> (offset, length); None for another
+    format (a collection, WOFF: :func:`read_program` has fontTools read those). Raises
+    what fontTools raises for a damaged one (the same error, the same words)."""
+    if data[:4] in (b"ttcf", b"wOFF", b"wOF2"):
+        return None
+    if len(data) < 12:
+        raise TTLibError("Not a TrueType or OpenType font (not enough data)")
+    if data[:4] not in _SFNT_VERSIONS:
+        raise TTLibError("Not a TrueType or OpenType font (bad sfntVersion)")
+    (count,) = struct.unpack(">H", data[4:6])
+    directory = {}
+    for start in range(12, 12 + 16 * count, 16):
+        entry = data[start : start + 16]
+        if len(entry) != 16:
+            raise TTLibError(f"unexpected end of table directory: expected 16 bytes but got {len(entry)}")
+        tag, _, offset, length = struct.unpack(">4sLLL", entry)
+        directory[tag.decode("latin-1")] = (offset, length)
+    return directory
+
+
+def sfnt_table(data: bytes, directory: dict[str, tuple[int, int]], tag: str) -> bytes:
+    """One table's bytes (what fontTools' ``getTableData`` gives); only the tables read
+    need to be whole, as with fontTools."""
+    offset, length = directory[tag]
+    table = data[offset : offset + length]
+    if len(table) != length:
+        raise TTLibError(
+            f"unexpected end of '{tag}' table data: expected {length} bytes but got {len(table)} at offset {offset}"
+        )
+    return table
+
+
+def read_program(data: bytes) -> Program:
+    """What the rules need from a TrueType or OpenType font program's bytes.
+
+    A plain sfnt's table directory is read directly (fontTools' generic reader of it is
+    most of the cost of this); other formats are read by fontTools. Raises what either
+    raises for a damaged program (``tests/test_audit_rules.py`` checks both read the same)."""
+    directory = sfnt_directory(data)
+    if directory is None:
+        # The raw tables: glyph names (and fontTools' glyph list) are not needed.
+        font = TTFont(io.BytesIO(data), lazy=True, fontNumber=0)
+        tables = {tag: font.getTableData(tag) for tag in ("head", "maxp", "hhea", "hmtx")}
+    else:
+        tables = {tag: sfnt_table(data, directory, tag) for tag in ("head", "maxp", "hhea", "hmtx")}
+    (upem,) = struct.unpack_from(">H", tables["head"], 18)
+    (glyphs,) = struct.unpack_from(">H", tables["maxp"], 4)
+    (metrics,) = struct.unpack_from(">H", tables["hhea"], 34)
+    hmtx = tables["hmtx"]
+    metrics = min(metrics, glyphs, len(hmtx) // 4)
+    advances: list[float] = list(struct.unpack_from(">" + "H2x" * metrics, hmtx))
+    if advances:
+        advances += [advances[-1]] * (glyphs - metrics)
+    scale = 1000 / (upem or 1000)
+    return Program(glyphs, [a * scale for a in advances])
 
 
 def _widths(cid_font: Any) -> tuple[dict[int, float], float]:

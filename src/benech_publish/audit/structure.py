@@ -17,9 +17,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pikepdf
 
@@ -57,19 +56,21 @@ Formula Form Note Title""".split()
 MAX_DEPTH = 100
 
 
-@dataclass(frozen=True)
-class MCRef:
+class MCRef(NamedTuple):
+    """A marked-content reference: the page (-1: none) and the MCID."""
+
     page: int
     mcid: int
 
 
-@dataclass(frozen=True)
-class ObjRef:
+class ObjRef(NamedTuple):
+    """An object reference (an annotation) and its page."""
+
     page: int | None
     annotation: Any
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class StructElem:
     obj: Any
     type: str
@@ -84,6 +85,10 @@ class StructElem:
     alt: str | None = None
     #: The dictionary's entries as read when the tree was built (None: read ``obj``).
     entries: dict[str, Any] | None = field(default=None, repr=False)
+    #: The kids that are struct elements, and the pages of the marked content of the
+    #: element and its descendants (:meth:`pages`): filled in as the tree is built.
+    element_kids: list[StructElem] = field(default_factory=list, repr=False)
+    page_set: frozenset[int] = field(default=frozenset(), repr=False)
 
     def get(self, key: str, default: Any = None) -> Any:
         return (self.obj if self.entries is None else self.entries).get(key, default)
@@ -101,11 +106,6 @@ class StructElem:
             if isinstance(item, pikepdf.Dictionary) and name in item:
                 return item[name]
         return None
-
-    @cached_property
-    def element_kids(self) -> list[StructElem]:
-        """The kids that are struct elements (read after the tree is built)."""
-        return [k for k in self.kids if isinstance(k, StructElem)]
 
     def lang(self) -> str | None:
         """The element's /Lang, or the nearest ancestor's."""
@@ -138,11 +138,6 @@ class StructElem:
     def pages(self) -> set[int]:
         return {ref.page for ref in self.mcrefs()}
 
-    @cached_property
-    def page_set(self) -> frozenset[int]:
-        """:meth:`pages`, computed once (read after the tree is built)."""
-        return frozenset(self.pages())
-
 
 @dataclass
 class PdfStructure:
@@ -155,15 +150,12 @@ class PdfStructure:
     pdf_version: str
     circular_roles: frozenset[str] = frozenset()
     too_deep: bool = False
+    #: Every struct element, in tree order (each root's :meth:`StructElem.walk`).
+    elements: list[StructElem] = field(default_factory=list)
 
     @property
     def standard_types(self) -> frozenset[str]:
         return STANDARD_TYPES_20 if self.pdf_version.startswith("2") else STANDARD_TYPES_17
-
-    @property
-    def elements(self) -> Iterator[StructElem]:
-        for root in self.roots:
-            yield from root.walk()
 
     def text_of(self, element: StructElem) -> str:
         """The element's content text in document order (marked content of the element and
@@ -263,23 +255,22 @@ def read_structure(source: str | Path | bytes | Any, *, line_reader: bool = True
 
     seen_objs: set[Key] = set()
     too_deep = False
+    elements: list[StructElem] = []  # in tree order: each element before its kids
 
-    def page_of(entries: dict[str, Any], inherited: int | None) -> int | None:
-        pg = entries.get("/Pg")
-        if isinstance(pg, pikepdf.Dictionary):
-            return page_index.get(pg.objgen, inherited)
-        return inherited
+    dictionary = pikepdf.Dictionary
 
     def build(obj: Any, parent: StructElem | None, page: int | None, depth: int) -> StructElem | MCRef | ObjRef | None:
         nonlocal too_deep
-        if not isinstance(obj, pikepdf.Dictionary):
+        if not isinstance(obj, dictionary):
             try:
                 return MCRef(page if page is not None else -1, int(obj))
             except (TypeError, ValueError):
                 return None
         entries = dict(obj.items())  # one call instead of one per key read
         kind = entries.get("/Type")
-        page = page_of(entries, page)
+        pg = entries.get("/Pg")
+        if pg is not None and isinstance(pg, dictionary):
+            page = page_index.get(pg.objgen, page)
         if kind == "/MCR":
             mcid: Any = entries.get("/MCID")
             try:
@@ -290,33 +281,51 @@ def read_structure(source: str | Path | bytes | Any, *, line_reader: bool = True
             return ObjRef(page, entries.get("/Obj"))
         if "/S" not in entries:
             return None
-        key = key_of(obj)
+        key = obj.objgen
+        if key == (0, 0):  # a direct object
+            key = key_of(obj)
         if key in seen_objs:
             return None
         seen_objs.add(key)
         raw = name_text(entries["/S"])
         actual, alt = entries.get("/ActualText"), entries.get("/Alt")
-        elem = StructElem(
+        elem = StructElem(  # positional: thousands are made for a booklet
             obj,
             raw,
             standard_role(raw),
             parent,
             page,
-            depth=depth,
-            pdf=pdf,
-            actual_text=None if actual is None else str(actual),
-            alt=None if alt is None else str(alt),
-            entries=entries,
+            [],
+            depth,
+            pdf,
+            None if actual is None else str(actual),
+            None if alt is None else str(alt),
+            entries,
+            [],
         )
+        elements.append(elem)
         if depth >= MAX_DEPTH:
             too_deep = True
             return elem
         kids = entries.get("/K")
         if kids is not None:
+            pages: set[int] = set()
+            mark_page = page if page is not None else -1
             for kid in _as_list(kids):
+                if type(kid) is int:  # an MCID: most kids
+                    elem.kids.append(MCRef(mark_page, kid))
+                    pages.add(mark_page)
+                    continue
                 built = build(kid, elem, page, depth + 1)
-                if built is not None:
-                    elem.kids.append(built)
+                if built is None:
+                    continue
+                elem.kids.append(built)
+                if isinstance(built, StructElem):
+                    elem.element_kids.append(built)
+                    pages.update(built.page_set)
+                elif isinstance(built, MCRef):
+                    pages.add(built.page)
+            elem.page_set = frozenset(pages)
         return elem
 
     roots: list[StructElem] = []
@@ -331,4 +340,6 @@ def read_structure(source: str | Path | bytes | Any, *, line_reader: bool = True
     for number, content in enumerate(pages):
         for mark in content.marks.values():
             mark.page = number
-    return PdfStructure(pdf, roots, role_map, pages, page_index, fonts, version, frozenset(circular), too_deep)
+    return PdfStructure(
+        pdf, roots, role_map, pages, page_index, fonts, version, frozenset(circular), too_deep, elements
+    )

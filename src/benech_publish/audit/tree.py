@@ -64,14 +64,14 @@ def tree_rules(s: PdfStructure, out: Collector) -> None:
             out.add(
                 "7.1-5", f"structure type /{element.type} is not standard and not role-mapped to a standard type", page
             )
-        if "/P" not in element.obj:
+        if element.get("/P") is None:  # absent or null
             out.add("7.1-12", f"/{element.type} has no /P (parent) entry", page)
         lang = element.get("/Lang")
         if lang is not None and not LANG_RE.match(str(lang)):
             out.add("7.2-29", f"/{element.type} has /Lang {str(lang)!r}, not a language tag", page)
         if not has_catalog_lang and element.lang() is None:
             for key, rule in (("/ActualText", "7.2-21"), ("/Alt", "7.2-22"), ("/E", "7.2-23")):
-                if key in element.obj:
+                if element.get(key) is not None:
                     out.add(
                         rule,
                         f"/{element.type} has {key} but no language is determined "
