@@ -92,6 +92,28 @@ def test_load_content_raises_with_every_diagnostic():
     assert info.value.path == f"{ROOTS}/broken/en/bad-yaml.md" and info.value.line == 4
 
 
+def test_load_content_measures_reading_levels_only_when_strict(monkeypatch):
+    """Their findings are warnings, which fail only under ``strict``; measuring
+    loads textstat's pronouncing dictionary, so it is left out otherwise."""
+    import benech_publish.readability as readability
+
+    measured: list[int] = []
+    original = readability.readability_warnings
+
+    def counting(site, conditions):
+        measured.append(len(conditions))
+        return original(site, conditions)
+
+    monkeypatch.setattr(readability, "readability_warnings", counting)
+    load_content(PROJECT / "content")
+    assert measured == []
+    try:
+        load_content(PROJECT / "content", strict=True)
+    except ContentError:
+        pass  # the shipped content has warnings (reading levels among them): strict fails on them
+    assert measured and measured[0] > 0
+
+
 def test_strict_makes_warnings_fatal(tmp_path: Path):
     root = tmp_path / "c"
     shutil.copytree(ROOTS / "basic", root)

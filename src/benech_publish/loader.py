@@ -621,10 +621,16 @@ def load(root: str | Path, *, today: dt.date | None = None, readability: bool = 
 
 
 def load_content(root: str | Path, *, strict: bool = False, today: dt.date | None = None) -> m.Content:
-    """Load ``root`` and return its content; raise ContentError listing every problem."""
+    """Load ``root`` and return its content; raise ContentError listing every problem.
+
+    Reading levels are measured only when ``strict`` (as ``build`` does): their
+    findings are warnings, which fail only then, and measuring English loads
+    textstat's pronouncing dictionary (about a second, and some 270,000 lists
+    the garbage collector would walk for the rest of the process).
+    """
     if not isinstance(strict, bool):
         raise ConfigError(f"'strict' must be True or False, not {type(strict).__name__}")
-    result = load(root, today=today)
+    result = load(root, today=today, readability=strict)
     if not result.ok(strict=strict):
         problems = result.diagnostics if strict else result.errors
         raise ContentError(problems)
