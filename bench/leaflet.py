@@ -12,15 +12,17 @@ condition:
    (captured from its typesetter: the layout it keeps). Each measurement runs
    in a process of its own -- warm-up first, then N calls -- so no measurement
    leaves garbage, caches or a heap for another; rounds of these processes are
-   interleaved, and the median of every call of every round is reported, wall
-   and CPU time. The pipeline runs with the garbage-collector setting the
+   interleaved. Calls are made at ``DEPTHS`` stack depths in turn (see there:
+   on Python 3.11 the call depth alone moves a leaflet's time by up to 8 %),
+   and the mean over depths of the median at each is reported, wall and CPU
+   time. The pipeline runs with the garbage-collector setting the
    build uses (``benech_publish.build.collector``); bare WeasyPrint with
    Python's default and with that same setting;
 2. the PDF size of the seed leaflets (target: under 150 KB);
 3. the peak memory (max RSS, in a fresh child process) of a leaflet build
    generated from the seed condition.
 
-Run: ``.venv/bin/python bench/leaflet.py [--runs 15] [--rounds 3] [--leaflets 50]``.
+Run: ``.venv/bin/python bench/leaflet.py [--runs 32] [--rounds 3] [--leaflets 50]``.
 The figures go in docs/performance.md.
 """
 
@@ -44,6 +46,17 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 EPOCH = "1725148800"
 MODES = ("bare", "bare_gc", "pipeline", "pipeline_audit")
+#: Each timed call is made at one of this many extra stack depths, in turn. On
+#: Python 3.11 the interpreter's frame stack grows in 16 KiB chunks, mapped when
+#: recursion enters one and unmapped when it leaves (CPython gh-142183); where
+#: WeasyPrint's deepest, most frequent calls cross a chunk boundary, one frame
+#: more or less changes a leaflet's time by up to 8 % here (measured: 90.7 to
+#: 99.0 ms for the same layout at 0-11 extra frames). Which depth is lucky
+#: depends on the caller, so a single depth biases any ratio either way; the
+#: figures are averaged over the depths instead (setup randomisation, as in
+#: Mytkowicz et al., "Producing wrong data without doing anything obviously
+#: wrong!", ASPLOS 2009).
+DEPTHS = 16
 
 
 def _setup(edition_name: str):  # type: ignore[no-untyped-def]
@@ -116,15 +129,30 @@ def child_time(mode: str, edition_name: str, runs: int, captured: str, out_json:
                 assert audit_problems(pdf)[0] == 0
             return pdf
 
-    for _ in range(3):
-        call()
-    wall, cpu = [], []
-    for _ in range(runs):
+    for depth in range(3):
+        _at_depth(depth, call)
+    wall, cpu, depths = [], [], []
+    for i in range(runs):
+        depth = i % DEPTHS
         w, c = time.perf_counter(), time.process_time()
-        call()
+        _at_depth(depth, call)
         wall.append(time.perf_counter() - w)
         cpu.append(time.process_time() - c)
-    Path(out_json).write_text(json.dumps({"wall": wall, "cpu": cpu, "size": len(call())}))
+        depths.append(depth)
+    Path(out_json).write_text(json.dumps({"wall": wall, "cpu": cpu, "depth": depths, "size": len(call())}))
+
+
+def _at_depth(depth: int, call):  # type: ignore[no-untyped-def]
+    """``call()`` made ``depth`` Python frames deeper (see DEPTHS)."""
+    return call() if depth == 0 else _at_depth(depth - 1, call)
+
+
+def _depth_averaged(values: list[float], depths: list[int]) -> float:
+    """The mean over call depths of the median at each depth (see DEPTHS)."""
+    by_depth: dict[int, list[float]] = {}
+    for value, depth in zip(values, depths, strict=True):
+        by_depth.setdefault(depth, []).append(value)
+    return statistics.mean(statistics.median(v) for v in by_depth.values())
 
 
 def _child(*args: str) -> dict:
@@ -146,17 +174,19 @@ def bench_time(runs: int, rounds: int) -> dict:
             path = Path(tmp) / f"{ed_name}.json"
             path.write_text(json.dumps({"source": source, "sheets": sheets}))
             captured[ed_name] = str(path)
-        samples = {ed: {m: {"wall": [], "cpu": []} for m in MODES} for ed in captured}
+        samples = {ed: {m: {"wall": [], "cpu": [], "depth": []} for m in MODES} for ed in captured}
         sizes: dict[str, dict[str, int]] = {ed: {} for ed in captured}
         for _ in range(rounds):
             for ed_name, path in captured.items():
                 for mode in MODES:
                     r = _child("--child", mode, ed_name, str(runs), path)
-                    samples[ed_name][mode]["wall"] += r["wall"]
-                    samples[ed_name][mode]["cpu"] += r["cpu"]
+                    for key in ("wall", "cpu", "depth"):
+                        samples[ed_name][mode][key] += r[key]
                     sizes[ed_name][mode] = r["size"]
         for ed_name, by_mode in samples.items():
-            med = {m: {k: statistics.median(v) * 1000 for k, v in t.items()} for m, t in by_mode.items()}
+            med = {
+                m: {k: _depth_averaged(t[k], t["depth"]) * 1000 for k in ("wall", "cpu")} for m, t in by_mode.items()
+            }
             results["editions"][ed_name] = {"ms": med, "size_bytes": sizes[ed_name]["pipeline"],
                                             "bare_size_bytes": sizes[ed_name]["bare"]}
     return results
@@ -209,7 +239,7 @@ def bench_memory(count: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--runs", type=int, default=32, help="calls per process (a multiple of DEPTHS)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--leaflets", type=int, default=50, help="conditions in the memory build")
     parser.add_argument("--child-build", nargs=2, metavar=("CONTENT", "OUT"), help=argparse.SUPPRESS)
@@ -230,8 +260,9 @@ def main() -> None:
 
     print(f"WeasyPrint {weasyprint.__version__}; load average before: {load_before:.1f}, "
           f"after: {os.getloadavg()[0]:.1f}")
-    print(f"per leaflet, median of {args.rounds} x {args.runs} calls, each measurement in its own process "
-          "(seed condition, en); wall ms (CPU ms):")
+    print(f"per leaflet, {args.rounds} x {args.runs} calls, each measurement in its own process, at {DEPTHS} "
+          "stack depths in turn, the mean over depths of the median at each (seed condition, en); "
+          "wall ms (CPU ms):")
     for name, r in t["editions"].items():
         ms = r["ms"]
         line = " | ".join(f"{m} {ms[m]['wall']:.1f} ({ms[m]['cpu']:.1f})" for m in MODES)
