@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from catalogue import _with_provenance  # noqa: E402 - approved conditions need their review data
 SOURCES = PROJECT / "tests" / "roots" / "booklet"
 
 
@@ -48,7 +50,7 @@ def make_catalogue(dest: Path, count: int = 50) -> Path:
         new_id = f"{stem}-{i + 1:02d}"
         text = re.sub(r"^id: .*$", f"id: {new_id}", text, count=1, flags=re.M)
         text = re.sub(r"^title: (.*)$", rf"title: \1 {i + 1}", text, count=1, flags=re.M)
-        text = text.replace("status: draft", "status: approved")
+        text = _with_provenance(text.replace("status: draft", "status: approved"))
         (dest / "en" / f"{new_id}.md").write_text(text, encoding="utf-8")
     site = (dest / "site.yaml").read_text(encoding="utf-8")
     site = re.sub(r"order:\n(  - .*\n)+", "order: []\n", site)
