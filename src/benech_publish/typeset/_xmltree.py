@@ -18,7 +18,10 @@ this form, the rules are followed here: whitespace before ``<head>`` is
 dropped, whitespace after ``</body>`` goes to the end of the body, and the
 first newline of ``<pre>``, ``<textarea>`` and ``<listing>`` is dropped. Markup
 that an HTML5 parser would restructure (a ``<tr>`` straight in a ``<table>``,
-a block in a ``<p>``) is not in the XHTML the renderer writes; the tests
+a block in a ``<p>``) is not in the XHTML the renderer writes, nor is a
+``<style>`` or ``<script>`` element (whose text Expat reads with its character
+references resolved, as any XHTML reader does, and an HTML5 parser as raw
+text, ``&gt;`` and all); the tests
 compare the two trees on every document the shipped content and the test
 roots lay out and on generated conditions, and a leaflet's PDF byte for byte.
 """
