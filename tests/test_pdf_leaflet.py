@@ -580,7 +580,7 @@ _NO_ALT_IMAGE = (
 
 def _template_with_a_defect(tmp_path: Path) -> Path:
     """A user template that puts an image without a text alternative into every leaflet."""
-    from benech_publish.render import PACKAGE_TEMPLATES
+    from benech_publish.overrides import PACKAGE_TEMPLATES
 
     templates = tmp_path / "templates"
     templates.mkdir()

@@ -31,7 +31,6 @@ from .contrast import dark_colours
 from .errors import ConfigError, RenderError
 from .options import DEFAULT_OPTIONS, EDITIONS, Options
 from .overrides import CLINIC_CSS, PROTECTED
-from .overrides import PACKAGE_TEMPLATES as PACKAGE_TEMPLATES  # serve/ reads it here
 from .typography import Smartener
 
 if TYPE_CHECKING:  # Jinja is imported when a Renderer is made (see templating.py)

@@ -25,8 +25,7 @@ import watchfiles
 
 from .. import Options, Progress, build, load
 from ..errors import BenechError, BuildError, Diagnostic, JobFailure
-from ..overrides import check_overrides, override_folder
-from ..render import PACKAGE_TEMPLATES
+from ..overrides import PACKAGE_TEMPLATES, check_overrides, override_folder
 from .labels import UI
 from .state import Snapshot, take_snapshot
 

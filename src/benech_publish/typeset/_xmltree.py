@@ -38,7 +38,6 @@ _XHTML = "{http://www.w3.org/1999/xhtml}"
 _PREFIXES = {
     "http://www.w3.org/XML/1998/namespace": "xml",
     "http://www.w3.org/1999/xlink": "xlink",
-    "http://www.w3.org/2000/xmlns/": "xmlns",
 }
 _LEADING_NEWLINE = frozenset({"pre", "textarea", "listing"})
 _XMLNS = "{http://www.w3.org/2000/xmlns/}"
